@@ -1,0 +1,52 @@
+"""Lifelong-learning activity calendar: the application factory."""
+import os
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; `config` overrides what the environment gives (tests pass theirs here)."""
+    app = Flask(__name__, instance_path=os.environ.get("CALENDAR_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    settings = config_module.from_environment(app.instance_path)
+    settings.update(config or {})
+    app.config.update(settings)
+
+    from . import models  # noqa: F401  (every table on the metadata before migrate/create_all)
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from .web import register_web
+
+    register_web(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .accounts.cli import users_cli
+    from .demo.cli import demo_command
+    from .translate import translate_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(translate_cli)

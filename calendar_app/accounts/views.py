@@ -1,0 +1,55 @@
+"""Signing in and out."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..clock import utcnow
+from ..extensions import db, limiter, login_manager
+from .forms import LoginForm
+from .models import User
+from .operations import find_user
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("public.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_user(form.email.data)
+        # one message for an unknown e-mail, a wrong password and a disabled account
+        if user is None or not user.active or not user.check_password(form.password.data):
+            form.password.errors.append(_("The e-mail address or password is not correct."))
+        else:
+            login_user(user)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("public.home"))

@@ -1,0 +1,88 @@
+"""Settings from the environment, with a safe embedded default for a laptop."""
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when production settings are incomplete."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret(instance_path: Path) -> str:
+    """Read or generate the development secret kept in instance/secret_key."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the configuration mapping from environment variables."""
+    instance = Path(instance_path)
+    production = os.environ.get("CALENDAR_ENV", "development") == "production"
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError("SECRET_KEY must be set when CALENDAR_ENV=production")
+        secret = _dev_secret(instance)
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        if production:
+            raise ConfigError("DATABASE_URL must be set when CALENDAR_ENV=production")
+        instance.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance / 'calendar.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "CALENDAR_ENV": "production" if production else "development",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CALENDAR_TIMEZONE": os.environ.get("CALENDAR_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "CALENDAR_DOMAIN": os.environ.get("CALENDAR_DOMAIN", "calendar.localhost"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
+        "SCHEDULER_ENABLED": _env_bool("SCHEDULER_ENABLED", not production),
+        "FEED_PAST_DAYS": int(os.environ.get("FEED_PAST_DAYS", "90")),
+        "FEED_CACHE_MB": int(os.environ.get("FEED_CACHE_MB", "64")),
+        "REGISTRATION_PURGE_DAYS": int(os.environ.get("REGISTRATION_PURGE_DAYS", "30")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "calendar@localhost"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("CALENDAR_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ("vi", "en"),
+        "PER_PAGE": 20,
+    }
+
+
+def for_tests(database_url: str) -> dict:
+    """Overrides applied on top of the environment for the test suite."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SCHEDULER_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "CALENDAR_DOMAIN": "test.example",
+        "SERVER_NAME": None,
+    }

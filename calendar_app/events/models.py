@@ -1,0 +1,158 @@
+"""Activities (one-off or recurring) and their materialised occurrences."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..extensions import db
+from ..observances.models import Observance
+from ..places.models import Institution
+
+
+class Activity(db.Model):
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: plain text or the safe Markdown subset; rendered through a sanitiser, never as raw HTML
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: first occurrence, naive UTC; for all-day activities local midnight of the first day
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    #: end of the first occurrence, naive UTC; for all-day activities local midnight after the last day
+    ends_at: Mapped[datetime]
+    all_day: Mapped[bool] = mapped_column(default=False)
+    #: RFC 5545 RRULE value without the "RRULE:" prefix, expanded in local time; always bounded
+    rrule: Mapped[str | None] = mapped_column(String(500))
+    location: Mapped[str | None] = mapped_column(String(500))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    online_url: Mapped[str | None] = mapped_column(String(1000))
+    #: optional key grouping activities into one education programme
+    programme: Mapped[str | None] = mapped_column(String(100), index=True)
+    capacity: Mapped[int | None]
+    registration_required: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    #: iCalendar SEQUENCE: grows whenever time, place or status changes
+    sequence: Mapped[int] = mapped_column(default=0)
+    #: ascii-folded lower-case title and description, for accent-insensitive search on any database
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    institution: Mapped[Institution] = relationship()
+    occurrences: Mapped[list["Occurrence"]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", order_by="Occurrence.original_start"
+    )
+    category_links: Mapped[list["ActivityCategory"]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan"
+    )
+    audience_links: Mapped[list["ActivityAudience"]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan"
+    )
+    observance_links: Mapped[list["ActivityObservance"]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        CheckConstraint("ends_at >= starts_at", name="order"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+    )
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted(link.key for link in self.category_links)
+
+    @property
+    def audiences(self) -> list[str]:
+        return sorted(link.key for link in self.audience_links)
+
+    @property
+    def observances(self) -> list[Observance]:
+        return sorted(
+            (link.observance for link in self.observance_links if not link.removed), key=lambda o: o.key
+        )
+
+    @property
+    def duration(self):
+        return self.ends_at - self.starts_at
+
+    def __repr__(self) -> str:
+        return f"<Activity {self.id} {self.title!r}>"
+
+
+class Occurrence(db.Model):
+    """One meeting of an activity; recurring activities have one row per date of their bounded rule."""
+
+    __tablename__ = "occurrences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    #: the start the rule gives (naive UTC): the occurrence's identity, RECURRENCE-ID in feeds
+    original_start: Mapped[datetime]
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    #: scheduled | cancelled (this occurrence only); a move is starts_at != original_start
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    #: set when this occurrence was changed on its own (moved or cancelled)
+    overridden: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="occurrences")
+
+    __table_args__ = (
+        UniqueConstraint("activity_id", "original_start"),
+        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
+        Index("ix_occurrences_activity_starts", "activity_id", "starts_at"),
+    )
+
+    @property
+    def moved(self) -> bool:
+        return self.starts_at != self.original_start
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled" or self.activity.status == "cancelled"
+
+
+class ActivityCategory(db.Model):
+    __tablename__ = "activity_categories"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+    activity: Mapped[Activity] = relationship(back_populates="category_links")
+
+
+class ActivityAudience(db.Model):
+    __tablename__ = "activity_audiences"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+    activity: Mapped[Activity] = relationship(back_populates="audience_links")
+
+
+class ActivityObservance(db.Model):
+    """An observance tag; automatic tags an editor removed stay as removed=True so they are not re-added."""
+
+    __tablename__ = "activity_observances"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    observance_id: Mapped[int] = mapped_column(ForeignKey("observances.id"), primary_key=True, index=True)
+    #: auto (suggested from the dates) | manual (added by an editor)
+    source: Mapped[str] = mapped_column(String(8), default="auto")
+    removed: Mapped[bool] = mapped_column(default=False)
+
+    activity: Mapped[Activity] = relationship(back_populates="observance_links")
+    observance: Mapped[Observance] = relationship()

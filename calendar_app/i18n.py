@@ -1,0 +1,22 @@
+"""Language choice: ?lang= or the switch sticks in the session; Vietnamese by default."""
+from flask import current_app, has_request_context, request, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    wanted = request.args.get("lang")
+    if wanted in languages:
+        session["lang"] = wanted
+        return wanted
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["CALENDAR_TIMEZONE"]

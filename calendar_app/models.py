@@ -1,0 +1,23 @@
+"""Every table, imported in one place so metadata is complete for Alembic and create_all()."""
+from .accounts.models import ApiToken, User
+from .audit.models import AuditEntry
+from .events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
+from .indicators.models import IndicatorTarget, JobRun, Reminder
+from .observances.models import Observance, ObservanceDate
+from .participation.models import (
+    Attendance,
+    AttendanceAudience,
+    MonthlyTally,
+    Registrant,
+    Registration,
+    SelfAssessment,
+    YearReport,
+)
+from .places.models import Area, Institution
+
+__all__ = [
+    "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area",
+    "Attendance", "AttendanceAudience", "AuditEntry", "IndicatorTarget", "Institution", "JobRun",
+    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Registrant", "Registration",
+    "Reminder", "SelfAssessment", "User", "YearReport",
+]

@@ -1,0 +1,25 @@
+"""The observances shipped with the product (SPEC.md), as plain data for the seed migration and tests."""
+
+DEFAULT_OBSERVANCES = [
+    {"key": "book-reading-day", "name_vi": "Ngày Sách và Văn hóa đọc Việt Nam",
+     "name_en": "Vietnam Book and Reading Culture Day", "rule": "fixed", "month": 4, "day": 21,
+     "duration_days": 1, "window_before": 3, "window_after": 3},
+    {"key": "world-book-day", "name_vi": "Ngày Sách và Bản quyền thế giới",
+     "name_en": "World Book and Copyright Day", "rule": "fixed", "month": 4, "day": 23,
+     "duration_days": 1, "window_before": 3, "window_after": 3},
+    {"key": "museum-day", "name_vi": "Ngày Quốc tế Bảo tàng",
+     "name_en": "International Museum Day", "rule": "fixed", "month": 5, "day": 18,
+     "duration_days": 1, "window_before": 3, "window_after": 3},
+    {"key": "heritage-day", "name_vi": "Ngày Di sản văn hóa Việt Nam",
+     "name_en": "Vietnam Cultural Heritage Day", "rule": "fixed", "month": 11, "day": 23,
+     "duration_days": 1, "window_before": 3, "window_after": 3},
+    {"key": "lifelong-learning-week", "name_vi": "Tuần lễ hưởng ứng học tập suốt đời",
+     "name_en": "Lifelong Learning Week", "rule": "fixed", "month": 10, "day": 1,
+     "duration_days": 7, "window_before": 0, "window_after": 0},
+    {"key": "digital-transformation-day", "name_vi": "Ngày Chuyển đổi số quốc gia",
+     "name_en": "National Digital Transformation Day", "rule": "fixed", "month": 10, "day": 10,
+     "duration_days": 1, "window_before": 3, "window_after": 3},
+    {"key": "hung-kings", "name_vi": "Giỗ Tổ Hùng Vương",
+     "name_en": "Hùng Kings' Commemoration", "rule": "lunar", "month": 3, "day": 10,
+     "duration_days": 1, "window_before": 3, "window_after": 3},
+]

@@ -1,0 +1,68 @@
+"""What every HTML response shares: template helpers, error pages, security headers."""
+from flask import Flask, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from . import vocabulary
+from .clock import to_local
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    429: _l("Too many requests: please wait a moment and try again"),
+    500: _l("Something went wrong on our side"),
+}
+
+
+def local_datetime(value, fmt="EEEE, d MMMM, y HH:mm"):
+    """Format a naive-UTC datetime in the local zone for the current locale."""
+    return format_datetime(to_local(value), fmt, rebase=False) if value else ""
+
+
+def local_date(value, fmt="EEEE, d MMMM, y"):
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = to_local(value)
+    return format_date(value, fmt)
+
+
+def register_web(app: Flask) -> None:
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject_globals():
+        return {"vocabulary": vocabulary, "current_locale": str(get_locale())}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    def error_page(error):
+        code = getattr(error, "code", 500) or 500
+        if request.path.startswith("/api/"):
+            from flask import jsonify
+            return jsonify(error={"code": str(code), "message": str(ERROR_TITLES.get(code, "")),
+                                  "fields": {}}), code
+        return render_template("error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code
+
+    for code in ERROR_TITLES:
+        app.register_error_handler(code, error_page)

@@ -1,0 +1,71 @@
+"""Fixtures: one app per session, every test on a clean database (SQLite by default, or TEST_DATABASE_URL)."""
+import os
+
+import pytest
+from sqlalchemy import text
+
+from calendar_app import create_app
+from calendar_app.config import for_tests
+from calendar_app.extensions import db as _db
+from calendar_app.seed import seed_reference_data
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["CALENDAR_INSTANCE_PATH"] = str(instance)
+    app = create_app(for_tests(database_url(tmp_path_factory)))
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _clean(db) -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture()
+def db(app):
+    """A clean database with the reference data (observances, targets), inside an app context."""
+    with app.app_context():
+        _clean(_db)
+        seed_reference_data()
+        _db.session.commit()
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip outside CI when a real component is missing; in CI a missing component is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)

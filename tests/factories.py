@@ -1,0 +1,44 @@
+"""Small builders for test data."""
+from datetime import datetime, timedelta
+
+from calendar_app.clock import to_utc
+from calendar_app.events.models import Activity, ActivityAudience, ActivityCategory
+from calendar_app.events.occurrences import sync_occurrences
+from calendar_app.extensions import db
+from calendar_app.models import Area, Institution, User
+from calendar_app.places.tree import assign_path
+
+
+def area(code: str, name: str | None = None, level: str = "district", parent: Area | None = None) -> Area:
+    a = Area(code=code, name=name or f"Area {code}", level=level, parent=parent)
+    assign_path(a)
+    return a
+
+
+def institution(slug: str, area: Area, category: str = "library_district", name: str | None = None):
+    inst = Institution(slug=slug, name=name or slug.replace("-", " ").title(), category=category, area=area)
+    db.session.add(inst)
+    db.session.flush()
+    return inst
+
+
+def user(email: str, role: str, password: str = "correct horse battery", **scope) -> User:
+    u = User(email=email, role=role, **scope)
+    u.set_password(password)
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
+def activity(inst: Institution, title: str = "Đọc sách", start: str = "2025-04-21T09:00", hours: float = 2,
+             rrule: str | None = None, status: str = "published", categories=("reading",),
+             audiences=("everyone",), **fields) -> Activity:
+    starts = to_utc(datetime.fromisoformat(start))
+    act = Activity(institution=inst, title=title, starts_at=starts, ends_at=starts + timedelta(hours=hours),
+                   rrule=rrule, status=status, **fields)
+    act.category_links = [ActivityCategory(key=k) for k in categories]
+    act.audience_links = [ActivityAudience(key=k) for k in audiences]
+    db.session.add(act)
+    db.session.flush()
+    sync_occurrences(act)
+    return act

@@ -1,0 +1,91 @@
+"""`flask db upgrade` builds the same schema as the models, on SQLite and on PostgreSQL."""
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from calendar_app import create_app
+from calendar_app.config import for_tests
+from calendar_app.extensions import db
+from calendar_app.models import IndicatorTarget, Observance
+from tests.conftest import require_service
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _check_upgrade(url: str) -> None:
+    app = create_app(for_tests(url))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+        assert diff == []
+        assert db.session.scalar(select(func.count()).select_from(Observance)) == 7
+        assert db.session.scalar(select(func.count()).select_from(IndicatorTarget)) > 20
+        db.session.remove()
+        downgrade(revision="base")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_migrations_on_sqlite(tmp_path):
+    _check_upgrade(f"sqlite:///{tmp_path / 'migrated.db'}")
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL") or PG_DEFAULT
+    if not url.startswith("postgresql"):
+        url = PG_DEFAULT
+    try:
+        engine = create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception:  # noqa: BLE001 - any failure means "no server here"
+        return None
+    return url
+
+
+def test_migrations_on_postgresql():
+    url = _postgres_url()
+    require_service(url is not None, "PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"calendar_migrate_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        _check_upgrade(make_url(url).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize("flag", ["production"])
+def test_production_refuses_to_start_without_secret(monkeypatch, tmp_path, flag):
+    from calendar_app.config import ConfigError
+
+    monkeypatch.setenv("CALENDAR_ENV", flag)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_development_secret_is_generated_once(monkeypatch, tmp_path):
+    from calendar_app.config import from_environment
+
+    monkeypatch.delenv("CALENDAR_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    first = from_environment(str(tmp_path))
+    second = from_environment(str(tmp_path))
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").exists()
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'calendar.db'}"
