@@ -36,10 +36,17 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
+    from .events.views import bp as events_bp
+    from .feeds.views import bp as feeds_bp
+    from .indicators.views import bp as indicators_bp
+    from .participation.views import bp as participation_bp
     from .public.views import bp as public_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(accounts_bp)
+    for blueprint in (public_bp, accounts_bp, feeds_bp, events_bp, admin_bp, participation_bp,
+                      indicators_bp, api_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

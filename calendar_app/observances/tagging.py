@@ -1,7 +1,7 @@
 """Automatic observance tags from an activity's occurrence dates."""
 from sqlalchemy import select
 
-from ..clock import local_day, ONE_DAY
+from ..clock import ONE_DAY, local_day
 from ..extensions import db
 from .dates import tagging_window
 from .models import Observance

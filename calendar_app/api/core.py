@@ -1,0 +1,204 @@
+"""The JSON API's plumbing: blueprint, token auth, JSON errors, pagination, and the OpenAPI registry.
+
+Endpoints live in one module per feature (api/events.py, api/places.py, …) and describe themselves with
+@documented, giving the pydantic models that validate their bodies: openapi.json is built from those very
+models, so the document cannot drift from what is enforced.
+"""
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request, url_for
+from flask_babel import gettext as _
+from pydantic import BaseModel
+from werkzeug.exceptions import HTTPException
+
+from ..accounts.operations import user_for_token
+from ..extensions import csrf, db
+from ..validation import ValidationFailed, validate
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class ApiError(Exception):
+    """An error answered as {"error": {"code", "message", "fields"}}."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    db.session.rollback()
+    return error_response(error.status, error.code, error.message, error.fields)
+
+
+@bp.errorhandler(ValidationFailed)
+def _validation_failed(error: ValidationFailed):
+    db.session.rollback()
+    return error_response(422, "validation_failed", error.message, error.fields)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    db.session.rollback()
+    codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}
+    messages = {400: _("The request is malformed."), 401: _("A valid API token is required."),
+                403: _("This token may not do that."), 404: _("Not found."),
+                409: _("The record changed since you read it.")}
+    status = error.code or 500
+    return error_response(status, codes.get(status, "error"), messages.get(status, error.description or ""))
+
+
+def api_user(required: bool = True):
+    """The user behind `Authorization: Bearer <token>`; 401 when required and missing or invalid."""
+    if "api_user" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _sep, secret = header.partition(" ")
+        g.api_user = user_for_token(secret.strip()) if scheme.lower() == "bearer" and secret else None
+        if header and g.api_user is None:
+            raise ApiError(401, "unauthorized", _("The API token is not valid or has been revoked."))
+    if required and g.api_user is None:
+        raise ApiError(401, "unauthorized", _("A valid API token is required."))
+    return g.api_user
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        api_user(required=True)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 for anything else."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", _("The body must be a JSON object."))
+    return data
+
+
+def parse(model: type[BaseModel], data: dict | None = None) -> BaseModel:
+    """Validate the body (or `data`) with a pydantic model; 422 with per-field reasons when refused."""
+    return validate(model, json_body() if data is None else data)
+
+
+def page_window() -> tuple[int, int]:
+    """(offset, limit) from ?offset=&limit=, bounded."""
+    try:
+        offset = max(0, int(request.args.get("offset", 0)))
+        limit = min(MAX_LIMIT, max(1, int(request.args.get("limit", DEFAULT_LIMIT))))
+    except ValueError:
+        raise ApiError(400, "bad_query", _("offset and limit must be whole numbers.")) from None
+    return offset, limit
+
+
+def page(items: list, has_more: bool, offset: int, limit: int) -> dict:
+    """{"items": [...], "next": url or null}; `items` are already serialised."""
+    next_url = None
+    if has_more:
+        args = {**request.args.to_dict(), "offset": offset + limit, "limit": limit}
+        next_url = url_for(request.endpoint, **(request.view_args or {}), **args, _external=True)
+    return {"items": items, "next": next_url}
+
+
+# --- OpenAPI -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Operation:
+    path: str
+    method: str
+    summary: str
+    tag: str
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    query: dict[str, str] = field(default_factory=dict)
+    auth: bool = False
+    statuses: tuple[int, ...] = ()
+
+
+OPERATIONS: list[Operation] = []
+
+
+def documented(path: str, method: str, summary: str, *, tag: str, request_model=None, response_model=None,
+               query: dict[str, str] | None = None, auth: bool = False, statuses: tuple[int, ...] = ()):
+    """Register an endpoint in the OpenAPI document (path in OpenAPI form: /events/{id})."""
+    OPERATIONS.append(Operation(path, method.lower(), summary, tag, request_model, response_model,
+                                query or {}, auth, statuses))
+
+    def decorator(view):
+        return view
+
+    return decorator
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message", "fields"], "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+}
+
+
+def openapi_document() -> dict:
+    schemas: dict[str, dict] = {"Error": ERROR_SCHEMA}
+
+    def ref(model):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas[name] = definition
+        schemas[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    paths: dict[str, dict] = {}
+    for op in OPERATIONS:
+        entry: dict = {"summary": op.summary, "tags": [op.tag], "responses": {}}
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in _path_names(op.path)]
+        parameters += [{"name": name, "in": "query", "required": False, "description": text,
+                        "schema": {"type": "string"}} for name, text in op.query.items()]
+        if parameters:
+            entry["parameters"] = parameters
+        if op.request is not None:
+            entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.request)}}}
+        ok = {"description": "OK"}
+        if op.response is not None:
+            ok["content"] = {"application/json": {"schema": ref(op.response)}}
+        entry["responses"]["201" if op.method == "post" else "200"] = ok
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for status in sorted({400, 404, *op.statuses, *((401, 403) if op.auth else ()),
+                              *((422,) if op.request is not None else ())}):
+            entry["responses"][str(status)] = {"description": "Error", **error}
+        if op.auth:
+            entry["security"] = [{"bearer": []}]
+        paths.setdefault(op.path, {})[op.method] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Lifelong-learning activity calendar API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {"schemas": dict(sorted(schemas.items())),
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+def _path_names(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi_document())

@@ -1,0 +1,2 @@
+"""API endpoints for events (see api/core.py for the plumbing)."""
+from .core import bp  # noqa: F401

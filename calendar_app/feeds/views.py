@@ -1,0 +1,4 @@
+"""Public iCalendar feeds."""
+from flask import Blueprint
+
+bp = Blueprint("feeds", __name__)
