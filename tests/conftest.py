@@ -1,8 +1,11 @@
 """Fixtures: one app per session, every test on a clean database (SQLite by default, or TEST_DATABASE_URL)."""
 import os
+import uuid
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from calendar_app import create_app
 from calendar_app.config import for_tests
@@ -12,22 +15,39 @@ from calendar_app.seed import seed_reference_data
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def database_url(tmp_path_factory) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+@contextmanager
+def session_database(tmp_path_factory):
+    """SQLite in a temp dir, or a private PostgreSQL database beside TEST_DATABASE_URL's (dropped after),
+    so that concurrent runs on one server never share tables."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url or not url.startswith("postgresql"):
+        yield url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    base = make_url(url)
+    name = f"{base.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     os.environ["CALENDAR_INSTANCE_PATH"] = str(instance)
-    app = create_app(for_tests(database_url(tmp_path_factory)))
-    with app.app_context():
-        _db.drop_all()
-        _db.create_all()
-    yield app
-    with app.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
+    with session_database(tmp_path_factory) as url:
+        app = create_app(for_tests(url))
+        with app.app_context():
+            _db.create_all()
+        yield app
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 def _clean(db) -> None:
