@@ -13,12 +13,14 @@ def people(db):
     province = f.area("25", "Phú Thọ", "province")
     district = f.area("227", "Việt Trì", parent=province)
     lib = f.institution("thu-vien", district)
-    return {
+    people = {
         "admin": f.user("a@example.org", "admin"),
         "officer": f.user("o@example.org", "officer", area=province),
         "editor": f.user("e@example.org", "editor", institution=lib),
         "lib": lib,
     }
+    db.session.commit()
+    return people
 
 
 def test_admin_creates_area_under_parent_and_institution(db, people):
