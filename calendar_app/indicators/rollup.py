@@ -1,0 +1,478 @@
+"""The seven indicators of SPEC.md, rolled up over an area's subtree by the database: (year, area) in, rows out.
+
+How the figures are made:
+- one row of *facts* per institution in scope (held occurrences, attendance, tallies, self-assessment),
+  each fact an aggregate query (GROUP BY institution) over the raw tables;
+- the facts are then grouped by (direct child area, institution category) in SQL, so the database returns
+  at most children × categories partial counts; adding the partials of the children gives the area's total.
+
+Decisions where SPEC.md leaves room (documented here so that the figures can be reproduced):
+- An occurrence is *held* in year Y when it starts within the local calendar year Y
+  (clock.year_bounds_utc), has started (starts_at <= now), is not cancelled itself and its activity is
+  `published`.
+- Only active institutions are counted: deactivating is how an admin says an institution no longer exists.
+- Library indicators give one row per library category present in the area, in vocabulary order; the
+  plan sets targets for six of them, `library_community` and `library_specialized` rows appear too when
+  such libraries exist, with `no_target` (the plan names no figure, so none is invented).
+  `library_users_growth` counts every library category.
+- Per-category indicators give, for every child area, the same categories as the area's own rows (a
+  category absent from a child has denominator 0, so value null and status `no_data`).
+- `museum_education_programmes` is a count per museum (`museum` and `museum_memorial`), one row per
+  institution keyed by slug: numerator = distinct programme keys, denominator = 1, value = the count.
+  The plan's target is for category `museum`; memorial and tradition houses have `no_target`.
+- The growth indicators and the two culture indicators give one row each; the growth rows' `category`
+  is null (all libraries / all museums), the culture rows carry the centre category.
+- Status: `no_data` when the value is null; else `no_target` when the year has no target figure; else
+  `on_track` when the reported (rounded) value reaches the target's lower bound, `behind` otherwise —
+  so anyone reading the document can check the status from the value and target it shows.
+- Values are rounded half away from zero to one decimal.
+- The child areas are the area's direct children valid at some time during Y, by code.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..clock import utcnow, year_bounds_utc
+from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
+from ..extensions import db
+from ..participation.models import Attendance, MonthlyTally, SelfAssessment
+from ..places.models import Area, Institution
+from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
+from .models import IndicatorTarget
+
+#: the first year of the plan: programmes count from here, and the dashboard's trend starts here
+FIRST_YEAR = 2023
+CLUB_CATEGORIES = ("club", "course")
+CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    unit: str
+    #: share: % of institutions with a flag; growth: % change of a total; programmes: a count per museum
+    kind: str
+    #: institution categories the indicator counts
+    categories: tuple[str, ...]
+    #: share indicators: one row per category (True) or one row for all of them
+    per_category: bool = False
+
+
+INDICATORS = (
+    Indicator("library_lifelong_services", "percent", "share", LIBRARY_CATEGORIES, per_category=True),
+    Indicator("library_digital", "percent", "share", LIBRARY_CATEGORIES, per_category=True),
+    Indicator("library_users_growth", "percent", "growth", LIBRARY_CATEGORIES),
+    Indicator("museum_education_programmes", "programmes", "programmes", MUSEUM_CATEGORIES),
+    Indicator("museum_study_visitors_growth", "percent", "growth", MUSEUM_CATEGORIES),
+    Indicator("culture_district_activities", "percent", "share", ("culture_centre_district",)),
+    Indicator("culture_commune_clubs", "percent", "share", ("culture_centre_commune",)),
+)
+BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+
+
+@dataclass
+class Row:
+    numerator: int
+    denominator: int
+    value: float | None
+    target: float | None
+    #: upper bound of a range target (10–15), for display only
+    target_high: float | None
+    status: str
+    category: str | None = None
+    #: slug, for the per-museum rows
+    institution: str | None = None
+    #: the institution's name (per-museum rows), for people
+    name: str | None = None
+
+    def as_document(self) -> dict:
+        head = {"institution": self.institution} if self.institution is not None else {"category": self.category}
+        return {**head, "numerator": self.numerator, "denominator": self.denominator, "value": self.value,
+                "target": _number(self.target), "status": self.status}
+
+
+@dataclass
+class AreaRows:
+    area: Area
+    rows: list[Row]
+
+
+@dataclass
+class IndicatorResult:
+    indicator: Indicator
+    rows: list[Row]
+    areas: list[AreaRows] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.indicator.key
+
+
+@dataclass
+class Report:
+    year: int
+    area: Area
+    generated_at: datetime
+    indicators: list[IndicatorResult]
+
+    def as_document(self) -> dict:
+        """The document of GET /api/v1/indicators (SPEC.md)."""
+        return {
+            "year": self.year,
+            "area": self.area.code,
+            "indicators": [
+                {"key": result.key, "unit": result.indicator.unit,
+                 "rows": [row.as_document() for row in result.rows],
+                 "areas": [{"area": part.area.code, "rows": [row.as_document() for row in part.rows]}
+                           for part in result.areas]}
+                for result in self.indicators
+            ],
+        }
+
+    def result(self, key: str) -> IndicatorResult:
+        return next(result for result in self.indicators if result.key == key)
+
+
+# --- the pure arithmetic ----------------------------------------------------------------------------------
+
+
+def round_value(numerator: int, denominator: int, growth: bool = False) -> float | None:
+    """100 × n / d (or 100 × (n − d) / d for growth), half away from zero to one decimal; None when d is 0."""
+    if not denominator:
+        return None
+    exact = Decimal(100 * ((numerator - denominator) if growth else numerator)) / Decimal(denominator)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def status_of(value: float | None, target: float | None) -> str:
+    if value is None:
+        return "no_data"
+    if target is None:
+        return "no_target"
+    return "on_track" if value >= target else "behind"
+
+
+def _number(value: float | None):
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+# --- targets ---------------------------------------------------------------------------------------------
+
+
+def targets_for(year: int) -> dict[tuple[str, str], IndicatorTarget]:
+    """(indicator, category) -> the target of the next milestone at or after `year` (2025, 2030…)."""
+    chosen: dict[tuple[str, str], IndicatorTarget] = {}
+    for target in db.session.scalars(select(IndicatorTarget).where(IndicatorTarget.milestone >= year)
+                                     .order_by(IndicatorTarget.milestone.desc())):
+        chosen[(target.indicator, target.category)] = target  # the nearest milestone is written last
+    return chosen
+
+
+# --- the facts -------------------------------------------------------------------------------------------
+
+
+def _held(start: datetime, end: datetime, now: datetime):
+    """Occurrence (joined with its activity) held between start and end."""
+    return and_(Occurrence.starts_at >= start, Occurrence.starts_at < end, Occurrence.starts_at <= now,
+                Occurrence.status != "cancelled", Activity.status == "published")
+
+
+def _valid_during(year: int, area=Area):
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return and_(or_(area.valid_from.is_(None), area.valid_from <= last),
+                or_(area.valid_to.is_(None), area.valid_to > first))
+
+
+def child_areas(area: Area, year: int) -> list[Area]:
+    """The direct children of `area` that existed during `year`, by code."""
+    return list(db.session.scalars(
+        select(Area).where(Area.parent_id == area.id, _valid_during(year)).order_by(Area.code)))
+
+
+class Facts:
+    """The per-institution fact subqueries of one (year, area), shared by the roll-up and the drill-down."""
+
+    def __init__(self, year: int, area: Area, now: datetime | None = None):
+        self.year, self.area = year, area
+        self.now = now or utcnow()
+        self.start, self.end = year_bounds_utc(year)
+        self.previous_start = year_bounds_utc(year - 1)[0]
+
+        place, child = aliased(Area), aliased(Area)
+        #: every active institution in the subtree, with the direct child area it lies under (NULL if none)
+        self.scope = (
+            select(Institution.id.label("institution_id"), Institution.category.label("category"),
+                   child.id.label("child_id"))
+            .join(place, place.id == Institution.area_id)
+            .outerjoin(child, and_(child.parent_id == area.id, place.path.startswith(child.path),
+                                   _valid_during(year, child)))
+            .where(area.subtree_filter(place.path), Institution.active.is_(True))
+            .subquery("scope")
+        )
+        in_scope = select(self.scope.c.institution_id)
+
+        club_activities = (select(ActivityCategory.activity_id)
+                           .where(ActivityCategory.key.in_(CLUB_CATEGORIES)).distinct().subquery("club_activities"))
+        this_year = Occurrence.starts_at >= self.start
+        #: held occurrences of Y−1 and Y in one pass: flags for Y, attendance totals for both years
+        self.activity = (
+            select(
+                Activity.institution_id.label("institution_id"),
+                func.max(case((and_(this_year, Attendance.total > 0), 1), else_=0)).label("attended"),
+                func.max(case((and_(this_year, Attendance.online > 0), 1), else_=0)).label("online"),
+                func.max(case((and_(this_year, club_activities.c.activity_id.is_not(None)), 1), else_=0))
+                .label("club_or_course"),
+                func.sum(case((this_year, Attendance.total), else_=0)).label("attendance"),
+                func.sum(case((this_year, 0), else_=Attendance.total)).label("attendance_before"),
+            )
+            .select_from(Occurrence)
+            .join(Activity, Activity.id == Occurrence.activity_id)
+            .outerjoin(Attendance, Attendance.occurrence_id == Occurrence.id)
+            .outerjoin(club_activities, club_activities.c.activity_id == Activity.id)
+            .where(_held(self.previous_start, self.end, self.now), Activity.institution_id.in_(in_scope))
+            .group_by(Activity.institution_id)
+            .subquery("activity_facts")
+        )
+
+        def tally(metric: str, year_: int):
+            return func.sum(case((and_(MonthlyTally.metric == metric, MonthlyTally.year == year_),
+                                  MonthlyTally.value), else_=0))
+
+        self.tally = (
+            select(
+                MonthlyTally.institution_id.label("institution_id"),
+                tally("library_visits", year).label("library_visits"),
+                tally("library_visits", year - 1).label("library_visits_before"),
+                tally("museum_study_visitors", year).label("study_visitors"),
+                tally("museum_study_visitors", year - 1).label("study_visitors_before"),
+                tally("club_members", year).label("club_members"),
+            )
+            .where(MonthlyTally.year.in_((year - 1, year)), MonthlyTally.institution_id.in_(in_scope))
+            .group_by(MonthlyTally.institution_id)
+            .subquery("tally_facts")
+        )
+
+        self.assessed = (
+            select(SelfAssessment.institution_id.label("institution_id"))
+            .where(SelfAssessment.year == year, or_(*(getattr(SelfAssessment, item) for item in CHECKLIST)),
+                   SelfAssessment.institution_id.in_(in_scope))
+            .subquery("assessed")
+        )
+
+        district_centres = select(self.scope.c.institution_id).where(
+            self.scope.c.category == "culture_centre_district")
+        held_activities = (select(Occurrence.activity_id).join(Activity, Activity.id == Occurrence.activity_id)
+                           .where(_held(self.start, self.end, self.now),
+                                  Activity.institution_id.in_(district_centres)))
+        #: distinct audiences and categories over the activities a district centre held in Y
+        self.variety = (
+            select(Activity.institution_id.label("institution_id"),
+                   func.count(ActivityAudience.key.distinct()).label("audiences"),
+                   func.count(ActivityCategory.key.distinct()).label("categories"))
+            .select_from(Activity)
+            .outerjoin(ActivityAudience, ActivityAudience.activity_id == Activity.id)
+            .outerjoin(ActivityCategory, ActivityCategory.activity_id == Activity.id)
+            .where(Activity.id.in_(held_activities))
+            .group_by(Activity.institution_id)
+            .subquery("variety")
+        )
+
+        a, t = self.activity.c, self.tally.c
+        #: the per-institution condition each share indicator counts
+        self.flags = {
+            "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
+            "library_digital": or_(func.coalesce(a.online, 0) == 1, self.assessed.c.institution_id.is_not(None)),
+            "culture_district_activities": or_(func.coalesce(self.variety.c.audiences, 0) >= 2,
+                                               func.coalesce(self.variety.c.categories, 0) >= 2),
+            "culture_commune_clubs": or_(func.coalesce(a.club_or_course, 0) == 1,
+                                         func.coalesce(t.club_members, 0) > 0),
+        }
+        #: the totals the growth indicators compare, (Y, Y−1)
+        self.totals = {
+            "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
+                                     func.coalesce(t.library_visits_before, 0)
+                                     + func.coalesce(a.attendance_before, 0)),
+            "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
+                                             func.coalesce(t.study_visitors_before, 0)
+                                             + func.coalesce(a.attendance_before, 0)),
+        }
+
+    def joined(self, *columns):
+        """SELECT columns FROM scope LEFT JOIN every fact subquery."""
+        scope = self.scope.c
+        return (select(*columns).select_from(self.scope)
+                .outerjoin(self.activity, self.activity.c.institution_id == scope.institution_id)
+                .outerjoin(self.tally, self.tally.c.institution_id == scope.institution_id)
+                .outerjoin(self.assessed, self.assessed.c.institution_id == scope.institution_id)
+                .outerjoin(self.variety, self.variety.c.institution_id == scope.institution_id))
+
+    def programmes(self):
+        """Distinct programme keys each museum in scope held from FIRST_YEAR through Y (a subquery)."""
+        start = year_bounds_utc(FIRST_YEAR)[0]
+        museums = select(self.scope.c.institution_id).where(self.scope.c.category.in_(MUSEUM_CATEGORIES))
+        return (
+            select(Activity.institution_id.label("institution_id"),
+                   func.count(Activity.programme.distinct()).label("programmes"))
+            .select_from(Occurrence).join(Activity, Activity.id == Occurrence.activity_id)
+            .where(_held(start, self.end, self.now), Activity.programme.is_not(None),
+                   Activity.institution_id.in_(museums))
+            .group_by(Activity.institution_id)
+            .subquery("programmes")
+        )
+
+
+# --- the roll-up -----------------------------------------------------------------------------------------
+
+
+def _partials(facts: Facts) -> list:
+    """Per (child area, category): institutions, the share numerators, and the growth totals."""
+    scope = facts.scope.c
+    counts = [func.sum(case((flag, 1), else_=0)).label(key) for key, flag in facts.flags.items()]
+    sums = []
+    for key, (current, before) in facts.totals.items():
+        sums += [func.sum(current).label(f"{key}_now"), func.sum(before).label(f"{key}_before")]
+    query = facts.joined(scope.child_id, scope.category, func.count().label("institutions"), *counts, *sums)
+    return db.session.execute(query.group_by(scope.child_id, scope.category)).mappings().all()
+
+
+def _share_row(numerator, denominator, target, category=None) -> Row:
+    value = round_value(numerator, denominator)
+    low, high = (target.low, target.high) if target is not None else (None, None)
+    return Row(numerator=numerator, denominator=denominator, value=value, target=low, target_high=high,
+               status=status_of(value, low), category=category)
+
+
+def _growth_row(current, before, target) -> Row:
+    value = round_value(current, before, growth=True)
+    low, high = (target.low, target.high) if target is not None else (None, None)
+    return Row(numerator=current, denominator=before, value=value, target=low, target_high=high,
+               status=status_of(value, low))
+
+
+def _add(partials, child_id, categories, column) -> int:
+    """Sum one column of the partial rows of a child (None = the whole area) over some categories."""
+    return sum(int(p[column] or 0) for p in partials
+               if p["category"] in categories and (child_id is None or p["child_id"] == child_id))
+
+
+def _rows_for(indicator: Indicator, partials, child_id, categories, targets) -> list[Row]:
+    if indicator.kind == "growth":
+        return [_growth_row(_add(partials, child_id, indicator.categories, f"{indicator.key}_now"),
+                            _add(partials, child_id, indicator.categories, f"{indicator.key}_before"),
+                            targets.get((indicator.key, "")))]
+    if indicator.per_category:
+        return [_share_row(_add(partials, child_id, {category}, indicator.key),
+                           _add(partials, child_id, {category}, "institutions"),
+                           targets.get((indicator.key, category)), category=category)
+                for category in categories]
+    category = indicator.categories[0]
+    return [_share_row(_add(partials, child_id, indicator.categories, indicator.key),
+                       _add(partials, child_id, indicator.categories, "institutions"),
+                       targets.get((indicator.key, "")), category=category)]
+
+
+def _museum_rows(facts: Facts, targets) -> list[tuple[int | None, Row]]:
+    """(child area id, row) per museum in scope, by name."""
+    programmes = facts.programmes()
+    query = (select(facts.scope.c.child_id, Institution.slug, Institution.name, Institution.category,
+                    func.coalesce(programmes.c.programmes, 0))
+             .select_from(facts.scope)
+             .join(Institution, Institution.id == facts.scope.c.institution_id)
+             .outerjoin(programmes, programmes.c.institution_id == facts.scope.c.institution_id)
+             .where(facts.scope.c.category.in_(MUSEUM_CATEGORIES))
+             .order_by(Institution.name, Institution.slug))
+    rows = []
+    for child_id, slug, name, category, count in db.session.execute(query):
+        target = targets.get(("museum_education_programmes", category))
+        low, high = (target.low, target.high) if target is not None else (None, None)
+        value = float(count)
+        rows.append((child_id, Row(numerator=int(count), denominator=1, value=value, target=low, target_high=high,
+                                   status=status_of(value, low), institution=slug, name=name, category=category)))
+    return rows
+
+
+def compute(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> Report:
+    """Every indicator of `year` for `area` and its subtree, with the breakdown by direct child area."""
+    facts = Facts(year, area, now)
+    targets = targets_for(year)
+    partials = _partials(facts)
+    present = {p["category"] for p in partials}
+    children = child_areas(area, year) if with_children else []
+    museums = _museum_rows(facts, targets)
+    results = []
+    for indicator in INDICATORS:
+        if indicator.kind == "programmes":
+            result = IndicatorResult(indicator, [row for _child, row in museums],
+                                     [AreaRows(child, [row for child_id, row in museums if child_id == child.id])
+                                      for child in children])
+        else:
+            categories = [c for c in indicator.categories if c in present]
+            result = IndicatorResult(
+                indicator, _rows_for(indicator, partials, None, categories, targets),
+                [AreaRows(child, _rows_for(indicator, partials, child.id, categories, targets))
+                 for child in children])
+        results.append(result)
+    return Report(year=year, area=area, generated_at=facts.now, indicators=results)
+
+
+def overall(result: IndicatorResult) -> Row:
+    """One figure for the whole indicator (the categories or museums added up), for charts and summaries."""
+    rows = result.rows
+    if len(rows) == 1:
+        return rows[0]
+    numerator = sum(row.numerator for row in rows)
+    denominator = sum(row.denominator for row in rows)
+    if result.indicator.kind == "programmes":
+        value = round(numerator / denominator, 1) if denominator else None
+    else:
+        value = round_value(numerator, denominator)
+    return Row(numerator=numerator, denominator=denominator, value=value, target=None, target_high=None,
+               status=status_of(value, None))
+
+
+def trend(area: Area, first: int, last: int, now: datetime | None = None) -> list[Report]:
+    """The reports of every year from `first` through `last`, without the child breakdown."""
+    return [compute(year, area, now, with_children=False) for year in range(first, last + 1)]
+
+
+# --- the drill-down --------------------------------------------------------------------------------------
+
+
+def missing_institutions(year: int, area: Area, key: str, category: str | None = None,
+                         now: datetime | None = None) -> list[Institution]:
+    """The institutions an indicator does not count yet, so an officer knows whom to call.
+
+    Share indicators: those without the indicator's condition. Growth indicators: those that reported no
+    figure for Y at all (no tally and no attendance). Museum programmes: museums with no programme held.
+    """
+    indicator = BY_KEY[key]
+    facts = Facts(year, area, now)
+    scope = facts.scope.c
+    categories = [category] if category in indicator.categories else list(indicator.categories)
+    if indicator.kind == "share":
+        condition = ~facts.flags[key]
+        query = facts.joined(scope.institution_id)
+    elif indicator.kind == "growth":
+        condition = facts.totals[key][0] == 0
+        query = facts.joined(scope.institution_id)
+    else:
+        programmes = facts.programmes()
+        condition = func.coalesce(programmes.c.programmes, 0) == 0
+        query = (select(scope.institution_id).select_from(facts.scope)
+                 .outerjoin(programmes, programmes.c.institution_id == scope.institution_id))
+    ids = query.where(scope.category.in_(categories), condition)
+    return list(db.session.scalars(
+        select(Institution).join(Area, Area.id == Institution.area_id).where(Institution.id.in_(ids))
+        .order_by(Institution.category, Area.path, Institution.name, Institution.slug)))
+
+
+def default_area() -> Area | None:
+    """The root area when there is exactly one (the province), else None."""
+    roots = db.session.scalars(select(Area).where(Area.parent_id.is_(None)).limit(2)).all()
+    return roots[0] if len(roots) == 1 else None
+
