@@ -1,12 +1,13 @@
 """Small builders for test data."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from calendar_app.clock import to_utc
+from calendar_app.clock import local_midnight_utc, to_utc
 from calendar_app.events.models import Activity, ActivityAudience, ActivityCategory
 from calendar_app.events.occurrences import sync_occurrences
 from calendar_app.extensions import db
 from calendar_app.models import Area, Institution, User
 from calendar_app.places.tree import assign_path
+from calendar_app.search import fold
 
 
 def area(code: str, name: str | None = None, level: str = "district", parent: Area | None = None) -> Area:
@@ -34,11 +35,21 @@ def activity(inst: Institution, title: str = "Đọc sách", start: str = "2025-
              rrule: str | None = None, status: str = "published", categories=("reading",),
              audiences=("everyone",), **fields) -> Activity:
     starts = to_utc(datetime.fromisoformat(start))
+    fields.setdefault("search_text", fold(f"{title} {fields.get('description') or ''}"))
     act = Activity(institution=inst, title=title, starts_at=starts, ends_at=starts + timedelta(hours=hours),
                    rrule=rrule, status=status, **fields)
     act.category_links = [ActivityCategory(key=k) for k in categories]
     act.audience_links = [ActivityAudience(key=k) for k in audiences]
     db.session.add(act)
     db.session.flush()
+    sync_occurrences(act)
+    return act
+
+
+def all_day_activity(inst: Institution, title: str, first: str, last: str, **fields) -> Activity:
+    """An all-day activity from `first` to `last` (local dates, inclusive)."""
+    act = activity(inst, title, start=f"{first}T00:00", **fields)
+    act.all_day = True
+    act.ends_at = local_midnight_utc(date.fromisoformat(last) + timedelta(days=1))
     sync_occurrences(act)
     return act
