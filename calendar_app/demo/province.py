@@ -229,6 +229,17 @@ RECURRING_ACTIVITIES = [
      "2024-03-01T08:00", 2, "FREQ=MONTHLY;BYMONTHDAY=1;COUNT=30", None, False, None),
     ("ttvh-cam-khe", "Lớp năng khiếu hội họa thiếu nhi", ["course", "workshop"], ["children"],
      "2025-06-02T08:00", 2, "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=16", None, True, 20),
+    # the current season, so the calendar has something on every week around today
+    ("thu-vien-tinh-phu-tho", "Câu lạc bộ Đọc sách thiếu nhi (năm học 2026–2027)", ["club", "reading"],
+     ["children"], "2026-09-05T08:00", 2, "FREQ=WEEKLY;BYDAY=SA;COUNT=40", None, True, 30),
+    ("thu-vien-dai-hoc-hung-vuong", "Câu lạc bộ Tiếng Anh 2026–2027", ["club"], ["students", "youth"],
+     "2026-09-01T17:00", 2, "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270629", None, False, None),
+    ("nvh-gia-cam", "Câu lạc bộ Dân vũ phường Gia Cẩm 2026–2027", ["club", "sport"], ["adults", "elderly"],
+     "2026-09-07T18:30", 1, "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=90", None, False, None),
+    ("thu-vien-viet-tri", "Giờ kể chuyện cuối tuần", ["reading"], ["children", "families"],
+     "2026-10-04T09:00", 1.5, "FREQ=WEEKLY;BYDAY=SU;COUNT=30", None, False, None),
+    ("ttvh-thanh-thuy", "Lớp tin học văn phòng cho phụ nữ", ["course", "digital_skills"], ["adults"],
+     "2026-11-03T19:00", 2, "FREQ=WEEKLY;BYDAY=TU,TH;COUNT=12", None, True, 20),
 ]
 
 # a few single activities beyond the observances: (institution, title, categories, audiences,
