@@ -1,37 +1,173 @@
-"""The citizen's pages."""
-from datetime import timedelta
+"""The citizen's pages: HTTP only, the queries live in queries.py."""
+from datetime import date, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 
-from ..clock import local_midnight_utc, local_today
-from ..events.models import Activity, Occurrence
-from ..extensions import db
+from .. import vocabulary
+from ..clock import local_day, local_midnight_utc, local_today
+from ..markup import render_markdown
+from ..observances.dates import observance_span, tagging_window
+from . import formatting, jsonld, queries
+from .queries import ActivityFilters
 
 bp = Blueprint("public", __name__)
+
+#: years a page exists for (beyond this a URL is a typo or a crawler)
+YEARS = range(2000, 2101)
+#: how many activities institution, area and home pages show before linking to the full list
+PREVIEW = 8
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text):
+    return render_markdown(text)
+
+
+@bp.app_template_filter("when")
+def when_filter(item):
+    """Occurrence or activity -> its dates in words."""
+    activity = getattr(item, "activity", item)
+    return formatting.when(item.starts_at, item.ends_at, activity.all_day)
+
+
+@bp.app_template_filter("machine_time")
+def machine_time_filter(value, all_day=False):
+    return formatting.machine_time(value, all_day)
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.route("/")
 def home():
     today = local_today()
-    start, end = local_midnight_utc(today), local_midnight_utc(today + timedelta(days=7))
-    occurrences = db.session.scalars(
-        select(Occurrence)
-        .join(Occurrence.activity)
-        .where(Activity.status == "published", Occurrence.starts_at < end, Occurrence.ends_at > start)
-        .options(selectinload(Occurrence.activity).selectinload(Activity.institution))
-        .order_by(Occurrence.starts_at)
-        .limit(50)
-    ).all()
-    return render_template("public/home.html", occurrences=occurrences, today=today)
+    week = queries.occurrences_between(local_midnight_utc(today), local_midnight_utc(today + timedelta(days=7)),
+                                       limit=60)
+    featured = queries.current_or_next_observance(today)
+    observance_page = None
+    if featured:
+        observance, span = featured
+        window = tagging_window(observance, span.starts_on.year)
+        observance_page = queries.list_activities(
+            ActivityFilters(observance=observance, date_from=max(window.starts_on, today), date_to=window.ends_on),
+            today, per_page=PREVIEW)
+    return render_template("public/home.html", today=today, occurrences=week, featured=featured,
+                           observance_page=observance_page, observances=queries.filter_choices()["observances"])
+
+
+def _filter_options() -> dict[str, list[tuple[str, str]]]:
+    """(value, label) pairs for the filter form's lists."""
+    choices, locale = queries.filter_choices(), str(get_locale())
+    return {
+        # indent sub-areas under their parent (the path has one segment per level)
+        "area": [(a.code, "\u2003" * (a.path.count("/") - 2) + a.name) for a in choices["areas"]],
+        "institution": [(i.slug, i.name) for i in choices["institutions"]],
+        "category": [(key, str(label)) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()],
+        "audience": [(key, str(label)) for key, label in vocabulary.AUDIENCES.items() if key != "everyone"],
+        "observance": [(o.key, o.name(locale)) for o in choices["observances"]],
+    }
+
+
+@bp.route("/events")
+def events():
+    today = local_today()
+    parsed = queries.parse_filters(request.args)
+    page = None
+    if not parsed.errors:
+        page = queries.list_activities(parsed.filters, today, _page_number(), current_app.config["PER_PAGE"])
+    return render_template(
+        "public/events.html", parsed=parsed, filters=parsed.filters, page=page, today=today,
+        options=_filter_options(),
+    ), 400 if parsed.errors else 200
+
+
+@bp.route("/calendar")
+def current_month():
+    today = local_today()
+    return redirect(url_for("public.month", year=today.year, month=today.month, **request.args))
+
+
+@bp.route("/calendar/<int:year>/<int:month>")
+def month(year: int, month: int):
+    if year not in YEARS or not 1 <= month <= 12:
+        abort(404)
+    parsed = queries.parse_filters(request.args)
+    if parsed.errors:
+        return redirect(url_for("public.events", **request.args))
+    weeks = formatting.month_weeks(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    occurrences = queries.occurrences_between(local_midnight_utc(first), local_midnight_utc(last + timedelta(days=1)),
+                                              parsed.filters)
+    previous = date(year, month, 1) - timedelta(days=1)
+    following = date(year, month, 28) + timedelta(days=7)
+    return render_template(
+        "public/month.html", year=year, month=month, weeks=weeks, days=formatting.by_day(occurrences, first, last),
+        filters=parsed.filters, today=local_today(), first_of_month=date(year, month, 1),
+        previous=previous, following=following.replace(day=1),
+    )
+
+
+@bp.route("/events/<int:activity_id>")
+def event(activity_id: int):
+    activity = queries.public_activity(activity_id)
+    occurrences, upcoming = queries.shown_occurrences(activity)
+    page_url = url_for("public.event", activity_id=activity.id, _external=True)
+    organizer_url = url_for("public.institution", slug=activity.institution.slug, _external=True)
+    structured = jsonld.activity_events(activity, occurrences, page_url, organizer_url, str(get_locale()))
+    return render_template(
+        "public/event.html", activity=activity, occurrences=occurrences, upcoming=upcoming,
+        upcoming_total=queries.count_upcoming(activity) if upcoming else 0, structured=structured,
+        map_url=formatting.map_url(jsonld.coordinates(activity)), year=local_day(activity.starts_at).year,
+    )
+
+
+@bp.route("/institutions/<slug>")
+def institution(slug: str):
+    found = queries.institution_by_slug(slug)
+    listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=PREVIEW)
+    point = (found.latitude, found.longitude) if found.latitude is not None and found.longitude is not None else None
+    return render_template("public/institution.html", institution=found, page=listing,
+                           map_url=formatting.map_url(point))
+
+
+@bp.route("/areas/<code>")
+def area(code: str):
+    found = queries.area_by_code(code)
+    listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=PREVIEW)
+    return render_template("public/area.html", area=found, ancestors=found.ancestors(), page=listing,
+                           institutions=queries.institutions_in(found))
+
+
+@bp.route("/observances/<key>")
+def observance_now(key: str):
+    observance = queries.observance_by_key(key)
+    return redirect(url_for("public.observance", key=observance.key, year=local_today().year))
+
+
+@bp.route("/observances/<key>/<int:year>")
+def observance(key: str, year: int):
+    if year not in YEARS:
+        abort(404)
+    found = queries.observance_by_key(key)
+    filters = ActivityFilters(observance=found, date_from=date(year, 1, 1), date_to=date(year, 12, 31))
+    listing = queries.list_activities(filters, local_today(), _page_number(), current_app.config["PER_PAGE"])
+    return render_template("public/observance.html", observance=found, year=year, page=listing,
+                           span=observance_span(found, year), window=tagging_window(found, year),
+                           name=found.name(str(get_locale())))
 
 
 @bp.route("/lang/<code>")
 def set_language(code: str):
     """Language switch: remembered in the session by i18n.select_locale."""
     target = request.args.get("next") or url_for("public.home")
-    if not target.startswith("/") or target.startswith("//"):
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = url_for("public.home")
-    separator = "&" if "?" in target else "?"
-    return redirect(f"{target}{separator}lang={code}" if code in ("vi", "en") else target)
+    if code not in current_app.config["LANGUAGES"]:
+        return redirect(target)
+    parts = urlsplit(target)
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name != "lang"]
+    query.append(("lang", code))
+    return redirect(urlunsplit(("", "", parts.path, urlencode(query), "")))

@@ -1,0 +1,65 @@
+"""How dates, times and places read on the public pages, in the reader's locale."""
+from datetime import date, datetime, timedelta
+
+from flask_babel import format_date, format_time, gettext
+
+from ..clock import ONE_DAY, to_local
+
+DAY = "EEEE, d MMMM, y"
+TIME = "HH:mm"
+
+
+def when(starts_at: datetime, ends_at: datetime, all_day: bool) -> str:
+    """"Thứ Hai, 21 tháng 4, 2025, 09:00–11:00", or a day range for all-day and multi-day activities."""
+    if all_day:
+        first, last = to_local(starts_at).date(), to_local(ends_at - ONE_DAY).date()
+        if last <= first:
+            return format_date(first, DAY)
+        return gettext("%(first)s to %(last)s", first=format_date(first, DAY), last=format_date(last, DAY))
+    start, end = to_local(starts_at), to_local(ends_at)
+    if start.date() == end.date():
+        return f"{format_date(start.date(), DAY)}, {format_time(start, TIME, rebase=False)}–" \
+               f"{format_time(end, TIME, rebase=False)}"
+    return gettext("%(first)s to %(last)s",
+                   first=f"{format_date(start.date(), DAY)}, {format_time(start, TIME, rebase=False)}",
+                   last=f"{format_date(end.date(), DAY)}, {format_time(end, TIME, rebase=False)}")
+
+
+def machine_time(value: datetime, all_day: bool = False) -> str:
+    """The datetime attribute of a <time> element."""
+    local = to_local(value)
+    return local.date().isoformat() if all_day else local.isoformat(timespec="minutes")
+
+
+def map_url(point: tuple[float, float] | None) -> str | None:
+    if point is None:
+        return None
+    lat, lon = point
+    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
+
+
+def month_weeks(year: int, month: int) -> list[list[date]]:
+    """The weeks (Monday first) covering a month, as lists of seven days."""
+    first = date(year, month, 1)
+    start = first - timedelta(days=first.weekday())
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    weeks = []
+    day = start
+    while day < following:
+        weeks.append([day + timedelta(days=i) for i in range(7)])
+        day += timedelta(days=7)
+    return weeks
+
+
+def by_day(occurrences, first: date, last: date) -> dict[date, list]:
+    """Occurrences on each local day they cover between first and last (inclusive)."""
+    days: dict[date, list] = {}
+    for occ in occurrences:
+        start = to_local(occ.starts_at).date()
+        # an end at local midnight belongs to the day before (all-day ends are exclusive)
+        end = to_local(occ.ends_at - timedelta(microseconds=1)).date() if occ.ends_at > occ.starts_at else start
+        day = max(start, first)
+        while day <= min(end, last):
+            days.setdefault(day, []).append(occ)
+            day += ONE_DAY
+    return days
