@@ -31,6 +31,15 @@ def create_app(config: dict | None = None) -> Flask:
     register_web(app)
     _register_blueprints(app)
     _register_cli(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]  # trust X-Forwarded-* from this many proxies in front
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    if app.config["SCHEDULER_ENABLED"] and not app.testing:
+        from .scheduler.runner import start_in_process
+
+        start_in_process(app)  # only inside `flask run`; production runs `flask scheduler`
     return app
 
 
@@ -38,22 +47,26 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
+    from .approval.views import bp as approval_bp
     from .events.views import bp as events_bp
     from .feeds.views import bp as feeds_bp
     from .indicators.views import bp as indicators_bp
+    from .notifications.views import bp as notifications_bp
     from .participation.views import bp as participation_bp
     from .public.views import bp as public_bp
 
     for blueprint in (public_bp, accounts_bp, feeds_bp, events_bp, admin_bp, participation_bp,
-                      indicators_bp, api_bp):
+                      indicators_bp, api_bp, approval_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_command
+    from .scheduler.cli import scheduler_command
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(scheduler_command)
     app.cli.add_command(translate_cli)
