@@ -57,6 +57,8 @@ def from_environment(instance_path: str) -> dict:
         "SCHEDULER_ENABLED": _env_bool("SCHEDULER_ENABLED", not production),
         "FEED_PAST_DAYS": int(os.environ.get("FEED_PAST_DAYS", "90")),
         "FEED_CACHE_MB": int(os.environ.get("FEED_CACHE_MB", "64")),
+        "FEED_REVALIDATE_SECONDS": float(os.environ.get("FEED_REVALIDATE_SECONDS", "10")),
+        "FEED_REFRESH_MINUTES": int(os.environ.get("FEED_REFRESH_MINUTES", "120")),
         "REGISTRATION_PURGE_DAYS": int(os.environ.get("REGISTRATION_PURGE_DAYS", "30")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),

@@ -53,3 +53,22 @@ def all_day_activity(inst: Institution, title: str, first: str, last: str, **fie
     act.ends_at = local_midnight_utc(date.fromisoformat(last) + timedelta(days=1))
     sync_occurrences(act)
     return act
+
+
+def client_events(body: bytes, start, end) -> list[tuple]:
+    """What a calendar client shows between two dates: the feed parsed by icalendar and expanded by
+    recurring-ical-events, as sorted (UID, start, end, STATUS) with timed values in naive UTC and
+    all-day values as dates."""
+    import icalendar
+    import recurring_ical_events
+
+    def plain(value):
+        if isinstance(value, datetime):
+            return to_utc(value)
+        return value
+
+    calendar = icalendar.Calendar.from_ical(body)
+    return sorted(
+        (str(event["UID"]), plain(event.DTSTART), plain(event.DTEND), str(event.get("STATUS", "")))
+        for event in recurring_ical_events.of(calendar).between(start, end)
+    )

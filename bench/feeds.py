@@ -1,0 +1,355 @@
+"""Feed speed: the cached feed (200 and 304) against a bare Flask app serving the same bytes, the rebuild of the
+10,000-activity feed after one change against icalendar serialising the whole calendar, and peak memory.
+
+    .venv/bin/python bench/feeds.py [--sizes 1000 10000] [--seconds 5] [--rounds 3] [--connections 4]
+
+Each size gets its own SQLite database in a temporary directory (deleted afterwards); one activity in ten
+recurs weekly, with one meeting cancelled and one moved. The app and the bare app (bench/bare_app.py) run
+under gunicorn with 2 sync workers on loopback ports; `wrk` (apt-get install wrk) loads each for --seconds,
+alternating app and bare app for --rounds rounds, and the median requests/s are compared.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from datetime import time as dt_time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+
+TARGET_THROUGHPUT = 0.9
+TARGET_REBUILD = 1 / 20
+TITLES = ["Đọc sách cùng con", "Câu lạc bộ thơ; văn", "Triển lãm ảnh “Đất Tổ”", "Lớp kỹ năng số cho người cao tuổi",
+          "Nói chuyện chuyên đề: di sản, văn hoá", "Ngày hội đọc sách\\thiếu nhi", "Hát Xoan Phú Thọ"]
+DESCRIPTION = ("Hoạt động học tập suốt đời tại thư viện, bảo tàng và trung tâm văn hoá: giới thiệu sách mới, "
+               "trò chuyện với tác giả; hướng dẫn tra cứu tài liệu số.\nMời bạn đọc mọi lứa tuổi tham gia, "
+               "vào cửa tự do. ")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating app / bare app runs per measure")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rebuilds", type=int, default=5, help="one-activity changes timed per size")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench/feeds.py needs wrk: apt-get install wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="feeds-bench-"))
+    print(f"database: SQLite files under {workdir} (removed afterwards); gunicorn 2 sync workers on 127.0.0.1; "
+          f"wrk -t1 -c{options.connections} -d{options.seconds:g}s, median of {options.rounds} alternating runs")
+    results = {}
+    try:
+        for size in options.sizes:
+            results[size] = bench_size(size, workdir, options)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    summary(results)
+
+
+def bench_size(size: int, workdir: Path, options) -> dict:
+    print(f"\n== {size} activities")
+    database = workdir / f"feeds-{size}.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "bench",
+           "CALENDAR_INSTANCE_PATH": str(workdir / "instance"), "SCHEDULER_ENABLED": "0",
+           "CALENDAR_DOMAIN": "bench.example", "PUBLIC_BASE_URL": "https://lich.example"}
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "CALENDAR_INSTANCE_PATH",
+                                           "SCHEDULER_ENABLED", "CALENDAR_DOMAIN", "PUBLIC_BASE_URL")})
+    started = time.perf_counter()
+    load(size)
+    print(f"loaded in {time.perf_counter() - started:.1f} s")
+    result = measure_in_process(size, options.rebuilds)
+    body_file = workdir / f"feed-{size}.ics"
+    result.update(measure_http(env, body_file, options))
+    return result
+
+
+# --- data ------------------------------------------------------------------------------------------------
+
+
+def load(size: int) -> None:
+    """Areas, institutions and `size` published activities (one in ten weekly), inserted in bulk."""
+    from sqlalchemy import insert
+
+    from calendar_app import create_app
+    from calendar_app.clock import local_today, to_utc, utcnow
+    from calendar_app.events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
+    from calendar_app.events.recurrence import expand
+    from calendar_app.extensions import db
+    from calendar_app.places.models import Area, Institution
+    from calendar_app.search import fold
+    from calendar_app.seed import seed_reference_data
+
+    random.seed(size)
+    app = create_app()
+    with app.app_context():
+        db.create_all()
+        seed_reference_data()
+        db.session.execute(insert(Area), [{"id": 1, "code": "25", "name": "Phú Thọ", "level": "province",
+                                           "path": "/1/"}] + [
+            {"id": i, "code": str(225 + i), "name": f"Huyện {i}", "level": "district", "parent_id": 1,
+             "path": f"/1/{i}/"} for i in range(2, 12)])
+        db.session.execute(insert(Institution), [
+            {"id": i, "slug": f"thu-vien-{i}", "name": f"Thư viện số {i}", "category": "library_district",
+             "area_id": 2 + i % 10, "address": f"{i} đường Hùng Vương, Việt Trì", "latitude": 21.3, "longitude": 105.4}
+            for i in range(1, 51)])
+        now, first_day = utcnow(), local_today() - timedelta(days=30)
+        activities, occurrences, categories, audiences = [], [], [], []
+        for i in range(1, size + 1):
+            day = first_day + timedelta(days=random.randrange(360))
+            start = to_utc(datetime.combine(day, dt_time(8 + i % 10)))
+            end = start + timedelta(hours=2)
+            rule = "FREQ=WEEKLY;COUNT=8" if i % 10 == 0 else None
+            title = f"{TITLES[i % len(TITLES)]} #{i}"
+            activities.append({
+                "id": i, "institution_id": 1 + i % 50, "title": title, "description": DESCRIPTION * (1 + i % 3),
+                "starts_at": start, "ends_at": end, "all_day": False, "rrule": rule, "status": "published",
+                "location": f"Phòng {i % 5 + 1}, tầng {i % 3 + 1}", "sequence": 0, "search_text": fold(title),
+                "created_at": now, "updated_at": now, "published_at": now, "registration_required": False})
+            for n, (s, e) in enumerate(expand(start, end, rule)):
+                row = {"activity_id": i, "original_start": s, "starts_at": s, "ends_at": e, "status": "scheduled",
+                       "overridden": False, "updated_at": now}
+                if rule and n == 2:
+                    row.update(status="cancelled", overridden=True)
+                elif rule and n == 3:
+                    row.update(starts_at=s + timedelta(days=1), ends_at=e + timedelta(days=1), overridden=True)
+                occurrences.append(row)
+            categories.append({"activity_id": i, "key": ("reading", "talk", "club", "workshop")[i % 4]})
+            audiences.append({"activity_id": i, "key": ("everyone", "children", "elderly")[i % 3]})
+        db.session.execute(insert(Activity), activities)
+        db.session.execute(insert(Occurrence), occurrences)
+        db.session.execute(insert(ActivityCategory), categories)
+        db.session.execute(insert(ActivityAudience), audiences)
+        db.session.commit()
+        db.engine.dispose()
+
+
+# --- in process: serialising and rebuilding ---------------------------------------------------------------
+
+
+def measure_in_process(size: int, changes: int) -> dict:
+    """icalendar serialising everything vs rebuilding the cached feed after one activity changed."""
+    from sqlalchemy import select
+
+    from calendar_app import create_app
+    from calendar_app.clock import utcnow
+    from calendar_app.events.models import Activity
+    from calendar_app.extensions import db
+    from calendar_app.feeds import ical
+    from calendar_app.feeds.queries import load_activities
+
+    app = create_app()
+    client = app.test_client()
+    with app.app_context():
+        ids = list(db.session.scalars(select(Activity.id).order_by(Activity.starts_at, Activity.id)))
+        activities = [a for chunk in load_activities(ids) for a in chunk]
+        context = ical.FeedContext(domain="bench.example", timezone=app.config["CALENDAR_TIMEZONE"],
+                                   base_url="https://lich.example")
+        started = time.perf_counter()
+        whole = ical.calendar("Bench", activities, context)
+        serialise = time.perf_counter() - started
+        del activities
+    print(f"icalendar serialises the whole calendar ({len(whole) / 2**20:.1f} MB) in {serialise * 1000:.0f} ms")
+
+    started = time.perf_counter()
+    assert client.get("/feeds/all.ics").status_code == 200
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    assert client.get("/feeds/all.ics").status_code == 200
+    warm = time.perf_counter() - started
+    rebuilds = []
+    for changed_id in random.sample(range(1, size + 1), changes):
+        with app.app_context():
+            activity = db.session.get(Activity, changed_id)
+            activity.title += " (đổi giờ)"
+            activity.sequence += 1
+            activity.updated_at = utcnow()
+            db.session.commit()
+        started = time.perf_counter()
+        response = client.get("/feeds/all.ics")
+        rebuilds.append(time.perf_counter() - started)
+        assert response.status_code == 200 and "(đổi giờ)".encode() in response.data
+    rebuild = statistics.median(rebuilds)
+    print(f"first request (cold cache, every fragment) {cold * 1000:.0f} ms; cached {warm * 1000:.2f} ms")
+    print(f"rebuild after one activity changed: median {rebuild * 1000:.1f} ms of "
+          f"{', '.join(f'{r * 1000:.1f}' for r in rebuilds)} ms"
+          f" = 1/{serialise / rebuild:.0f} of the whole serialisation")
+    with app.app_context():
+        db.engine.dispose()
+    return {"serialise": serialise, "rebuild": rebuild, "cold": cold, "bytes": len(whole)}
+
+
+# --- over HTTP: gunicorn, wrk ------------------------------------------------------------------------------
+
+
+def measure_http(env: dict, body_file: Path, options) -> dict:
+    app_port, bare_port = free_port(), free_port()
+    app_server = gunicorn("wsgi:app", app_port, env, ROOT)
+    try:
+        app_url = f"http://127.0.0.1:{app_port}/feeds/all.ics"
+        wait_until_up(app_url)
+        warm_up(app_url)
+        body, headers = fetch(app_url)
+        body_file.write_bytes(body)
+        Path(f"{body_file}.headers.json").write_text(json.dumps(
+            {k: headers[k] for k in ("Content-Type", "ETag", "Last-Modified", "Cache-Control")}))
+        bare_server = gunicorn("bare_app:app", bare_port, {**env, "BARE_FEED": str(body_file)}, ROOT / "bench")
+        try:
+            bare_url = f"http://127.0.0.1:{bare_port}/feeds/all.ics"
+            wait_until_up(bare_url)
+            assert fetch(bare_url)[0] == body
+            etag = headers["ETag"]
+            for url in (app_url, bare_url):
+                assert status(url, {"If-None-Match": etag}) == 304
+            result = {}
+            for label, extra in (("200", []), ("304", ["-H", f"If-None-Match: {etag}"])):
+                app_rates, bare_rates = [], []
+                for _ in range(options.rounds):
+                    app_rates.append(wrk(app_url, extra, options))
+                    bare_rates.append(wrk(bare_url, extra, options))
+                app_rate, bare_rate = statistics.median(app_rates), statistics.median(bare_rates)
+                result[label] = (app_rate, bare_rate)
+                print(f"{label}: app {app_rate:,.0f} req/s, bare Flask {bare_rate:,.0f} req/s "
+                      f"= {app_rate / bare_rate:.2f}x  (runs: app {fmt(app_rates)}; bare {fmt(bare_rates)})")
+            result["rss"] = peak_rss(app_server.pid)
+            result["bare_rss"] = peak_rss(bare_server.pid)
+            print(f"peak RSS of the app's workers: {', '.join(f'{mb:.0f} MB' for mb in result['rss'])} "
+                  f"(bare app's: {', '.join(f'{mb:.0f} MB' for mb in result['bare_rss'])})")
+        finally:
+            stop(bare_server)
+    finally:
+        stop(app_server)
+    # the same 304 load when every request asks the database (FEED_REVALIDATE_SECONDS=0)
+    eager = gunicorn("wsgi:app", app_port, {**env, "FEED_REVALIDATE_SECONDS": "0"}, ROOT)
+    try:
+        wait_until_up(app_url)
+        warm_up(app_url)
+        rate = statistics.median(wrk(app_url, ["-H", f"If-None-Match: {etag}"], options)
+                                 for _ in range(options.rounds))
+        result["304_eager"] = rate
+        print(f"304 with FEED_REVALIDATE_SECONDS=0 (a stamp query per request): {rate:,.0f} req/s "
+              f"= {rate / result['304'][1]:.2f}x the bare app")
+    finally:
+        stop(eager)
+    return result
+
+
+def gunicorn(module: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+         "--timeout", "120", "--log-level", "warning", module],
+        cwd=cwd, env=env, start_new_session=True)
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=120) as response:
+        return response.read(), dict(response.headers)
+
+
+def status(url: str, headers: dict) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=120) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", int(url.split(":")[2].split("/")[0])), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def warm_up(url: str) -> None:
+    """Until both workers have built the feed: concurrent requests until every one of a batch is fast."""
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(20):
+            started = time.perf_counter()
+            list(pool.map(lambda _: fetch(url), range(4)))
+            if time.perf_counter() - started < 1.0:
+                return
+
+
+def wrk(url: str, extra: list[str], options) -> float:
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{options.connections}", f"-d{options.seconds:g}s", "--timeout", "30s", *extra, url],
+        capture_output=True, text=True, check=True, timeout=options.seconds + 60).stdout
+    errors = re.search(r"Socket errors: (.*)", output)
+    non_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_ok:
+        raise RuntimeError(f"wrk saw errors: {output}")
+    if errors:
+        print(f"   (wrk socket errors: {errors.group(1)})")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def peak_rss(master_pid: int) -> list[float]:
+    """VmHWM (peak resident set) of each worker of a gunicorn master, in MB."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status_text = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status_text).group(1)) / 1024)
+    return peaks
+
+
+def fmt(rates: list[float]) -> str:
+    return ", ".join(f"{rate:,.0f}" for rate in rates)
+
+
+def summary(results: dict) -> None:
+    print("\n== summary")
+    ok = True
+    for size, result in results.items():
+        for label in ("200", "304"):
+            app_rate, bare_rate = result[label]
+            ratio = app_rate / bare_rate
+            ok &= ratio >= TARGET_THROUGHPUT
+            print(f"{size:>6} activities, cached {label}: {ratio:.2f}x the bare app (target >= {TARGET_THROUGHPUT})")
+        ratio = result["rebuild"] / result["serialise"]
+        print(f"{size:>6} activities, rebuild after one change: {result['rebuild'] * 1000:.1f} ms vs "
+              f"{result['serialise'] * 1000:.0f} ms to serialise all = 1/{1 / ratio:.0f} (target <= 1/20)")
+        if size >= 10000:
+            ok &= ratio <= TARGET_REBUILD
+        print(f"{size:>6} activities, peak worker RSS: {max(result['rss']):.0f} MB "
+              f"(bare app {max(result['bare_rss']):.0f} MB); feed {result['bytes'] / 2**20:.1f} MB")
+    print("all targets met" if ok else "SOME TARGETS MISSED")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""iCalendar (RFC 5545 + RFC 7986) serialisation: activities in, bytes out — no database, no request.
+
+A feed is assembled from per-activity fragments: `calendar_head()` + `activity_events()` of each
+activity + CALENDAR_TAIL. `calendar()` does the same in one call (one activity, tests, the benchmark).
+
+The values read from each activity: id, title, description, status, sequence, created_at, updated_at,
+starts_at/ends_at (naive UTC), all_day, rrule, location, latitude/longitude, online_url, categories,
+institution (name, address, latitude/longitude, updated_at) and occurrences (original_start, starts_at,
+ends_at, status).
+"""
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from icalendar import Calendar, Event, Timezone, vDuration, vRecur, vText
+
+from ..events.recurrence import MAX_OCCURRENCES
+
+CALENDAR_TAIL = b"END:VCALENDAR\r\n"
+_UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z)?)?$")
+
+
+@dataclass(frozen=True)
+class FeedContext:
+    """What every fragment depends on besides the activity itself (constant for one site)."""
+
+    domain: str
+    timezone: str
+    #: public site root without a trailing slash; the activity page is <base_url>/events/<id>
+    base_url: str
+    #: how often clients should refresh (REFRESH-INTERVAL, X-PUBLISHED-TTL)
+    refresh: timedelta = timedelta(hours=2)
+    #: category key -> label shown in CATEGORIES
+    category_labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def uid(activity_id: int, domain: str) -> str:
+    return f"activity-{activity_id}@{domain}"
+
+
+def calendar_head(name: str, context: FeedContext) -> bytes:
+    """VCALENDAR properties and the one VTIMEZONE, up to the first VEVENT."""
+    cal = Calendar()
+    cal.add("prodid", f"-//{context.domain}//Lifelong learning calendar//VI")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    # no METHOD: without it DTSTAMP means "last revised", so fragments stay byte-identical between builds
+    name = " ".join(_text(name).split())
+    cal.add("name", vText(name))
+    cal.add("x-wr-calname", vText(name))
+    cal.add("x-wr-timezone", context.timezone)
+    cal.add("refresh-interval", context.refresh, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(context.refresh))
+    body = cal.to_ical()
+    assert body.endswith(CALENDAR_TAIL)
+    return body[: -len(CALENDAR_TAIL)] + _vtimezone(context.timezone)
+
+
+def calendar(name: str, activities: Iterable, context: FeedContext) -> bytes:
+    """A whole calendar in one go."""
+    return assemble(calendar_head(name, context), (activity_events(a, context) for a in activities))
+
+
+def assemble(head: bytes, fragments: Iterable[bytes]) -> bytes:
+    return b"".join((head, *fragments, CALENDAR_TAIL))
+
+
+def activity_events(activity, context: FeedContext) -> bytes:
+    """The VEVENT of one activity, plus one per moved occurrence of a recurring one; b"" if it has no dates."""
+    zone = context.zone
+    if activity.rrule:
+        return _recurring(activity, context, zone)
+    occurrence = activity.occurrences[0] if activity.occurrences else None
+    start = occurrence.starts_at if occurrence else activity.starts_at
+    end = occurrence.ends_at if occurrence else activity.ends_at
+    event = _event(activity, context, start, end, zone)
+    cancelled = activity.status == "cancelled" or (occurrence is not None and occurrence.status == "cancelled")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return event.to_ical()
+
+
+def _recurring(activity, context: FeedContext, zone: ZoneInfo) -> bytes:
+    rule, local_rule = _rule(activity.rrule, activity.all_day, zone)
+    duration = activity.ends_at - activity.starts_at
+    local_start = _local(activity.starts_at, zone).replace(tzinfo=None)
+    times = rrulestr(local_rule, dtstart=local_start)
+    first = next(iter(times), None)
+    if first is None:
+        return b""
+    if len(activity.occurrences) >= MAX_OCCURRENCES and "COUNT" not in rule:
+        # the rule gives more dates than we materialise: say exactly how many there are
+        if sum(1 for _ in islice(times, MAX_OCCURRENCES + 1)) > MAX_OCCURRENCES:
+            rule = {key: value for key, value in rule.items() if key != "UNTIL"} | {"COUNT": str(MAX_OCCURRENCES)}
+    # DTSTART is the first date the rule gives, so clients count it the way our expansion does
+    start = _to_utc(first.replace(tzinfo=zone))
+    event = _event(activity, context, start, start + duration, zone)
+    event.add("rrule", vRecur.from_ical(_join(rule)))
+    cancelled = [occ.original_start for occ in activity.occurrences if occ.status == "cancelled"]
+    if cancelled:
+        event.add("exdate", [_value(moment, activity.all_day, zone) for moment in cancelled])
+    event.add("status", "CANCELLED" if activity.status == "cancelled" else "CONFIRMED")
+    parts = [event.to_ical()]
+    for occ in activity.occurrences:
+        if occ.status == "cancelled" or (occ.starts_at, occ.ends_at) == (occ.original_start, occ.original_start
+                                                                         + duration):
+            continue
+        override = _event(activity, context, occ.starts_at, occ.ends_at, zone)
+        override.add("recurrence-id", _value(occ.original_start, activity.all_day, zone))
+        override.add("status", "CANCELLED" if activity.status == "cancelled" else "CONFIRMED")
+        parts.append(override.to_ical())
+    return b"".join(parts)
+
+
+def _event(activity, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
+    event = Event()
+    event.add("uid", uid(activity.id, context.domain))
+    event.add("dtstamp", _utc(activity.updated_at))
+    event.add("last-modified", _utc(activity.updated_at))
+    if activity.created_at is not None:
+        event.add("created", _utc(activity.created_at))
+    event.add("sequence", activity.sequence or 0)
+    event.add("dtstart", _value(start, activity.all_day, zone))
+    event.add("dtend", _value(end, activity.all_day, zone))
+    event.add("summary", _text(activity.title))
+    url = f"{context.base_url}/events/{activity.id}"
+    institution = activity.institution
+    lines = [activity.description or "", institution.name, activity.online_url or "", url]
+    event.add("description", _text("\n\n".join(line for line in lines if line)))
+    event.add("location", _text(_location(activity)))
+    geo = _geo(activity)
+    if geo:
+        event.add("geo", geo)
+    event.add("url", url)
+    if activity.categories:
+        event.add("categories", [_text(context.category_labels.get(key, key)) for key in activity.categories])
+    return event
+
+
+def _location(activity) -> str:
+    if activity.location:
+        return activity.location
+    if activity.online_url:
+        return activity.online_url
+    institution = activity.institution
+    return f"{institution.name}, {institution.address}" if institution.address else institution.name
+
+
+def _geo(activity) -> tuple[float, float] | None:
+    if activity.latitude is not None and activity.longitude is not None:
+        return activity.latitude, activity.longitude
+    institution = activity.institution
+    if not activity.location and institution.latitude is not None and institution.longitude is not None:
+        return institution.latitude, institution.longitude
+    return None
+
+
+def _rule(rrule: str, all_day: bool, zone: ZoneInfo) -> tuple[dict[str, str], str]:
+    """(the rule as written to the feed, the rule in local naive time for dateutil).
+
+    RFC 5545: with a TZID DTSTART, UNTIL must be UTC; with a DATE DTSTART, UNTIL must be a DATE.
+    A date-only UNTIL includes that whole local day, as our expansion does.
+    """
+    parts = dict(part.split("=", 1) for part in rrule.upper().removeprefix("RRULE:").split(";") if part)
+    local = dict(parts)
+    until = _UNTIL.match(parts.get("UNTIL", ""))
+    if until:
+        day, clock, zulu = until.groups()
+        moment = datetime.strptime(day + (clock or "235959"), "%Y%m%d%H%M%S")
+        moment = (moment.replace(tzinfo=UTC) if zulu else moment.replace(tzinfo=zone)).astimezone(zone)
+        local["UNTIL"] = moment.strftime("%Y%m%dT%H%M%S")
+        parts["UNTIL"] = moment.strftime("%Y%m%d") if all_day else moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return parts, _join(local)
+
+
+def _join(rule: dict[str, str]) -> str:
+    # FREQ first: RFC 5545 allows any order, some older clients do not
+    return ";".join(f"{key}={value}" for key, value in sorted(rule.items(), key=lambda item: item[0] != "FREQ"))
+
+
+def _value(moment: datetime, all_day: bool, zone: ZoneInfo) -> date | datetime:
+    """A naive-UTC moment as the feed writes it: local DATE for all-day activities, else local TZID time."""
+    local = _local(moment, zone)
+    return local.date() if all_day else local
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.replace(tzinfo=UTC).astimezone(zone)
+
+
+def _to_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC, microsecond=0)
+
+
+def _text(value: str) -> str:
+    # composed form: a Vietnamese letter is one character, so folding never separates it from its marks
+    return unicodedata.normalize("NFC", value)
+
+
+@lru_cache(maxsize=8)
+def _vtimezone(name: str) -> bytes:
+    return Timezone.from_tzid(name, first_date=date(2000, 1, 1)).to_ical()
