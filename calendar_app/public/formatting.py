@@ -1,7 +1,8 @@
 """How dates, times and places read on the public pages, in the reader's locale."""
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, format_time, gettext
+from babel.dates import format_skeleton
+from flask_babel import format_date, format_time
 
 from ..clock import ONE_DAY, to_local
 
@@ -15,14 +16,18 @@ def when(starts_at: datetime, ends_at: datetime, all_day: bool) -> str:
         first, last = to_local(starts_at).date(), to_local(ends_at - ONE_DAY).date()
         if last <= first:
             return format_date(first, DAY)
-        return gettext("%(first)s to %(last)s", first=format_date(first, DAY), last=format_date(last, DAY))
+        return f"{format_date(first, DAY)} – {format_date(last, DAY)}"
     start, end = to_local(starts_at), to_local(ends_at)
     if start.date() == end.date():
         return f"{format_date(start.date(), DAY)}, {format_time(start, TIME, rebase=False)}–" \
                f"{format_time(end, TIME, rebase=False)}"
-    return gettext("%(first)s to %(last)s",
-                   first=f"{format_date(start.date(), DAY)}, {format_time(start, TIME, rebase=False)}",
-                   last=f"{format_date(end.date(), DAY)}, {format_time(end, TIME, rebase=False)}")
+    return f"{format_date(start.date(), DAY)}, {format_time(start, TIME, rebase=False)} – " \
+           f"{format_date(end.date(), DAY)}, {format_time(end, TIME, rebase=False)}"
+
+
+def month_name(day: date, locale: str) -> str:
+    text = format_skeleton("yMMMM", day, locale=locale)
+    return text[:1].upper() + text[1:]
 
 
 def machine_time(value: datetime, all_day: bool = False) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from .. import clock, vocabulary
-from ..clock import local_midnight_utc
+from ..clock import local_day, local_midnight_utc
 from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from ..extensions import db
 from ..observances.dates import Span, observance_span
@@ -108,7 +108,8 @@ def parse_filters(args) -> ParsedFilters:
             try:
                 setattr(filters, attribute, date.fromisoformat(raw[name]))
             except ValueError:
-                errors[name] = _l("Enter a date as YYYY-MM-DD, for example 2025-04-21.")
+                errors[name] = _l("“%(value)s” is not a date. Enter a date as YYYY-MM-DD, for example 2025-04-21.",
+                                  value=raw[name])
     if filters.date_from and filters.date_to:
         if filters.date_to < filters.date_from:
             errors["to"] = _l("The end date is before the start date.")
@@ -266,6 +267,23 @@ def shown_occurrences(activity: Activity, limit: int = 12) -> tuple[list[Occurre
         return upcoming, True
     past = list(db.session.scalars(base.order_by(Occurrence.starts_at.desc()).limit(limit)))
     return list(reversed(past)), False
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """First and last local day of an activity's scheduled dates, and how many there are."""
+
+    first: date | None
+    last: date | None
+    count: int
+
+
+def date_span(activity: Activity) -> DateSpan:
+    first, last, count = db.session.execute(
+        select(func.min(Occurrence.starts_at), func.max(Occurrence.starts_at), func.count())
+        .where(Occurrence.activity_id == activity.id, Occurrence.status == "scheduled")
+    ).one()
+    return DateSpan(local_day(first) if first else None, local_day(last) if last else None, count)
 
 
 def count_upcoming(activity: Activity) -> int:

@@ -32,6 +32,12 @@ def when_filter(item):
     return formatting.when(item.starts_at, item.ends_at, activity.all_day)
 
 
+@bp.app_template_filter("month_name")
+def month_name_filter(day):
+    """"Tháng 4 năm 2025" / "April 2025"."""
+    return formatting.month_name(day, str(get_locale()))
+
+
 @bp.app_template_filter("machine_time")
 def machine_time_filter(value, all_day=False):
     return formatting.machine_time(value, all_day)
@@ -120,6 +126,7 @@ def event(activity_id: int):
     return render_template(
         "public/event.html", activity=activity, occurrences=occurrences, upcoming=upcoming,
         upcoming_total=queries.count_upcoming(activity) if upcoming else 0, structured=structured,
+        span=queries.date_span(activity),
         map_url=formatting.map_url(jsonld.coordinates(activity)), year=local_day(activity.starts_at).year,
     )
 
@@ -152,10 +159,14 @@ def observance(key: str, year: int):
     if year not in YEARS:
         abort(404)
     found = queries.observance_by_key(key)
-    filters = ActivityFilters(observance=found, date_from=date(year, 1, 1), date_to=date(year, 12, 31))
+    # the activities held for it: tagged, with a date in that year's tagging window (the whole year when its
+    # dates are not known), so a year-long club tagged for it shows the meeting that falls in the window
+    window = tagging_window(found, year)
+    first, last = (window.starts_on, window.ends_on) if window else (date(year, 1, 1), date(year, 12, 31))
+    filters = ActivityFilters(observance=found, date_from=first, date_to=last)
     listing = queries.list_activities(filters, local_today(), _page_number(), current_app.config["PER_PAGE"])
     return render_template("public/observance.html", observance=found, year=year, page=listing,
-                           span=observance_span(found, year), window=tagging_window(found, year),
+                           span=observance_span(found, year), first=first, last=last,
                            name=found.name(str(get_locale())))
 
 
