@@ -63,10 +63,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_command
+    from .indicators.cli import report_command
     from .scheduler.cli import scheduler_command
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(report_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(translate_cli)

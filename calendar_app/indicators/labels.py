@@ -1,0 +1,145 @@
+"""What people read about the indicators: translated labels for the dashboard, fixed Vietnamese for the report.
+
+The XLSX export and the printed report are the official report sent to the provincial People's Committee
+(plan 2682/KH-UBND, section IV): they are written in Vietnamese whatever the interface language, with
+the plan's own wording, so they do not depend on the state of the translation catalogue.
+"""
+from flask_babel import lazy_gettext as _l
+
+INDICATOR_NAMES = {
+    "library_lifelong_services": _l("Libraries providing lifelong-learning services"),
+    "library_digital": _l("Libraries using digital technology for lifelong learning"),
+    "library_users_growth": _l("Growth in library users"),
+    "museum_education_programmes": _l("Museum education programmes"),
+    "museum_study_visitors_growth": _l("Growth in museum visitors who come to learn"),
+    "culture_district_activities": _l("District culture centres serving every age group"),
+    "culture_commune_clubs": _l("Commune culture centres with clubs or classes"),
+}
+
+INDICATOR_DEFINITIONS = {
+    "library_lifelong_services": _l("Share of libraries with at least one activity held this year that had "
+                                    "participants."),
+    "library_digital": _l("Share of libraries whose self-assessment ticks a digital item, or that held an "
+                          "activity with online participants."),
+    "library_users_growth": _l("Change in library visits plus activity participants over the previous year."),
+    "museum_education_programmes": _l("Education programmes each museum has run since 2023."),
+    "museum_study_visitors_growth": _l("Change in visitors who came to learn plus activity participants at "
+                                       "museums over the previous year."),
+    "culture_district_activities": _l("Share of district centres whose activities this year reached at least "
+                                      "two audiences or covered two kinds of activity."),
+    "culture_commune_clubs": _l("Share of commune centres that held a club or class this year, or reported "
+                                "club members."),
+}
+
+#: how the drill-down list is titled: who has not been counted yet
+MISSING_TITLES = {
+    "library_lifelong_services": _l("Libraries with no lifelong-learning activity with participants this year"),
+    "library_digital": _l("Libraries with no digital item and no online participants this year"),
+    "library_users_growth": _l("Libraries that reported no visits and no participants this year"),
+    "museum_education_programmes": _l("Museums with no education programme since 2023"),
+    "museum_study_visitors_growth": _l("Museums that reported no study visitors and no participants this year"),
+    "culture_district_activities": _l("District centres whose activities reached fewer than two audiences "
+                                      "and kinds of activity"),
+    "culture_commune_clubs": _l("Commune centres with no club or class this year"),
+}
+
+STATUSES = {
+    "on_track": _l("On track"),
+    "behind": _l("Behind"),
+    "no_target": _l("No target"),
+    "no_data": _l("No data"),
+}
+
+ALL_LIBRARIES = _l("All libraries")
+ALL_MUSEUMS = _l("All museums")
+
+# --- the official report, in Vietnamese ------------------------------------------------------------------
+
+VI_INDICATOR_NAMES = {
+    "library_lifelong_services": "Tỷ lệ thư viện có cung cấp dịch vụ phục vụ học tập suốt đời",
+    "library_digital": "Tỷ lệ thư viện ứng dụng công nghệ thông tin và chuyển đổi số phục vụ học tập suốt đời",
+    "library_users_growth": "Tăng trưởng số lượt người sử dụng thư viện",
+    "museum_education_programmes": "Số chương trình giáo dục của bảo tàng (từ năm 2023)",
+    "museum_study_visitors_growth": "Tăng trưởng số lượt khách đến bảo tàng để nghiên cứu, học tập",
+    "culture_district_activities": "Tỷ lệ Trung tâm VH-TT-DL-TT cấp huyện tổ chức hoạt động phù hợp từng nhóm "
+                                   "đối tượng",
+    "culture_commune_clubs": "Tỷ lệ trung tâm văn hóa và học tập cộng đồng cấp xã có lớp năng khiếu, câu lạc bộ",
+}
+
+#: sheet names: at most 31 characters, none of []:*?/\
+VI_SHEET_NAMES = {
+    "library_lifelong_services": "TV học tập suốt đời",
+    "library_digital": "TV chuyển đổi số",
+    "library_users_growth": "Tăng người dùng TV",
+    "museum_education_programmes": "Chương trình bảo tàng",
+    "museum_study_visitors_growth": "Tăng khách học tập BT",
+    "culture_district_activities": "TTVH cấp huyện",
+    "culture_commune_clubs": "TTVH-HTCĐ cấp xã",
+}
+
+VI_CATEGORIES = {
+    "library_provincial": "Thư viện tỉnh",
+    "library_district": "Thư viện cấp huyện",
+    "library_commune": "Thư viện cấp xã",
+    "library_university": "Thư viện trường đại học",
+    "library_armed_forces": "Thư viện lực lượng vũ trang",
+    "library_school": "Thư viện cơ sở giáo dục",
+    "library_community": "Thư viện cộng đồng",
+    "library_specialized": "Thư viện chuyên ngành",
+    "museum": "Bảo tàng",
+    "museum_memorial": "Nhà lưu niệm, nhà truyền thống",
+    "culture_centre_provincial": "Trung tâm văn hóa tỉnh",
+    "culture_centre_district": "Trung tâm VH-TT-DL-TT cấp huyện",
+    "culture_centre_commune": "Trung tâm văn hóa – học tập cộng đồng cấp xã",
+}
+
+VI_ALL = {"library_users_growth": "Tất cả thư viện", "museum_study_visitors_growth": "Tất cả bảo tàng"}
+
+VI_STATUSES = {
+    "on_track": "Đạt",
+    "behind": "Chưa đạt",
+    "no_target": "Không có chỉ tiêu",
+    "no_data": "Chưa có số liệu",
+}
+
+VI_UNITS = {"percent": "%", "programmes": "chương trình"}
+
+VI_HEADERS = {
+    "area": "Địa bàn",
+    "code": "Mã địa bàn",
+    "category": "Loại thiết chế",
+    "institution": "Thiết chế",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "numerator_growth": "Năm báo cáo",
+    "denominator_growth": "Năm trước",
+    "numerator_programmes": "Số chương trình",
+    "value": "Kết quả",
+    "target": "Chỉ tiêu",
+    "status": "Đánh giá",
+}
+
+VI_TITLE = "Báo cáo kết quả thực hiện Kế hoạch {plan} năm {year}"
+#: the plan the report answers; deployments elsewhere set REPORT_PLAN to their own plan's reference
+VI_DEFAULT_PLAN = ("số 2682/KH-UBND ngày 18/7/2023 của UBND tỉnh Phú Thọ triển khai Chương trình “Đẩy mạnh các "
+                   "hoạt động phục vụ học tập suốt đời trong thư viện, bảo tàng, trung tâm văn hóa đến năm 2030”")
+
+
+def vi_row_label(key: str, row) -> str:
+    """The first column of a report row: the category, the museum's name, or 'all libraries'."""
+    if row.institution is not None:
+        return row.name or row.institution
+    if row.category is None:
+        return VI_ALL.get(key, "")
+    return VI_CATEGORIES.get(row.category, row.category)
+
+
+def row_label(key: str, row) -> str:
+    """The same, in the interface language."""
+    from ..vocabulary import INSTITUTION_CATEGORIES
+
+    if row.institution is not None:
+        return row.name or row.institution
+    if row.category is None:
+        return str(ALL_LIBRARIES if key == "library_users_growth" else ALL_MUSEUMS)
+    return str(INSTITUTION_CATEGORIES.get(row.category, row.category))
