@@ -34,6 +34,8 @@ class Attendance(db.Model):
         CheckConstraint("total >= 0 AND (onsite IS NULL OR onsite >= 0) AND (online IS NULL OR online >= 0)",
                         name="non_negative"),
     )
+    #: SQLAlchemy bumps `version` on every UPDATE and refuses one whose row changed since it was read
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def audiences(self) -> dict[str, int]:

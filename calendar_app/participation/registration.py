@@ -1,0 +1,323 @@
+"""Registrations: the public form's operation, capacity and waitlist, cancellation by secret link,
+the personal feed secret, and the staff check-in list whose counts become the occurrence's attendance.
+
+Secrets (cancellation link, personal feed) are shown once and stored only as sha256 hashes. Capacity is
+counted in people per occurrence; registrations beyond it join the waitlist, which is promoted strictly
+in order whenever places free up.
+"""
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import clock
+from ..accounts.scope import require_institution
+from ..events.models import Activity, Occurrence
+from ..events.operations import find_occurrence
+from ..extensions import db
+from ..search import fold
+from ..validation import ValidationFailed, validate
+from .locks import ensure_year_open
+from .models import Registrant, Registration
+from .operations import attendance_of, occurrence_year, record_attendance
+from .schema import RegistrationIn, WalkInIn, normalise_email, normalise_phone
+
+#: how many coming occurrences the public form offers
+MAX_CHOICES = 60
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass
+class Registered:
+    """What the citizen gets back once: the registration and its secrets (the feed only for a new person)."""
+
+    registration: Registration
+    cancel_secret: str
+    feed_secret: str | None
+
+
+# --- the public side ----------------------------------------------------------------------------------
+
+
+def open_occurrences(activity: Activity, now: datetime | None = None) -> list[Occurrence]:
+    """Coming, scheduled occurrences one may register for (empty when registration is closed)."""
+    now = now or clock.utcnow()
+    if not activity.registration_required or activity.status != "published":
+        return []
+    return db.session.scalars(
+        select(Occurrence).where(Occurrence.activity_id == activity.id, Occurrence.status == "scheduled",
+                                 Occurrence.starts_at > now)
+        .order_by(Occurrence.starts_at).limit(MAX_CHOICES)
+    ).all()
+
+
+def confirmed_people(occurrence: Occurrence) -> int:
+    """People holding a place (walk-ins do not take places booked in advance)."""
+    return db.session.scalar(select(func.coalesce(func.sum(Registration.people), 0)).where(
+        Registration.occurrence_id == occurrence.id, Registration.status == "confirmed",
+        Registration.walk_in.is_(False)))
+
+
+def seats(occurrence: Occurrence) -> dict:
+    """{capacity, confirmed, waitlisted, left} in people; capacity and left are None without a limit."""
+    return seats_of([occurrence])[occurrence.id]
+
+
+def seats_of(occurrences: list[Occurrence]) -> dict[int, dict]:
+    """seats() of several occurrences of one activity, in one query."""
+    people = {(occ_id, status): total for occ_id, status, total in db.session.execute(
+        select(Registration.occurrence_id, Registration.status, func.sum(Registration.people))
+        .where(Registration.occurrence_id.in_([o.id for o in occurrences]), Registration.walk_in.is_(False))
+        .group_by(Registration.occurrence_id, Registration.status))}
+    result = {}
+    for occurrence in occurrences:
+        capacity = occurrence.activity.capacity or None
+        confirmed = people.get((occurrence.id, "confirmed")) or 0
+        result[occurrence.id] = {
+            "capacity": capacity, "confirmed": confirmed, "waitlisted": people.get((occurrence.id, "waitlisted")) or 0,
+            "left": None if capacity is None else max(0, capacity - confirmed)}
+    return result
+
+
+def register(activity: Activity, data: dict, now: datetime | None = None) -> Registered:
+    """Register someone for one coming occurrence: confirmed while places last, else on the waitlist."""
+    now = now or clock.utcnow()
+    payload = validate(RegistrationIn, data)
+    if payload.email is None and payload.phone is None:
+        raise ValidationFailed({"email": _("Give a phone number or an e-mail address, so that the organisers "
+                                           "can reach you.")})
+    occurrence = _open_occurrence(activity, payload.occurrence, now)
+    # one registration at a time per occurrence, so two people never take the last place together
+    db.session.execute(select(Occurrence.id).where(Occurrence.id == occurrence.id).with_for_update())
+    email, phone = normalise_email(payload.email), normalise_phone(payload.phone)
+    if _duplicate(occurrence, email, phone):
+        raise ValidationFailed({"email" if email else "phone": _(
+            "This contact is already registered for this date. Use the link from your confirmation to see or "
+            "cancel that registration.")})
+    capacity = activity.capacity or None
+    if capacity is not None and payload.people > capacity:
+        raise ValidationFailed({"people": _("This activity has %(capacity)s places in all; register at most "
+                                            "%(capacity)s people.", capacity=capacity)})
+    status = "confirmed"
+    if capacity is not None and (_has_waitlist(occurrence) or confirmed_people(occurrence) + payload.people > capacity):
+        status = "waitlisted"
+    registrant, feed_secret = _registrant(email or phone, now)
+    cancel_secret = new_secret()
+    registration = Registration(
+        activity=activity, occurrence=occurrence, registrant=registrant, name=payload.name, email=email,
+        phone=phone, people=payload.people, status=status, position=_next_position(occurrence),
+        cancel_token_hash=hash_secret(cancel_secret), consent=True, created_at=now,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    return Registered(registration, cancel_secret, feed_secret)
+
+
+def _open_occurrence(activity: Activity, key: str, now: datetime) -> Occurrence:
+    if not activity.registration_required or activity.status != "published":
+        raise ValidationFailed({"occurrence": _("This activity does not take registrations.")})
+    occurrence = find_occurrence(activity, key)
+    if occurrence is None:
+        raise ValidationFailed({"occurrence": _("Choose one of the dates offered.")})
+    if occurrence.status == "cancelled":
+        raise ValidationFailed({"occurrence": _("This date was cancelled; choose another one.")})
+    if occurrence.starts_at <= now:
+        raise ValidationFailed({"occurrence": _("This date has already begun; registration is closed.")})
+    return occurrence
+
+
+def _duplicate(occurrence: Occurrence, email: str | None, phone: str | None) -> bool:
+    same_contact = [column == value for column, value in ((Registration.email, email), (Registration.phone, phone))
+                    if value]
+    return db.session.scalar(select(Registration.id).where(
+        Registration.occurrence_id == occurrence.id, Registration.status != "cancelled", or_(*same_contact)
+    ).limit(1)) is not None
+
+
+def _has_waitlist(occurrence: Occurrence) -> bool:
+    return db.session.scalar(select(Registration.id).where(
+        Registration.occurrence_id == occurrence.id, Registration.status == "waitlisted").limit(1)) is not None
+
+
+def _next_position(occurrence: Occurrence) -> int:
+    return db.session.scalar(select(func.coalesce(func.max(Registration.position), 0)).where(
+        Registration.occurrence_id == occurrence.id)) + 1
+
+
+def _registrant(contact_key: str, now: datetime) -> tuple[Registrant, str | None]:
+    """The person behind a contact; a personal feed secret only when they are new.
+
+    An existing person's feed is never re-issued here: anyone can type someone else's e-mail address, and
+    must not get to see that person's registrations.
+    """
+    registrant = db.session.scalar(select(Registrant).where(Registrant.contact_key == contact_key))
+    if registrant is not None:
+        return registrant, None
+    secret = new_secret()
+    registrant = Registrant(contact_key=contact_key, feed_token_hash=hash_secret(secret), created_at=now)
+    db.session.add(registrant)
+    return registrant, secret
+
+
+def registration_for_secret(secret: str) -> Registration | None:
+    if not secret or len(secret) > 100:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.cancel_token_hash == hash_secret(secret)))
+
+
+def waitlist_place(registration: Registration) -> int | None:
+    """1 for the first in line; None unless waitlisted."""
+    if registration.status != "waitlisted":
+        return None
+    return db.session.scalar(select(func.count()).where(
+        Registration.occurrence_id == registration.occurrence_id, Registration.status == "waitlisted",
+        Registration.position < registration.position)) + 1
+
+
+def cancel(registration: Registration, now: datetime | None = None) -> list[Registration]:
+    """Cancel by the citizen's link; returns the waitlisted registrations promoted into the freed places."""
+    now = now or clock.utcnow()
+    if registration.status == "cancelled":
+        return []
+    if registration.occurrence.starts_at <= now:
+        raise ValidationFailed({"registration": _("This date has already begun and can no longer be cancelled "
+                                                  "here; please tell the organisers.")})
+    db.session.execute(select(Occurrence.id).where(Occurrence.id == registration.occurrence_id).with_for_update())
+    held_place = registration.status == "confirmed"
+    registration.status, registration.cancelled_at = "cancelled", now
+    db.session.flush()
+    return promote_waitlist(registration.occurrence) if held_place else []
+
+
+def promote_waitlist(occurrence: Occurrence) -> list[Registration]:
+    """Confirm waitlisted registrations in order while they fit; the first that does not fit keeps its turn."""
+    capacity = occurrence.activity.capacity or None
+    free = None if capacity is None else capacity - confirmed_people(occurrence)
+    promoted = []
+    waiting = db.session.scalars(select(Registration).where(
+        Registration.occurrence_id == occurrence.id, Registration.status == "waitlisted"
+    ).order_by(Registration.position, Registration.id))
+    for registration in waiting:
+        if free is not None and registration.people > free:
+            break
+        registration.status = "confirmed"
+        promoted.append(registration)
+        if free is not None:
+            free -= registration.people
+    db.session.flush()
+    return promoted
+
+
+def registrant_for_feed(secret: str) -> Registrant | None:
+    if not secret or len(secret) > 100:
+        return None
+    return db.session.scalar(select(Registrant).where(Registrant.feed_token_hash == hash_secret(secret)))
+
+
+def renew_feed(registrant: Registrant) -> str:
+    """Revoke the personal feed address and give a new one (the old one stops working at once)."""
+    secret = new_secret()
+    registrant.feed_token_hash = hash_secret(secret)
+    db.session.flush()
+    return secret
+
+
+def registrations_of(registrant: Registrant) -> list[Registration]:
+    return db.session.scalars(
+        select(Registration).join(Registration.occurrence).where(Registration.registrant_id == registrant.id)
+        .options(selectinload(Registration.occurrence), selectinload(Registration.activity)
+                 .selectinload(Activity.institution))
+        .order_by(Occurrence.starts_at)
+    ).all()
+
+
+# --- staff: the check-in list -------------------------------------------------------------------------
+
+
+def check_in_list(user, occurrence: Occurrence, query: str | None = None) -> list[Registration]:
+    """Everyone registered for (or walked into) one occurrence, in arrival order; `query` searches names
+    and contacts without accents."""
+    require_institution(user, occurrence.activity.institution)
+    rows = db.session.scalars(select(Registration).where(Registration.occurrence_id == occurrence.id)
+                              .order_by(Registration.walk_in, Registration.position, Registration.id)).all()
+    words = fold(query).split()
+    if not words:
+        return rows
+    # one occurrence has at most a few hundred registrations, and names must match without accents
+    return [r for r in rows if all(w in fold(f"{r.name or ''} {r.email or ''} {r.phone or ''}") for w in words)]
+
+
+def checked_in_people(occurrence: Occurrence) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(Registration.people), 0)).where(
+        Registration.occurrence_id == occurrence.id, Registration.status != "cancelled",
+        Registration.checked_in_at.is_not(None)))
+
+
+def _ensure_check_in_open(user, occurrence: Occurrence, now: datetime) -> None:
+    require_institution(user, occurrence.activity.institution)
+    if occurrence.status == "cancelled" or occurrence.activity.status == "cancelled":
+        raise ValidationFailed({"occurrence": _("This occurrence was cancelled; nobody can be checked in.")})
+    if clock.local_day(occurrence.starts_at) > clock.local_day(now):
+        raise ValidationFailed({"occurrence": _("Check-in opens on the day of the occurrence.")})
+    ensure_year_open(occurrence.activity.institution, occurrence_year(occurrence))
+
+
+def set_checked_in(user, registration: Registration, present: bool, now: datetime | None = None):
+    """Mark someone present (or not after all); once the occurrence has begun, attendance follows."""
+    now = now or clock.utcnow()
+    occurrence = registration.occurrence
+    _ensure_check_in_open(user, occurrence, now)
+    if registration.status == "cancelled":
+        raise ValidationFailed({"registration": _("This registration was cancelled.")})
+    registration.checked_in_at = (registration.checked_in_at or now) if present else None
+    db.session.flush()
+    return sync_attendance(user, occurrence, now)
+
+
+def add_walk_in(user, occurrence: Occurrence, data: dict, now: datetime | None = None) -> Registration:
+    """People who came without registering: present at once, counted in attendance, no contact kept."""
+    now = now or clock.utcnow()
+    payload = validate(WalkInIn, data)
+    _ensure_check_in_open(user, occurrence, now)
+    walk_in = Registration(
+        activity=occurrence.activity, occurrence=occurrence, name=payload.name or None, people=payload.people,
+        status="confirmed", walk_in=True, checked_in_at=now, position=_next_position(occurrence), created_at=now,
+    )
+    db.session.add(walk_in)
+    db.session.flush()
+    sync_attendance(user, occurrence, now)
+    return walk_in
+
+
+def sync_attendance(user, occurrence: Occurrence, now: datetime | None = None):
+    """Make the occurrence's on-site attendance the number of people checked in (online figures kept).
+
+    Goes through record_attendance, so the version, the year lock, the rules and the audit all apply.
+    Does nothing before the occurrence has begun.
+    """
+    now = now or clock.utcnow()
+    if occurrence.starts_at > now:
+        return None
+    present = checked_in_people(occurrence)
+    attendance = attendance_of(occurrence)
+    online = attendance.online if attendance is not None else None
+    data = {"total": present + (online or 0), "onsite": present, "online": online,
+            "audiences": attendance.audiences if attendance is not None else {},
+            "version": attendance.version if attendance is not None else None}
+    return record_attendance(user, occurrence, data, now)
+
+
+def attendance_matches_check_in(occurrence: Occurrence) -> bool:
+    attendance = attendance_of(occurrence)
+    return attendance is not None and attendance.onsite == checked_in_people(occurrence)

@@ -1,0 +1,216 @@
+"""What participation figures and registrations may contain: one pydantic layer for forms, API, import and CLI.
+
+Cross-field rules (onsite + online = total, audiences within the total) are checked after the shape, in
+operations.py, so that each refusal names the field at fault.
+"""
+import re
+from typing import Annotated
+
+from flask_babel import gettext as _
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
+
+from ..vocabulary import AUDIENCES, CHECKLIST_ITEMS, TALLY_METRICS
+
+#: bounds that keep any figure inside a 32-bit integer column
+MAX_COUNT = 10_000_000
+MAX_TALLY = 1_000_000_000
+MAX_PEOPLE_PER_REGISTRATION = 20
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_CHARS_RE = re.compile(r"^\+?[0-9 .()\-]+$")
+
+
+def _whole_number(value):
+    """Accept 12, "12" or 12.0; refuse booleans, fractions, words and negatives with one clear reason."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(_("Enter a whole number, 0 or more."))
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(_("Enter a whole number, 0 or more (no fractions)."))
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip().replace("\u00a0", "")
+        if not text.isdigit():
+            if re.fullmatch(r"-?\d+([.,]\d+)?", text):
+                raise ValueError(_("Enter a whole number, 0 or more (no fractions or minus signs)."))
+            raise ValueError(_("Enter a whole number, 0 or more."))
+        value = int(text)
+    if not isinstance(value, int):
+        raise ValueError(_("Enter a whole number, 0 or more."))
+    if value < 0:
+        raise ValueError(_("Enter a whole number, 0 or more (no minus signs)."))
+    return value
+
+
+def _at_most(limit: int):
+    def check(value):
+        if value is not None and value > limit:
+            raise ValueError(_("Must be at most %(limit)s.", limit=limit))
+        return value
+
+    return AfterValidator(check)
+
+
+def _required(value):
+    if value is None:
+        raise ValueError(_("Enter a whole number of people, 1 or more."))
+    if value < 1:
+        raise ValueError(_("Enter a whole number of people, 1 or more."))
+    return value
+
+
+#: a count of people: a whole number >= 0 (None when left empty)
+Count = Annotated[int | None, BeforeValidator(_whole_number), _at_most(MAX_COUNT)]
+TallyValue = Annotated[int | None, BeforeValidator(_whole_number), _at_most(MAX_TALLY)]
+#: how many people one registration or walk-in stands for
+People = Annotated[int | None, BeforeValidator(_whole_number), AfterValidator(_required)]
+
+
+class AttendanceIn(BaseModel):
+    """Attendance of one occurrence as sent by the form, the API or an import row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    total: Count = Field(None, description="Everyone who took part; derived from onsite + online when omitted")
+    onsite: Count = None
+    online: Count = None
+    audiences: dict[str, Count] = Field(default_factory=dict,
+                                        description='Counts per audience key, e.g. {"pupils": 12}')
+    version: Count = Field(None, description="The version last read; required once a record exists")
+
+    @field_validator("audiences", mode="before")
+    @classmethod
+    def _known_audiences(cls, value):
+        if isinstance(value, dict):
+            unknown = sorted(str(k) for k in value if k not in AUDIENCES)
+            if unknown:
+                raise ValueError(_("Unknown audience: %(keys)s. Use one of: %(known)s.",
+                                   keys=", ".join(unknown), known=", ".join(AUDIENCES)))
+        return value
+
+    @field_validator("audiences")
+    @classmethod
+    def _drop_empty(cls, value):
+        return {key: count for key, count in sorted(value.items()) if count is not None}
+
+
+class AttendanceOut(BaseModel):
+    id: int | None
+    event: int
+    occurrence: str = Field(description="The occurrence's original local start")
+    total: int | None
+    onsite: int | None
+    online: int | None
+    audiences: dict[str, int]
+    version: int = Field(description="Quote it in the next PUT; 0 while nothing is recorded")
+    updated_at: str | None
+
+
+class TallyIn(BaseModel):
+    """Monthly figures of one institution; a metric left out is unchanged, null removes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    library_visits: TallyValue = None
+    library_online_visits: TallyValue = None
+    museum_visitors: TallyValue = None
+    museum_study_visitors: TallyValue = None
+    club_members: TallyValue = None
+
+
+assert set(TallyIn.model_fields) == set(TALLY_METRICS)
+
+
+class TallyOut(TallyIn):
+    institution: str
+    month: str = Field(description="YYYY-MM")
+    locked: bool
+
+
+class AssessmentIn(BaseModel):
+    """The digital-transformation checklist of one institution and year (an item left out is false)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    digital_catalogue: StrictBool = False
+    digital_resources: StrictBool = False
+    online_services: StrictBool = False
+    digitised_heritage: StrictBool = False
+    online_activities: StrictBool = False
+
+
+assert set(AssessmentIn.model_fields) == set(CHECKLIST_ITEMS)
+
+
+class AssessmentOut(AssessmentIn):
+    id: int | None
+    institution: str
+    year: int
+    locked: bool
+
+
+class RegistrationIn(BaseModel):
+    """A citizen's registration from the public form."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    occurrence: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    people: Annotated[People, _at_most(MAX_PEOPLE_PER_REGISTRATION)] = 1
+    consent: StrictBool = False
+
+    @field_validator("email", "phone", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value):
+        if value is not None and not EMAIL_RE.match(value):
+            raise ValueError(_("Enter an e-mail address like name@example.com."))
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value):
+        if value is None:
+            return None
+        digits = normalise_phone(value)
+        if not PHONE_CHARS_RE.match(value) or not 9 <= len(digits) <= 15:
+            raise ValueError(_("Enter a phone number of 9 to 15 digits, e.g. 0912 345 678."))
+        return value
+
+    @field_validator("consent")
+    @classmethod
+    def _consented(cls, value):
+        if not value:
+            raise ValueError(_("Tick the box to agree that we keep your contact until the activity is over."))
+        return value
+
+
+class WalkInIn(BaseModel):
+    """People who came without registering, added at the door."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(None, max_length=200)
+    people: Annotated[People, _at_most(MAX_COUNT)] = 1
+
+
+def normalise_email(value: str | None) -> str | None:
+    return value.strip().lower() if value else None
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """Digits only, with the country code +84 / 0084 written as the domestic leading 0."""
+    if not value:
+        return None
+    digits = re.sub(r"\D", "", value)
+    if value.strip().startswith("+84") or digits.startswith("0084"):
+        digits = "0" + digits[2:] if value.strip().startswith("+84") else "0" + digits[4:]
+    return digits
