@@ -10,6 +10,7 @@ import socket
 import zlib
 from contextlib import contextmanager
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
@@ -123,18 +124,42 @@ def _fire(app: Flask, name: str) -> None:
         db.session.remove()
 
 
-def build_scheduler(app: Flask, blocking: bool = False):
-    """An APScheduler scheduler with every job of JOBS on its cron, in CALENDAR_TIMEZONE."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
+def trigger_of(job: Job, zone: ZoneInfo):
     from apscheduler.triggers.cron import CronTrigger
 
-    zone = app.config["CALENDAR_TIMEZONE"]
+    return CronTrigger(timezone=zone, **job.cron)
+
+
+def overdue_today(zone: ZoneInfo, now: datetime) -> set[str]:
+    """Jobs whose first firing of the local day of `now` has already passed (they catch up at start)."""
+    now = now.astimezone(zone)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    overdue = set()
+    for job in JOBS.values():
+        first = trigger_of(job, zone).get_next_fire_time(None, midnight)
+        if first is not None and first.date() == now.date() and first <= now:
+            overdue.add(job.name)
+    return overdue
+
+
+def build_scheduler(app: Flask, blocking: bool = False):
+    """An APScheduler scheduler with every job of JOBS on its cron, in CALENDAR_TIMEZONE.
+
+    A job whose first firing of the day has already passed runs at once, so a scheduler (re)started in
+    the afternoon catches up on the day's reminders, while one started at night waits for the morning.
+    """
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    zone = ZoneInfo(app.config["CALENDAR_TIMEZONE"])
+    now = datetime.now(zone)
+    overdue = overdue_today(zone, now)
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
         timezone=zone, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
     for job in JOBS.values():
-        scheduler.add_job(_fire, CronTrigger(timezone=zone, **job.cron), args=(app, job.name), id=job.name,
-                          name=job.description or job.name)
+        options = {"next_run_time": now} if job.name in overdue else {}
+        scheduler.add_job(_fire, trigger_of(job, zone), args=(app, job.name), id=job.name,
+                          name=job.description or job.name, **options)
     return scheduler
 
 
@@ -156,5 +181,6 @@ def start_in_process(app: Flask):
     scheduler = build_scheduler(app)
     scheduler.start()
     app.extensions["scheduler"] = scheduler
-    log.info("scheduler running in-process: %s", ", ".join(JOBS))
+    click.echo(f" * Scheduler running in this process ({', '.join(JOBS)}); SCHEDULER_ENABLED=0 turns it off",
+               err=True)
     return scheduler
