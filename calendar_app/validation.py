@@ -70,3 +70,32 @@ def validate(model, data):
         return model.model_validate(data)
     except ValidationError as error:
         raise ValidationFailed(fields_from_pydantic(error)) from None
+
+
+def partial_model(model, name: str, doc: str):
+    """`model` with every field optional (for PATCH): the same types, limits and validators, no defaults
+    applied — an omitted field is simply absent from model_dump(exclude_unset=True)."""
+    from copy import copy
+
+    from pydantic import create_model
+
+    fields = {}
+    for key, info in model.model_fields.items():
+        optional = copy(info)
+        optional.default, optional.default_factory = None, None
+        optional.json_schema_extra = _without_default(info.json_schema_extra)
+        fields[key] = (info.annotation, optional)
+    return create_model(name, __base__=model, __doc__=doc, **fields)
+
+
+def _without_default(extra):
+    """The field's own schema additions, minus "default": an absent field keeps its current value."""
+
+    def apply(schema: dict) -> None:
+        if callable(extra):
+            extra(schema)
+        elif extra:
+            schema.update(extra)
+        schema.pop("default", None)
+
+    return apply

@@ -59,9 +59,8 @@ def register_web(app: Flask) -> None:
     def error_page(error):
         code = getattr(error, "code", 500) or 500
         if request.path.startswith("/api/"):
-            from flask import jsonify
-            return jsonify(error={"code": str(code), "message": str(ERROR_TITLES.get(code, "")),
-                                  "fields": {}}), code
+            from .api.core import http_error_response
+            return http_error_response(error)
         return render_template("error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code
 
     for code in ERROR_TITLES:

@@ -4,10 +4,11 @@ Endpoints live in one module per feature (api/events.py, api/places.py, …) and
 @documented, giving the pydantic models that validate their bodies: openapi.json is built from those very
 models, so the document cannot drift from what is enforced.
 """
+import re
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
@@ -21,6 +22,9 @@ csrf.exempt(bp)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+#: largest request body accepted, in bytes (the longest text field is 20,000 characters)
+MAX_BODY = 1024 * 1024
+API_USER_KEY = "calendar_app.api_user"
 
 
 class ApiError(Exception):
@@ -50,26 +54,43 @@ def _validation_failed(error: ValidationFailed):
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     db.session.rollback()
+    return http_error_response(error)
+
+
+def http_error_response(error: HTTPException):
+    """An HTTP error as JSON; also used by the app's handler for /api/ URLs that match no route."""
     codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-             405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}
+             405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
+             500: "server_error"}
     messages = {400: _("The request is malformed."), 401: _("A valid API token is required."),
                 403: _("This token may not do that."), 404: _("Not found."),
-                409: _("The record changed since you read it.")}
+                405: _("This method is not allowed here."), 409: _("The record changed since you read it."),
+                413: _("The request body is too large."), 429: _("Too many requests: please wait a moment."),
+                500: _("Something went wrong on our side.")}
     status = error.code or 500
     return error_response(status, codes.get(status, "error"), messages.get(status, error.description or ""))
 
 
+@bp.before_request
+def _bound_body():
+    # a JSON body is parsed whole before it is validated: refuse huge ones before reading them
+    request.max_content_length = MAX_BODY
+
+
 def api_user(required: bool = True):
     """The user behind `Authorization: Bearer <token>`; 401 when required and missing or invalid."""
-    if "api_user" not in g:
+    # cached on the request, not on `g`: an app context (and its `g`) can outlive one request
+    if API_USER_KEY not in request.environ:
         header = request.headers.get("Authorization", "")
         scheme, _sep, secret = header.partition(" ")
-        g.api_user = user_for_token(secret.strip()) if scheme.lower() == "bearer" and secret else None
-        if header and g.api_user is None:
+        user = user_for_token(secret.strip()) if scheme.lower() == "bearer" and secret else None
+        if header and user is None:
             raise ApiError(401, "unauthorized", _("The API token is not valid or has been revoked."))
-    if required and g.api_user is None:
+        request.environ[API_USER_KEY] = user
+    user = request.environ[API_USER_KEY]
+    if required and user is None:
         raise ApiError(401, "unauthorized", _("A valid API token is required."))
-    return g.api_user
+    return user
 
 
 def token_required(view):
@@ -164,9 +185,11 @@ def openapi_document() -> dict:
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
     paths: dict[str, dict] = {}
+    path_types = {path: types for (path, _method), types in route_paths().items()}
     for op in OPERATIONS:
         entry: dict = {"summary": op.summary, "tags": [op.tag], "responses": {}}
-        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        types = path_types.get(op.path, {})
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": types.get(name, "string")}}
                       for name in _path_names(op.path)]
         parameters += [{"name": name, "in": "query", "required": False, "description": text,
                         "schema": {"type": "string"}} for name, text in op.query.items()]
@@ -197,6 +220,24 @@ def openapi_document() -> dict:
 
 def _path_names(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+
+
+_RULE_VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_CONVERTER_TYPES = {"int": "integer", "float": "number"}
+
+
+def route_paths() -> dict[tuple[str, str], dict[str, str]]:
+    """{(OpenAPI path, method): {path parameter: JSON type}} for every route of this blueprint."""
+    routes = {}
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] != bp.name:
+            continue
+        path = _RULE_VARIABLE.sub(lambda m: "{" + m.group(2) + "}", rule.rule[len(bp.url_prefix):])
+        types = {m.group(2): _CONVERTER_TYPES.get(m.group(1) or "", "string")
+                 for m in _RULE_VARIABLE.finditer(rule.rule)}
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            routes[(path, method.lower())] = types
+    return routes
 
 
 @bp.get("/openapi.json")

@@ -1,2 +1,264 @@
-"""API endpoints for events (see api/core.py for the plumbing)."""
-from .core import bp  # noqa: F401
+"""API endpoints for activities (events) and their occurrences.
+
+Reads are public for published and cancelled activities; a token whose user may manage an institution
+also sees that institution's drafts. Writes go through events/operations.py, which checks scope,
+validates, audits and retags; this module only maps HTTP to those calls and commits on success.
+
+A list covers a window of days (`from`, `to`: local dates, both inclusive; default from today for
+DEFAULT_WINDOW_DAYS, at most MAX_WINDOW_DAYS): it holds the activities with an occurrence in the window,
+soonest first, each with those occurrences.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.scope import can_manage_institution, institution_filter
+from ..clock import local_midnight_utc, local_today
+from ..events import operations
+from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
+from ..events.schema import ActivityIn, ActivityPatch, OccurrenceChange
+from ..extensions import db
+from ..observances.models import Observance
+from ..places.models import Area, Institution
+from ..search import matches
+from ..vocabulary import ACTIVITY_CATEGORIES, ACTIVITY_STATUSES, AUDIENCES
+from .core import ApiError, api_user, bp, documented, json_body, page, page_window
+from .serializers import ActivityList, ActivityOut, OccurrenceOut, activity_json, occurrence_json
+
+PUBLIC_STATUSES = ("published", "cancelled")
+DEFAULT_WINDOW_DAYS = 365
+#: one request cannot ask for more than about three years of dates
+MAX_WINDOW_DAYS = 3 * 366
+MAX_QUERY_LENGTH = 200
+
+LIST_QUERY = {
+    "area": "Area code: activities of institutions anywhere in its subtree",
+    "institution": "Institution slug",
+    "category": "Activity category key",
+    "audience": "Audience key (also matches activities for everyone)",
+    "observance": "Observance key",
+    "q": "Words to find in the title or description (accents optional)",
+    "status": "draft | published | cancelled (drafts only with a token that may manage them)",
+    "from": "First day, YYYY-MM-DD local (default today)",
+    "to": f"Last day, YYYY-MM-DD local, inclusive (default from + {DEFAULT_WINDOW_DAYS} days; "
+          f"at most {MAX_WINDOW_DAYS} days after from)",
+    "offset": "Skip this many items",
+    "limit": "Items per page (default 50, at most 200)",
+}
+WINDOW_QUERY = {"from": "Only occurrences from this day, YYYY-MM-DD local",
+                "to": "Only occurrences up to this day, YYYY-MM-DD local, inclusive"}
+
+
+@dataclass
+class Window:
+    """[start, end) in naive UTC."""
+
+    start: datetime
+    end: datetime
+
+
+# --- who sees what -------------------------------------------------------------------------------------
+
+
+def _visible(user):
+    """SQL condition on Activity: public ones, and every activity of an institution the user manages."""
+    public = Activity.status.in_(PUBLIC_STATUSES)
+    if user is None:
+        return public
+    return or_(public, Activity.institution_id.in_(select(Institution.id).where(institution_filter(user))))
+
+
+def _activity_or_404(activity_id: int, user) -> Activity:
+    activity = db.session.scalar(
+        select(Activity).where(Activity.id == activity_id)
+        .options(selectinload(Activity.institution), selectinload(Activity.category_links),
+                 selectinload(Activity.audience_links),
+                 selectinload(Activity.observance_links).selectinload(ActivityObservance.observance)))
+    if activity is None or (activity.status not in PUBLIC_STATUSES
+                            and not can_manage_institution(user, activity.institution)):
+        raise ApiError(404, "not_found", _("There is no activity %(id)s.", id=activity_id))
+    return activity
+
+
+# --- query parameters ----------------------------------------------------------------------------------
+
+
+def _parse_day(name: str, errors: dict) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD, for example 2025-04-21.")
+        return None
+
+
+def _window(errors: dict, default: bool) -> Window | None:
+    """The requested window; the default one (today onwards) when `default`, else None when not asked."""
+    first, last = _parse_day("from", errors), _parse_day("to", errors)
+    if first is None and last is None and not default:
+        return None
+    first = first or local_today()
+    last = last or first + timedelta(days=DEFAULT_WINDOW_DAYS)
+    if last < first:
+        errors["to"] = _("The last day is before the first day.")
+    elif (last - first).days > MAX_WINDOW_DAYS:
+        errors["to"] = _("Choose a window of at most %(days)d days.", days=MAX_WINDOW_DAYS)
+    return Window(local_midnight_utc(first), local_midnight_utc(last + timedelta(days=1)))
+
+
+def _filter_conditions(errors: dict) -> list:
+    """SQL conditions on Activity for the public list's filters (and `status`), recording unknown values."""
+    conditions = []
+    args = {name: request.args.get(name, "").strip() for name in
+            ("area", "institution", "category", "audience", "observance", "q", "status")}
+    if args["area"]:
+        area = db.session.scalar(select(Area).where(Area.code == args["area"]))
+        if area is None:
+            errors["area"] = _("There is no area with code %(code)s.", code=args["area"])
+        else:
+            conditions.append(Activity.institution_id.in_(
+                select(Institution.id).where(Institution.area_id.in_(area.subtree_ids()))))
+    if args["institution"]:
+        institution_id = db.session.scalar(select(Institution.id).where(Institution.slug == args["institution"]))
+        if institution_id is None:
+            errors["institution"] = _("There is no institution %(slug)s.", slug=args["institution"])
+        conditions.append(Activity.institution_id == institution_id)
+    if args["category"]:
+        if args["category"] not in ACTIVITY_CATEGORIES:
+            errors["category"] = _("Unknown category: %(keys)s.", keys=args["category"])
+        conditions.append(exists().where(ActivityCategory.activity_id == Activity.id,
+                                         ActivityCategory.key == args["category"]))
+    if args["audience"]:
+        if args["audience"] not in AUDIENCES:
+            errors["audience"] = _("Unknown audience: %(keys)s.", keys=args["audience"])
+        conditions.append(exists().where(ActivityAudience.activity_id == Activity.id,
+                                         ActivityAudience.key.in_((args["audience"], "everyone"))))
+    if args["observance"]:
+        observance_id = db.session.scalar(select(Observance.id).where(Observance.key == args["observance"]))
+        if observance_id is None:
+            errors["observance"] = _("Unknown observance: %(keys)s.", keys=args["observance"])
+        conditions.append(exists().where(ActivityObservance.activity_id == Activity.id,
+                                         ActivityObservance.observance_id == observance_id,
+                                         ActivityObservance.removed.is_(False)))
+    if len(args["q"]) > MAX_QUERY_LENGTH:
+        errors["q"] = _("Search with at most %(count)d characters.", count=MAX_QUERY_LENGTH)
+    elif args["q"]:
+        conditions.append(matches(Activity.search_text, args["q"]))
+    if args["status"]:
+        if args["status"] not in ACTIVITY_STATUSES:
+            errors["status"] = _("Status must be draft, published or cancelled.")
+        conditions.append(Activity.status == args["status"])
+    return conditions
+
+
+def _refuse(errors: dict) -> None:
+    if errors:
+        raise ApiError(400, "bad_query", _("Some query parameters are not valid."), errors)
+
+
+def _occurrences(activity_ids: list[int], window: Window | None) -> dict[int, list[Occurrence]]:
+    """The occurrences of these activities overlapping the window (all of them without one), by activity."""
+    stmt = select(Occurrence).where(Occurrence.activity_id.in_(activity_ids))
+    if window is not None:
+        stmt = stmt.where(Occurrence.starts_at < window.end, Occurrence.ends_at > window.start)
+    found = defaultdict(list)
+    for occurrence in db.session.scalars(stmt.order_by(Occurrence.starts_at, Occurrence.id)):
+        found[occurrence.activity_id].append(occurrence)
+    return found
+
+
+# --- endpoints -----------------------------------------------------------------------------------------
+
+
+@documented("/events", "get", "List activities with their occurrences inside a window of days", tag="events",
+            response_model=ActivityList, query=LIST_QUERY)
+@bp.get("/events")
+def list_events():
+    user = api_user(required=False)
+    errors = {}
+    window = _window(errors, default=True)
+    conditions = _filter_conditions(errors)
+    _refuse(errors)
+    offset, limit = page_window()
+    first_in_window = (
+        select(Occurrence.activity_id, func.min(Occurrence.starts_at).label("first_start"))
+        .where(Occurrence.starts_at < window.end, Occurrence.ends_at > window.start)
+        .group_by(Occurrence.activity_id)
+        .subquery()
+    )
+    activities = list(db.session.scalars(
+        select(Activity)
+        .join(first_in_window, first_in_window.c.activity_id == Activity.id)
+        .where(_visible(user), *conditions)
+        .order_by(first_in_window.c.first_start, Activity.id)
+        .offset(offset).limit(limit + 1)
+        .options(selectinload(Activity.institution), selectinload(Activity.category_links),
+                 selectinload(Activity.audience_links),
+                 selectinload(Activity.observance_links).selectinload(ActivityObservance.observance))
+    ))
+    shown = activities[:limit]
+    occurrences = _occurrences([a.id for a in shown], window)
+    items = [activity_json(activity, occurrences[activity.id]) for activity in shown]
+    return page(items, len(activities) > limit, offset, limit)
+
+
+@documented("/events", "post", "Add an activity", tag="events", request_model=ActivityIn,
+            response_model=ActivityOut, auth=True, statuses=(403,))
+@bp.post("/events")
+def create_event():
+    user = api_user()
+    data = json_body()
+    own = user.institution if user.role == "editor" and not data.get("institution") else None
+    activity = operations.create_activity(user, data, institution=own)
+    db.session.commit()
+    location = url_for("api.get_event", activity_id=activity.id, _external=True)
+    return activity_json(activity, activity.occurrences), 201, {"Location": location}
+
+
+@documented("/events/{activity_id}", "get", "One activity with its occurrences (all, or those in from/to)",
+            tag="events", response_model=ActivityOut, query=WINDOW_QUERY)
+@bp.get("/events/<int:activity_id>")
+def get_event(activity_id: int):
+    user = api_user(required=False)
+    errors = {}
+    window = _window(errors, default=False)
+    _refuse(errors)
+    activity = _activity_or_404(activity_id, user)
+    return activity_json(activity, _occurrences([activity.id], window)[activity.id])
+
+
+@documented("/events/{activity_id}", "patch", "Change some fields of an activity", tag="events",
+            request_model=ActivityPatch, response_model=ActivityOut, auth=True)
+@bp.patch("/events/<int:activity_id>")
+def update_event(activity_id: int):
+    user = api_user()
+    changes = json_body()
+    activity = operations.update_activity(user, _activity_or_404(activity_id, user), changes)
+    db.session.commit()
+    return activity_json(activity, activity.occurrences)
+
+
+@documented("/events/{activity_id}/occurrences/{start}", "put",
+            "Cancel, move or restore one occurrence (start: its original local start, YYYY-MM-DDTHH:MM, or "
+            "YYYY-MM-DD for all-day activities)", tag="events", request_model=OccurrenceChange,
+            response_model=OccurrenceOut, auth=True)
+@bp.put("/events/<int:activity_id>/occurrences/<start>")
+def change_occurrence(activity_id: int, start: str):
+    user = api_user()
+    change = json_body()
+    activity = _activity_or_404(activity_id, user)
+    occurrence = operations.find_occurrence(activity, start)
+    if occurrence is None:
+        raise ApiError(404, "not_found", _("This activity has no occurrence starting at %(start)s (give its "
+                                           "original local start as YYYY-MM-DDTHH:MM, or YYYY-MM-DD for "
+                                           "all-day activities).", start=start))
+    operations.change_occurrence(user, activity, occurrence, change)
+    db.session.commit()
+    return occurrence_json(occurrence, activity)

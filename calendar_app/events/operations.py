@@ -20,7 +20,7 @@ from ..validation import ValidationFailed, validate
 from .models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from .occurrences import sync_occurrences
 from .recurrence import occurrence_key, parse_occurrence_key
-from .schema import ActivityIn, OccurrenceChange, parse_moment, resolve_times
+from .schema import ActivityIn, ActivityPatch, OccurrenceChange, parse_moment, resolve_times
 
 #: a change to any of these is a change of time, place or status: SEQUENCE grows
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "all_day", "rrule", "location", "online_url", "status")
@@ -62,6 +62,7 @@ def create_activity(user, data: dict, institution: Institution | None = None) ->
 def update_activity(user, activity: Activity, changes: dict) -> Activity:
     """Apply a partial change (PATCH semantics) after validating the merged result."""
     require_institution(user, activity.institution)
+    validate(ActivityPatch, changes)  # each given field on its own first: unknown or ill-typed fields
     before = activity_values(activity)
     if "institution" in changes and changes["institution"] not in (None, before["institution"]):
         raise ValidationFailed({"institution": _("An activity cannot move to another institution.")})

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import local_midnight_utc, to_utc
-from ..validation import ValidationFailed
+from ..validation import ValidationFailed, partial_model
 from ..vocabulary import ACTIVITY_CATEGORIES, AUDIENCES
 from .recurrence import RecurrenceError, normalise, validate
 
@@ -40,7 +40,8 @@ class ActivityIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    institution: str | None = Field(None, description="Institution slug (required when creating via the API)")
+    institution: str | None = Field(None, description="Institution slug; when creating through the API it "
+                                    "may be left out only by an editor (their own institution)")
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     description: str = Field("", max_length=MAX_DESCRIPTION, description="Plain text or safe Markdown")
     starts_at: str = Field(description="ISO 8601; local time when no offset; a date when all_day")
@@ -51,8 +52,10 @@ class ActivityIn(BaseModel):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     online_url: str | None = Field(None, max_length=1000)
-    categories: list[str] = Field(default_factory=list, max_length=len(ACTIVITY_CATEGORIES))
-    audiences: list[str] = Field(default_factory=list, max_length=len(AUDIENCES))
+    categories: list[str] = Field(default_factory=list, max_length=len(ACTIVITY_CATEGORIES),
+                                  json_schema_extra={"items": {"type": "string", "enum": list(ACTIVITY_CATEGORIES)}})
+    audiences: list[str] = Field(default_factory=list, max_length=len(AUDIENCES),
+                                 json_schema_extra={"items": {"type": "string", "enum": list(AUDIENCES)}})
     observances: list[str] | None = Field(None, description="Observance keys; omitted = suggested from the dates")
     programme: str | None = Field(None, max_length=100)
     capacity: int | None = Field(None, ge=0, le=MAX_CAPACITY)
@@ -146,3 +149,8 @@ class OccurrenceChange(BaseModel):
         if self.status is None and self.starts_at is None and self.ends_at is None:
             raise ValueError(_('Give "status" or a new "starts_at" / "ends_at".'))
         return self
+
+
+#: PATCH /events/<id>: any subset of ActivityIn's fields, each checked as ActivityIn checks it (the merged
+#: result is then validated as a whole by update_activity)
+ActivityPatch = partial_model(ActivityIn, "ActivityPatch", "Any subset of an activity's fields.")

@@ -22,7 +22,7 @@ class AreaIn(BaseModel):
 
     code: str = Field(min_length=1, max_length=16, description="Official statistical code")
     name: str = Field(min_length=1, max_length=200)
-    level: str = Field(description="province | district | commune")
+    level: str = Field(description="province | district | commune", json_schema_extra={"enum": list(AREA_LEVELS)})
     parent: str | None = Field(None, description="Code of the parent area; none for a province")
     valid_from: date | None = None
     valid_to: date | None = None
@@ -82,7 +82,7 @@ class InstitutionIn(InstitutionDetails):
 
     slug: str = Field(min_length=1, max_length=120, description="Lower-case letters, digits and hyphens")
     name: str = Field(min_length=1, max_length=255)
-    category: str
+    category: str = Field(json_schema_extra={"enum": list(INSTITUTION_CATEGORIES)})
     area: str = Field(description="Area code")
     active: bool = True
 
@@ -105,7 +105,8 @@ class InstitutionPatch(InstitutionDetails):
     """Any subset of an institution's fields (admins may change all of them)."""
 
     slug: str | None = None
-    category: str | None = None
+    category: str | None = Field(None, json_schema_extra={"anyOf": [
+        {"type": "string", "enum": list(INSTITUTION_CATEGORIES)}, {"type": "null"}]})
     area: str | None = None
     active: bool | None = None
 

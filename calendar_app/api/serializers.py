@@ -1,0 +1,145 @@
+"""What the API returns: response models (they are also the OpenAPI document's response schemas) and the
+functions that fill them from rows. Every response goes through these models, so what is sent is what is
+documented.
+
+Times are sent as the API accepts them: local time of CALENDAR_TIMEZONE with its UTC offset
+(2025-10-01T18:00+07:00); all-day values are dates and an all-day end is the last day, inclusive.
+"""
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..clock import local_day, to_local
+from ..events.models import Activity, Occurrence
+from ..events.recurrence import occurrence_key
+from ..places.models import Area, Institution
+
+
+class AreaOut(BaseModel):
+    id: int
+    code: str = Field(description="Official statistical code; the area's address in the API")
+    name: str
+    level: Literal["province", "district", "commune"]
+    parent: str | None = Field(description="Code of the parent area")
+    valid_from: date | None
+    valid_to: date | None
+
+
+class InstitutionOut(BaseModel):
+    id: int
+    slug: str = Field(description="The institution's address in the API")
+    name: str
+    category: str
+    area: str = Field(description="Area code")
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    website: str | None
+    description: str | None
+    active: bool
+
+
+class OccurrenceOut(BaseModel):
+    """One date of an activity. A moved occurrence keeps status "scheduled", has moved=true and its new
+    start/end; `original_start` stays the date the rule gave it, which is its `<start>` path segment."""
+
+    start: str = Field(description="Local start with offset; a date for all-day activities")
+    end: str = Field(description="Local end with offset; for all-day activities the last day, inclusive")
+    status: Literal["scheduled", "cancelled"] = Field(
+        description="cancelled when this occurrence or its whole activity is cancelled")
+    original_start: str = Field(description="The start the rule gave, YYYY-MM-DDTHH:MM local (YYYY-MM-DD for "
+                                            "all-day): PUT /events/{activity_id}/occurrences/{original_start}")
+    moved: bool = Field(description="The occurrence was moved away from its original start")
+
+
+class ActivityOut(BaseModel):
+    id: int
+    institution: str = Field(description="Institution slug")
+    title: str
+    description: str
+    starts_at: str = Field(description="First occurrence's start: local time with offset, a date when all_day")
+    ends_at: str = Field(description="First occurrence's end; for all-day activities the last day, inclusive")
+    all_day: bool
+    rrule: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    online_url: str | None
+    categories: list[str]
+    audiences: list[str]
+    observances: list[str] = Field(description="Observance keys: suggested from the dates, as edited")
+    programme: str | None
+    capacity: int | None
+    registration_required: bool
+    status: Literal["draft", "published", "cancelled"]
+    sequence: int = Field(description="Grows whenever time, place or status changes (iCalendar SEQUENCE)")
+    updated_at: datetime = Field(description="UTC")
+    occurrences: list[OccurrenceOut] = Field(description="The occurrences inside the requested window")
+
+
+class AreaList(BaseModel):
+    items: list[AreaOut]
+    next: str | None
+
+
+class InstitutionList(BaseModel):
+    items: list[InstitutionOut]
+    next: str | None
+
+
+class ActivityList(BaseModel):
+    items: list[ActivityOut]
+    next: str | None
+
+
+def _moment(value: datetime, all_day: bool, end: bool = False) -> str:
+    if all_day:
+        return (local_day(value) - timedelta(days=1) if end else local_day(value)).isoformat()
+    return to_local(value).isoformat(timespec="minutes")
+
+
+def area_json(area: Area) -> dict:
+    return AreaOut(id=area.id, code=area.code, name=area.name, level=area.level,
+                   parent=area.parent.code if area.parent else None, valid_from=area.valid_from,
+                   valid_to=area.valid_to).model_dump(mode="json")
+
+
+def institution_json(institution: Institution) -> dict:
+    fields = {name: getattr(institution, name) for name in InstitutionOut.model_fields if name != "area"}
+    return InstitutionOut(**fields, area=institution.area.code).model_dump(mode="json")
+
+
+def occurrence_out(occurrence: Occurrence, activity: Activity) -> OccurrenceOut:
+    cancelled = occurrence.status == "cancelled" or activity.status == "cancelled"
+    return OccurrenceOut(
+        start=_moment(occurrence.starts_at, activity.all_day),
+        end=_moment(occurrence.ends_at, activity.all_day, end=True),
+        status="cancelled" if cancelled else "scheduled",
+        original_start=occurrence_key(occurrence.original_start, activity.all_day),
+        moved=occurrence.starts_at != occurrence.original_start,
+    )
+
+
+def occurrence_json(occurrence: Occurrence, activity: Activity) -> dict:
+    return occurrence_out(occurrence, activity).model_dump(mode="json")
+
+
+def activity_json(activity: Activity, occurrences: list[Occurrence]) -> dict:
+    """The activity with the given occurrences (the caller chooses the window)."""
+    return ActivityOut(
+        id=activity.id, institution=activity.institution.slug, title=activity.title,
+        description=activity.description or "",
+        starts_at=_moment(activity.starts_at, activity.all_day),
+        ends_at=_moment(activity.ends_at, activity.all_day, end=True), all_day=activity.all_day,
+        rrule=activity.rrule, location=activity.location, latitude=activity.latitude,
+        longitude=activity.longitude, online_url=activity.online_url, categories=activity.categories,
+        audiences=activity.audiences, observances=[o.key for o in activity.observances],
+        programme=activity.programme, capacity=activity.capacity,
+        registration_required=activity.registration_required, status=activity.status,
+        sequence=activity.sequence, updated_at=activity.updated_at.replace(tzinfo=UTC),
+        occurrences=[occurrence_out(o, activity) for o in occurrences],
+    ).model_dump(mode="json")
