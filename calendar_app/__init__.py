@@ -48,6 +48,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .approval.views import bp as approval_bp
+    from .audit.views import bp as audit_bp
     from .events.views import bp as events_bp
     from .feeds.views import bp as feeds_bp
     from .indicators.views import bp as indicators_bp
@@ -56,7 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
 
     for blueprint in (public_bp, accounts_bp, feeds_bp, events_bp, admin_bp, participation_bp,
-                      indicators_bp, api_bp, approval_bp, notifications_bp):
+                      indicators_bp, api_bp, approval_bp, notifications_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,7 +1,9 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 
 from . import vocabulary
 from .clock import to_local
@@ -35,7 +37,15 @@ def local_date(value, fmt="EEEE, d MMMM, y"):
     return format_date(value, fmt)
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over https, not only when configured so."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def register_web(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.trim_blocks = True
@@ -65,3 +75,10 @@ def register_web(app: Flask) -> None:
 
     for code in ERROR_TITLES:
         app.register_error_handler(code, error_page)
+
+    @app.errorhandler(CSRFError)
+    def stale_form(error):
+        if request.path.startswith("/api/"):
+            return error_page(error)
+        title = _l("This form has expired or did not come from this site. Go back, reload the page and try again.")
+        return render_template("error.html", code=400, title=title), 400

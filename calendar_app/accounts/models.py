@@ -51,6 +51,14 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 
+    @property
+    def session_fingerprint(self) -> str:
+        """Changes with the password, so a new password signs out every session opened with the old one."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the session cookie
+        return f"{self.id}:{self.session_fingerprint}"
+
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 

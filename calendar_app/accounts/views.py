@@ -1,4 +1,5 @@
-"""Signing in and out."""
+"""Signing in and out, and one's own account."""
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -7,9 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..clock import utcnow
 from ..extensions import db, limiter, login_manager
-from .forms import LoginForm
+from .forms import LoginForm, PasswordForm
 from .models import User
-from .operations import find_user
+from .operations import AccountError, change_password, find_user
 
 bp = Blueprint("accounts", __name__)
 
@@ -18,8 +19,13 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The signed-in user, unless the password changed since the session began."""
+    user_id, _sep, fingerprint = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not hmac.compare_digest(user.session_fingerprint, fingerprint):
+        return None
+    return user
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,3 +59,25 @@ def logout():
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("public.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Who I am, what I may reach, and changing my password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data,
+                            form.confirm_password.data)
+        except AccountError as error:
+            db.session.rollback()
+            for name, reason in error.fields.items():
+                getattr(form, name).errors.append(reason)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session carries the new password's mark
+            flash(_("Your password is changed. Other sessions with the old password are signed out."), "info")
+            return redirect(url_for(".account"))
+    return render_template("accounts/account.html", form=form), 422 if form.errors else 200
+
