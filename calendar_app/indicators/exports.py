@@ -61,6 +61,10 @@ def report_title(year: int) -> str:
     return labels.VI_TITLE.format(plan=plan_reference(), year=year)
 
 
+def report_subject(year: int) -> str:
+    return labels.VI_SUBJECT.format(plan=plan_reference(), year=year)
+
+
 def target_text(row: Row) -> str | float | int | None:
     """A range target reads '10–15'; a single figure stays a number."""
     if row.target is None:

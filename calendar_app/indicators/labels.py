@@ -4,6 +4,8 @@ The XLSX export and the printed report are the official report sent to the provi
 (plan 2682/KH-UBND, section IV): they are written in Vietnamese whatever the interface language, with
 the plan's own wording, so they do not depend on the state of the translation catalogue.
 """
+from babel.numbers import format_decimal as babel_decimal
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 INDICATOR_NAMES = {
@@ -120,6 +122,8 @@ VI_HEADERS = {
 }
 
 VI_TITLE = "Báo cáo kết quả thực hiện Kế hoạch {plan} năm {year}"
+#: the same, under the word BÁO CÁO at the head of the printed report
+VI_SUBJECT = "Kết quả thực hiện Kế hoạch {plan} năm {year}"
 #: the plan the report answers; deployments elsewhere set REPORT_PLAN to their own plan's reference
 VI_DEFAULT_PLAN = ("số 2682/KH-UBND ngày 18/7/2023 của UBND tỉnh Phú Thọ triển khai Chương trình “Đẩy mạnh các "
                    "hoạt động phục vụ học tập suốt đời trong thư viện, bảo tàng, trung tâm văn hóa đến năm 2030”")
@@ -143,3 +147,12 @@ def row_label(key: str, row) -> str:
     if row.category is None:
         return str(ALL_LIBRARIES if key == "library_users_growth" else ALL_MUSEUMS)
     return str(INSTITUTION_CATEGORIES.get(row.category, row.category))
+
+
+def format_figure(value, unit: str = "percent", locale: str | None = None) -> str:
+    """33.3 → '33,3%' in Vietnamese (the interface's locale, or `locale`); None → '—'."""
+    if value is None:
+        return "—"
+    pattern = "#,##0.#" if unit == "percent" else "#,##0.#" if unit == "programmes" else "#,##0"
+    text = babel_decimal(value, pattern, locale=locale) if locale else format_decimal(value, pattern)
+    return f"{text}%" if unit == "percent" else text

@@ -420,15 +420,14 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
     return Report(year=year, area=area, generated_at=facts.now, indicators=results)
 
 
-def overall(result: IndicatorResult) -> Row:
-    """One figure for the whole indicator (the categories or museums added up), for charts and summaries."""
-    rows = result.rows
-    if len(rows) == 1:
+def overall(indicator: Indicator, rows: list[Row]) -> Row:
+    """One figure for the whole indicator (the categories, or the museums' programmes, added up), for charts."""
+    if len(rows) == 1 and indicator.kind != "programmes":
         return rows[0]
     numerator = sum(row.numerator for row in rows)
     denominator = sum(row.denominator for row in rows)
-    if result.indicator.kind == "programmes":
-        value = round(numerator / denominator, 1) if denominator else None
+    if indicator.kind == "programmes":
+        value = float(numerator) if rows else None  # the programmes of all the museums
     else:
         value = round_value(numerator, denominator)
     return Row(numerator=numerator, denominator=denominator, value=value, target=None, target_high=None,

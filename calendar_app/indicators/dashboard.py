@@ -1,0 +1,106 @@
+"""What the dashboard shows for one indicator: its rows, three charts and where to find who is missing."""
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from . import charts, labels
+from .rollup import IndicatorResult, Report, Row, overall
+
+#: the trend draws at most this many lines; more would not read
+MAX_SERIES = 8
+
+
+@dataclass
+class Line:
+    """A row of the indicator's table, labelled for people, with its drill-down when someone is missing."""
+
+    label: str
+    row: Row
+    #: query arguments for the drill-down, or None when nobody is missing
+    missing: dict | None = None
+
+
+@dataclass
+class Panel:
+    key: str
+    name: str
+    definition: str
+    unit: str
+    lines: list[Line]
+    by_row: Markup
+    by_area: Markup
+    over_time: Markup
+    missing_all: dict | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _missing(result: IndicatorResult, row: Row) -> dict | None:
+    kind = result.indicator.kind
+    if kind == "share" and row.denominator > row.numerator:
+        return {"indicator": result.key, "category": row.category}
+    if kind == "programmes" and row.numerator == 0:
+        return {"indicator": result.key}
+    return None
+
+
+def _scale(result: IndicatorResult, locale: str | None = None) -> dict:
+    """How the charts of an indicator write figures and scale their axis."""
+    unit, kind = result.indicator.unit, result.indicator.kind
+    return {"fmt": lambda value: labels.format_figure(value, unit, locale),
+            "full_scale": 100.0 if kind == "share" else None, "whole": kind == "programmes"}
+
+
+def panel(result: IndicatorResult, history: list[Report]) -> Panel:
+    """The panel of one indicator; `history` holds the reports of the trend's years, oldest first."""
+    key, scale = result.key, _scale(result)
+    name = str(labels.INDICATOR_NAMES[key])
+    lines = [Line(labels.row_label(key, row), row, _missing(result, row)) for row in result.rows]
+
+    by_row = charts.bar_chart(
+        _("%(name)s by category", name=name) if result.indicator.kind != "programmes"
+        else _("%(name)s by museum", name=name),
+        [charts.Bar(line.label, line.row.value, line.row.target, line.row.status,
+                    note=f"{line.row.numerator}/{line.row.denominator}" if result.indicator.kind == "share" else "")
+         for line in lines], no_data=_("no data"), **scale)
+
+    area_bars = []
+    for part in result.areas:
+        total = overall(result.indicator, part.rows)
+        single = len(part.rows) == 1 and result.indicator.kind != "programmes"
+        area_bars.append(charts.Bar(part.area.name, total.value, total.target if single else None,
+                                    total.status if single else "no_target",
+                                    note=f"{total.numerator}/{total.denominator}"
+                                    if result.indicator.kind == "share" else ""))
+    by_area = charts.bar_chart(_("%(name)s by area", name=name), area_bars, no_data=_("no data"), **scale)
+
+    years = [report.year for report in history]
+    keyed = [{(row.institution or row.category): row for row in report.result(key).rows} for report in history]
+    series = []
+    for line in lines[:MAX_SERIES]:
+        row_key = line.row.institution or line.row.category
+        series.append((line.label, [year_rows[row_key].value if row_key in year_rows else None
+                                    for year_rows in keyed]))
+    target = None
+    if len(lines) == 1:
+        target = [year_rows[k].target if (k := lines[0].row.institution or lines[0].row.category) in year_rows
+                  else None for year_rows in keyed]
+    over_time = charts.line_chart(_("%(name)s since %(year)s", name=name, year=years[0]) if years else name,
+                                  years, series, target=target, target_label=_("Target"), **scale)
+    notes = []
+    if len(lines) > MAX_SERIES:
+        notes.append(_("The trend shows the first %(count)s rows.", count=MAX_SERIES))
+    missing_all = {"indicator": key} if result.indicator.kind == "growth" else None
+    return Panel(key=key, name=name, definition=str(labels.INDICATOR_DEFINITIONS[key]),
+                 unit=result.indicator.unit, lines=lines, by_row=by_row, by_area=by_area, over_time=over_time,
+                 missing_all=missing_all, notes=notes)
+
+
+def report_chart(result: IndicatorResult) -> Markup:
+    """The printed report's chart of one indicator (its rows), labelled in Vietnamese like the rest of it."""
+    return charts.bar_chart(
+        labels.VI_INDICATOR_NAMES[result.key],
+        [charts.Bar(labels.vi_row_label(result.key, row), row.value, row.target, row.status,
+                    note=f"{row.numerator}/{row.denominator}" if result.indicator.kind == "share" else "")
+         for row in result.rows],
+        no_data="chưa có số liệu", **_scale(result, "vi"))
