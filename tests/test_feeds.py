@@ -362,3 +362,38 @@ def test_help_page_in_english(client, db):
     english = client.get("/feeds/help?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in english and "How to subscribe to a calendar" in english
     assert "webcal://localhost/feeds/all.ics" in english
+
+
+def test_cached_answers_are_replayed_without_flask_until_something_changes(app, client, db, world):
+    """The fast path answers exactly as the app did for the same URL and feed version, and steps aside for
+    anything else."""
+    fast_path = app.wsgi_app
+    first = get_feed(client, "/feeds/areas/227.ics")
+    etag = first.headers["ETag"]
+    first_304 = client.get("/feeds/areas/227.ics", headers={"If-None-Match": etag})
+
+    def flask_must_not_run(environ, start_response):
+        raise AssertionError(f"Flask ran for {environ['PATH_INFO']}")
+
+    fast_path.wsgi_app, flask = flask_must_not_run, fast_path.wsgi_app
+    try:
+        replayed = client.get("/feeds/areas/227.ics")
+        replayed_304 = client.get("/feeds/areas/227.ics", headers={"If-None-Match": etag})
+        head = client.head("/feeds/areas/227.ics")
+    finally:
+        fast_path.wsgi_app = flask
+    assert replayed.data == first.data
+    assert sorted(replayed.headers.items()) == sorted(first.headers.items())
+    assert replayed_304.status_code == 304 and replayed_304.data == b""
+    assert sorted(replayed_304.headers.items()) == sorted(first_304.headers.items())
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == etag
+
+    ops.update_activity(world.admin, world.talk, {"title": "Đọc sách mùa thu"})
+    db.session.commit()
+    fast_path.wsgi_app = flask_must_not_run
+    try:
+        with pytest.raises(AssertionError, match="Flask ran"):
+            client.get("/feeds/areas/227.ics")  # this process changed an activity: Flask revalidates
+    finally:
+        fast_path.wsgi_app = flask
+    assert "Đọc sách mùa thu".encode() in get_feed(client, "/feeds/areas/227.ics").data

@@ -18,7 +18,7 @@ from threading import Lock
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from werkzeug.exceptions import NotFound
-from werkzeug.http import http_date
+from werkzeug.http import http_date, parse_date
 
 from ..clock import local_today
 from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
@@ -100,6 +100,14 @@ class CachedFeed:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def not_modified(feed: CachedFeed, if_none_match: str | None, if_modified_since: str | None) -> bool:
+    """RFC 9110: If-None-Match (weak comparison) wins; If-Modified-Since only without it."""
+    if if_none_match is not None:
+        return feed.etag in if_none_match or if_none_match.strip() == "*"
+    since = parse_date(if_modified_since)
+    return since is not None and feed.last_modified <= since
+
+
 class FeedCache:
     def __init__(self, max_bytes: int, revalidate_seconds: float):
         self.items = BoundedCache(max_bytes)
@@ -119,6 +127,13 @@ class FeedCache:
         self.checked_at = time.monotonic()
         return self.stamp
 
+    def current(self, key: tuple) -> CachedFeed | None:
+        """The cached feed for `key` if it is known to be current without asking the database, else None."""
+        if self.dirty or time.monotonic() - self.checked_at >= self.revalidate_seconds:
+            return None
+        feed = self.items.get(("feed", key))
+        return feed if feed is not None and feed.stamp is self.stamp else None
+
     def feed(self, key: tuple, source: Callable[[], FeedSource], context: Callable[[], ical.FeedContext],
              past_days: int) -> CachedFeed:
         """The feed for `key`, built (from fragments) only when the stamp changed since it was cached."""
@@ -134,24 +149,29 @@ class FeedCache:
         rows = feed_rows(source.conditions, None if source.single else current.cutoff)
         if source.single and not rows:
             raise NotFound()
+        head = ical.calendar_head(source.name, context)
         fragments = self.fragments(rows, context)
-        body = ical.assemble(ical.calendar_head(source.name, context), fragments)
+        body = ical.assemble(head, (fragment for fragment, _digest in fragments))
         if source.single:
             moments = [m for m in (rows[0].updated_at, rows[0].institution_updated_at) if m is not None]
             modified = max(moments)
         else:
             modified = current.last_modified or datetime(1970, 1, 1)
         modified = modified.replace(tzinfo=UTC, microsecond=0)
-        etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+        # the digest of the fragments' digests: as exact as hashing the body, for a fraction of the time
+        etag = hashlib.blake2b(_digest(head), digest_size=16)
+        for _fragment, digest in fragments:
+            etag.update(digest)
+        etag = f'"{etag.hexdigest()}"'
         headers = {"Content-Type": CONTENT_TYPE, "ETag": etag, "Last-Modified": http_date(modified),
                    "Cache-Control": CACHE_CONTROL}
         if source.filename:
             headers["Content-Disposition"] = f'attachment; filename="{source.filename}"'
         return CachedFeed(body, etag, modified, current, headers)
 
-    def fragments(self, rows: list[FeedRow], context: ical.FeedContext) -> list[bytes]:
-        """Each row's VEVENT fragment, serialising only those that are missing or out of date."""
-        fragments: list[bytes | None] = []
+    def fragments(self, rows: list[FeedRow], context: ical.FeedContext) -> list[tuple[bytes, bytes]]:
+        """(VEVENT fragment, its digest) of each row, serialising only those missing or out of date."""
+        fragments: list[tuple[bytes, bytes] | None] = []
         missing: dict[int, int] = {}
         for row in rows:
             cached = self.items.get(("event", context.base_url, row.id))
@@ -164,11 +184,15 @@ class FeedCache:
             for activity in chunk:
                 index = missing[activity.id]
                 fragment = ical.activity_events(activity, context)
-                fragments[index] = fragment
-                self.items.put(("event", context.base_url, activity.id), (rows[index].version, fragment),
+                fragments[index] = (fragment, _digest(fragment))
+                self.items.put(("event", context.base_url, activity.id), (rows[index].version, fragments[index]),
                                len(fragment))
         # an activity deleted between the two queries has no fragment
         return [fragment for fragment in fragments if fragment is not None]
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def init_app(app: Flask) -> None:

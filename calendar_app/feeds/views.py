@@ -4,7 +4,6 @@ from datetime import timedelta
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from werkzeug.http import parse_date
 
 from .. import vocabulary
 from ..events.models import Activity
@@ -19,6 +18,7 @@ from ..public.queries import (
 )
 from . import cache
 from .cache import FeedSource
+from .fastpath import SERVED_FEED, FeedFastPath
 from .ical import FeedContext
 
 bp = Blueprint("feeds", __name__)
@@ -29,6 +29,7 @@ FILTER_ARGS = ("area", "institution", "category", "audience", "observance", "q")
 @bp.record_once
 def _install(state) -> None:
     cache.init_app(state.app)
+    state.app.wsgi_app = FeedFastPath(state.app.wsgi_app, state.app.extensions["feed_cache"])
 
 
 @bp.app_template_global()
@@ -121,21 +122,13 @@ def public_base_url() -> str:
 
 
 def _serve(key: tuple, source) -> Response:
-    config = current_app.config
     base = public_base_url()
-    feed = cache.feed_cache().feed((base, *key), source, lambda: _context(base), config["FEED_PAST_DAYS"])
-    if _not_modified(feed):
+    key = (base, *key)
+    feed = cache.feed_cache().feed(key, source, lambda: _context(base), current_app.config["FEED_PAST_DAYS"])
+    request.environ[SERVED_FEED] = (key, feed)
+    if cache.not_modified(feed, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")):
         return Response(status=304, headers={k: v for k, v in feed.headers.items() if k != "Content-Type"})
     return Response(feed.body, headers=feed.headers)
-
-
-def _not_modified(feed: cache.CachedFeed) -> bool:
-    """RFC 9110: If-None-Match (weak comparison) wins; If-Modified-Since only without it."""
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        return feed.etag in if_none_match or if_none_match.strip() == "*"
-    since = parse_date(request.headers.get("If-Modified-Since"))
-    return since is not None and feed.last_modified <= since
 
 
 def _context(base: str) -> FeedContext:
