@@ -6,6 +6,7 @@ nothing is written. Templates are the same files, pre-filled with what the user 
 """
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -122,7 +123,7 @@ def _csv_rows(content: bytes):
 def _xlsx_rows(content: bytes):
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError):
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):
         raise ImportRefused([RowError(0, "file", _("This is not a readable .xlsx workbook."))]) from None
     try:
         sheet = workbook.worksheets[0]

@@ -93,10 +93,16 @@ def seats_of(occurrences: list[Occurrence]) -> dict[int, dict]:
 def register(activity: Activity, data: dict, now: datetime | None = None) -> Registered:
     """Register someone for one coming occurrence: confirmed while places last, else on the waitlist."""
     now = now or clock.utcnow()
-    payload = validate(RegistrationIn, data)
-    if payload.email is None and payload.phone is None:
-        raise ValidationFailed({"email": _("Give a phone number or an e-mail address, so that the organisers "
-                                           "can reach you.")})
+    errors = {}
+    try:
+        payload = validate(RegistrationIn, data)
+    except ValidationFailed as refused:
+        errors = refused.fields
+    if not any(str(data.get(name) or "").strip() for name in ("email", "phone")):
+        errors.setdefault("email", _("Give a phone number or an e-mail address, so that the organisers can "
+                                     "reach you."))
+    if errors:
+        raise ValidationFailed(errors)
     occurrence = _open_occurrence(activity, payload.occurrence, now)
     # one registration at a time per occurrence, so two people never take the last place together
     db.session.execute(select(Occurrence.id).where(Occurrence.id == occurrence.id).with_for_update())

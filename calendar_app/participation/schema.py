@@ -31,10 +31,15 @@ def _whole_number(value):
             raise ValueError(_("Enter a whole number, 0 or more (no fractions)."))
         value = int(value)
     if isinstance(value, str):
-        text = value.strip().replace("\u00a0", "")
+        # spaces are the one unambiguous thousands separator ("1 300"); a dot or comma may be either
+        text = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", value.strip())
         if not text.isdigit():
-            if re.fullmatch(r"-?\d+([.,]\d+)?", text):
-                raise ValueError(_("Enter a whole number, 0 or more (no fractions or minus signs)."))
+            if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+                raise ValueError(_("Write the number without dots or commas, e.g. 1300."))
+            if re.fullmatch(r"-\d+([.,]\d+)?", text):
+                raise ValueError(_("Enter a whole number, 0 or more (no minus signs)."))
+            if re.fullmatch(r"\d+[.,]\d+", text):
+                raise ValueError(_("Enter a whole number, 0 or more (no fractions)."))
             raise ValueError(_("Enter a whole number, 0 or more."))
         value = int(text)
     if not isinstance(value, int):
