@@ -125,6 +125,18 @@ def test_bad_activity_is_refused_with_field_reason(db, api, change, field):
     assert snapshot(db) == before
 
 
+def test_every_refused_field_is_named_in_one_answer(db, api):
+    response = api.post("/events", {**CLUB, "title": "", "capacity": -1, "starts_at": "2025-02-30T10:00",
+                                    "ends_at": "2025-03-01T10:00"}, as_="editor")
+    assert set(response.json["error"]["fields"]) == {"title", "capacity", "starts_at"}
+
+
+def test_text_is_sent_as_utf8(db, api):
+    response = api.post("/events", CLUB, as_="editor")
+    assert "Câu lạc bộ đọc sách".encode() in response.data
+    assert response.content_type == "application/json"
+
+
 @pytest.mark.parametrize("change, field", [c for c in BAD_ACTIVITIES if c[1] != "institution"])
 def test_bad_patch_is_refused_and_changes_nothing(db, api, change, field):
     club = _club(api)

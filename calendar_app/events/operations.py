@@ -6,6 +6,7 @@ only through `commit()` below, so a refused change never leaves half a write beh
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from ..accounts.scope import require_institution
@@ -48,7 +49,7 @@ def activity_values(activity: Activity) -> dict:
 
 def create_activity(user, data: dict, institution: Institution | None = None) -> Activity:
     """Validate `data` (ActivityIn) and add the activity for `institution` (or data["institution"])."""
-    payload = validate(ActivityIn, data)
+    payload = _validated(data)
     if institution is None:
         institution = _institution_by_slug(payload.institution)
     require_institution(user, institution, hide=False)
@@ -69,7 +70,7 @@ def update_activity(user, activity: Activity, changes: dict) -> Activity:
     merged = {**before, **changes}
     if "observances" not in changes:
         merged.pop("observances")
-    payload = validate(ActivityIn, merged)
+    payload = _validated(merged)
     _apply(activity, payload)
     after = activity_values(activity)
     changed = diff(before, after)
@@ -91,6 +92,21 @@ def duplicate_activity(user, activity: Activity) -> Activity:
     data = activity_values(activity)
     data.update(status="draft", title=_("Copy of %(title)s", title=activity.title)[:300])
     return create_activity(user, data, institution=activity.institution)
+
+
+def _validated(data: dict) -> ActivityIn:
+    """ActivityIn, with impossible or reversed dates reported in the same answer as any other refused field
+    (the schema alone would only look at the dates once everything else is right)."""
+    try:
+        return validate(ActivityIn, data)
+    except ValidationFailed as refused:
+        if {"starts_at", "ends_at", "all_day"}.isdisjoint(refused.fields):
+            try:
+                resolve_times(data["starts_at"], data["ends_at"], TypeAdapter(bool).validate_python(
+                    data.get("all_day", False)))
+            except ValidationFailed as dates:
+                raise ValidationFailed({**refused.fields, **dates.fields}) from None
+        raise
 
 
 def _institution_by_slug(slug: str | None) -> Institution:
