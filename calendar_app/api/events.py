@@ -14,27 +14,25 @@ from datetime import date, datetime, timedelta
 
 from flask import request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.scope import can_manage_institution, institution_filter
 from ..clock import local_midnight_utc, local_today
 from ..events import operations
-from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
+from ..events.models import Activity, ActivityObservance, Occurrence
 from ..events.schema import ActivityIn, ActivityPatch, OccurrenceChange
 from ..extensions import db
 from ..observances.models import Observance
 from ..places.models import Area, Institution
-from ..search import matches
+from ..public.queries import MAX_QUERY_LENGTH, PUBLIC_STATUSES, ActivityFilters, activity_conditions, is_public
 from ..vocabulary import ACTIVITY_CATEGORIES, ACTIVITY_STATUSES, AUDIENCES
 from .core import ApiError, api_user, bp, documented, json_body, page, page_window
 from .serializers import ActivityList, ActivityOut, OccurrenceOut, activity_json, occurrence_json
 
-PUBLIC_STATUSES = ("published", "cancelled")
 DEFAULT_WINDOW_DAYS = 365
 #: one request cannot ask for more than about three years of dates
 MAX_WINDOW_DAYS = 3 * 366
-MAX_QUERY_LENGTH = 200
 
 LIST_QUERY = {
     "area": "Area code: activities of institutions anywhere in its subtree",
@@ -67,10 +65,9 @@ class Window:
 
 def _visible(user):
     """SQL condition on Activity: public ones, and every activity of an institution the user manages."""
-    public = Activity.status.in_(PUBLIC_STATUSES)
     if user is None:
-        return public
-    return or_(public, Activity.institution_id.in_(select(Institution.id).where(institution_filter(user))))
+        return is_public()
+    return or_(is_public(), Activity.institution_id.in_(select(Institution.id).where(institution_filter(user))))
 
 
 def _activity_or_404(activity_id: int, user) -> Activity:
@@ -113,47 +110,35 @@ def _window(errors: dict, default: bool) -> Window | None:
     return Window(local_midnight_utc(first), local_midnight_utc(last + timedelta(days=1)))
 
 
-def _filter_conditions(errors: dict) -> list:
-    """SQL conditions on Activity for the public list's filters (and `status`), recording unknown values."""
-    conditions = []
+def _conditions(user, errors: dict) -> list:
+    """SQL conditions on Activity: what the user may see, narrowed by the public list's filters (the very
+    conditions the public list and the feeds use) and by `status`; unknown values are recorded in `errors`."""
     args = {name: request.args.get(name, "").strip() for name in
             ("area", "institution", "category", "audience", "observance", "q", "status")}
+    filters = ActivityFilters()
     if args["area"]:
-        area = db.session.scalar(select(Area).where(Area.code == args["area"]))
-        if area is None:
+        filters.area = db.session.scalar(select(Area).where(Area.code == args["area"]))
+        if filters.area is None:
             errors["area"] = _("There is no area with code %(code)s.", code=args["area"])
-        else:
-            conditions.append(Activity.institution_id.in_(
-                select(Institution.id).where(Institution.area_id.in_(area.subtree_ids()))))
     if args["institution"]:
-        institution_id = db.session.scalar(select(Institution.id).where(Institution.slug == args["institution"]))
-        if institution_id is None:
+        filters.institution = db.session.scalar(select(Institution).where(Institution.slug == args["institution"]))
+        if filters.institution is None:
             errors["institution"] = _("There is no institution %(slug)s.", slug=args["institution"])
-        conditions.append(Activity.institution_id == institution_id)
-    if args["category"]:
-        if args["category"] not in ACTIVITY_CATEGORIES:
-            errors["category"] = _("Unknown category: %(keys)s.", keys=args["category"])
-        conditions.append(exists().where(ActivityCategory.activity_id == Activity.id,
-                                         ActivityCategory.key == args["category"]))
-    if args["audience"]:
-        if args["audience"] not in AUDIENCES:
-            errors["audience"] = _("Unknown audience: %(keys)s.", keys=args["audience"])
-        conditions.append(exists().where(ActivityAudience.activity_id == Activity.id,
-                                         ActivityAudience.key.in_((args["audience"], "everyone"))))
     if args["observance"]:
-        observance_id = db.session.scalar(select(Observance.id).where(Observance.key == args["observance"]))
-        if observance_id is None:
+        filters.observance = db.session.scalar(select(Observance).where(Observance.key == args["observance"]))
+        if filters.observance is None:
             errors["observance"] = _("Unknown observance: %(keys)s.", keys=args["observance"])
-        conditions.append(exists().where(ActivityObservance.activity_id == Activity.id,
-                                         ActivityObservance.observance_id == observance_id,
-                                         ActivityObservance.removed.is_(False)))
+    if args["category"] and args["category"] not in ACTIVITY_CATEGORIES:
+        errors["category"] = _("Unknown category: %(keys)s.", keys=args["category"])
+    if args["audience"] and args["audience"] not in AUDIENCES:
+        errors["audience"] = _("Unknown audience: %(keys)s.", keys=args["audience"])
     if len(args["q"]) > MAX_QUERY_LENGTH:
         errors["q"] = _("Search with at most %(count)d characters.", count=MAX_QUERY_LENGTH)
-    elif args["q"]:
-        conditions.append(matches(Activity.search_text, args["q"]))
+    if args["status"] and args["status"] not in ACTIVITY_STATUSES:
+        errors["status"] = _("Status must be draft, published or cancelled.")
+    filters.category, filters.audience, filters.q = args["category"] or None, args["audience"] or None, args["q"]
+    conditions = activity_conditions(filters, visible=_visible(user))
     if args["status"]:
-        if args["status"] not in ACTIVITY_STATUSES:
-            errors["status"] = _("Status must be draft, published or cancelled.")
         conditions.append(Activity.status == args["status"])
     return conditions
 
@@ -184,7 +169,7 @@ def list_events():
     user = api_user(required=False)
     errors = {}
     window = _window(errors, default=True)
-    conditions = _filter_conditions(errors)
+    conditions = _conditions(user, errors)
     _refuse(errors)
     offset, limit = page_window()
     first_in_window = (
@@ -196,7 +181,7 @@ def list_events():
     activities = list(db.session.scalars(
         select(Activity)
         .join(first_in_window, first_in_window.c.activity_id == Activity.id)
-        .where(_visible(user), *conditions)
+        .where(*conditions)
         .order_by(first_in_window.c.first_start, Activity.id)
         .offset(offset).limit(limit + 1)
         .options(selectinload(Activity.institution), selectinload(Activity.category_links),

@@ -122,9 +122,10 @@ def parse_filters(args) -> ParsedFilters:
     return ParsedFilters(filters, errors, raw)
 
 
-def activity_conditions(filters: ActivityFilters) -> list:
-    """SQL conditions on Activity for the filters (not the dates), public activities only."""
-    conditions = [is_public()]
+def activity_conditions(filters: ActivityFilters, visible=None) -> list:
+    """SQL conditions on Activity for the filters (not the dates), public activities only unless `visible`
+    widens that (the API shows a token holder the drafts they manage, with the same filters)."""
+    conditions = [is_public() if visible is None else visible]
     if filters.area is not None:
         conditions.append(Activity.institution_id.in_(
             select(Institution.id).where(Institution.area_id.in_(filters.area.subtree_ids()))))
