@@ -302,3 +302,40 @@ def test_the_foreground_scheduler_stops_cleanly_on_sigterm(tmp_path):
                 if process.poll() is None:
                     process.kill()
                 process.communicate()
+
+
+def test_flask_run_starts_the_scheduler_in_process_and_flask_commands_do_not(tmp_path):
+    """`make run` (flask run, SCHEDULER_ENABLED on by default in development) runs the jobs in-process."""
+    database = tmp_path / "dev.db"
+    env = app_env(f"sqlite:///{database}", tmp_path / "instance")
+    env.pop("SCHEDULER_ENABLED")
+    flask(env, "db", "upgrade")
+    flask(env, "users", "create", "admin@example.org", "--role", "admin", "--password", "a long password here")
+    engine = create_engine(f"sqlite:///{database}")
+
+    def runs():
+        with engine.connect() as connection:
+            return connection.scalar(select(func.count(JobRun.id)))
+    assert runs() == 0  # other commands build the app without starting the scheduler
+    port = socket_port()
+    with subprocess.Popen([FLASK, "--app", "wsgi", "run", "--port", str(port)], cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as server:
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not runs():  # send_emails catches up at start
+                assert server.poll() is None
+                time.sleep(0.3)
+            assert runs() >= 1
+        finally:
+            server.terminate()
+            output = server.communicate(timeout=30)[0]
+    engine.dispose()
+    assert "Scheduler running in this process" in output
+
+
+def socket_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -4,6 +4,7 @@ Two guards: a PostgreSQL advisory lock per job (so two processes never run one j
 and a JobRun row per (job, period), unique in the database (so a period that one process finished is
 never run again by another). On SQLite, for development, only the row guards.
 """
+import atexit
 import logging
 import os
 import socket
@@ -180,6 +181,8 @@ def start_in_process(app: Flask):
         return None
     scheduler = build_scheduler(app)
     scheduler.start()
+    # stop it before the interpreter does (e.g. when the port is taken), or its thread complains
+    atexit.register(scheduler.shutdown, wait=False)
     app.extensions["scheduler"] = scheduler
     click.echo(f" * Scheduler running in this process ({', '.join(JOBS)}); SCHEDULER_ENABLED=0 turns it off",
                err=True)
