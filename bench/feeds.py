@@ -1,10 +1,12 @@
 """Feed speed: the cached feed (200 and 304) against a bare Flask app serving the same bytes, the rebuild of the
 10,000-activity feed after one change against icalendar serialising the whole calendar, and peak memory.
 
-    .venv/bin/python bench/feeds.py [--sizes 1000 10000] [--seconds 5] [--rounds 3] [--connections 4]
+    .venv/bin/python bench/feeds.py [--sizes 1000 10000] [--seconds 3] [--rounds 5] [--connections 4]
+                                    [--postgresql postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
-Each size gets its own SQLite database in a temporary directory (deleted afterwards); one activity in ten
-recurs weekly, with one meeting cancelled and one moved. The app and the bare app (bench/bare_app.py) run
+Each size gets its own SQLite database in a temporary directory, or with --postgresql a throw-away database
+created beside the given one; both are deleted afterwards. One activity in ten recurs weekly, with one
+meeting cancelled and one moved. The app and the bare app (bench/bare_app.py) run
 under gunicorn with 2 sync workers on loopback ports; `wrk` (apt-get install wrk) loads each for --seconds,
 alternating app and bare app for --rounds rounds, and the median requests/s are compared.
 """
@@ -23,6 +25,7 @@ import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
@@ -43,15 +46,17 @@ DESCRIPTION = ("Hoạt động học tập suốt đời tại thư viện, bả
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating app / bare app runs per measure")
+    parser.add_argument("--seconds", type=float, default=3, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating app / bare app runs per measure")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--rebuilds", type=int, default=5, help="one-activity changes timed per size")
+    parser.add_argument("--postgresql", metavar="URL", help="use throw-away databases on this PostgreSQL server")
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/feeds.py needs wrk: apt-get install wrk")
     workdir = Path(tempfile.mkdtemp(prefix="feeds-bench-"))
-    print(f"database: SQLite files under {workdir} (removed afterwards); gunicorn 2 sync workers on 127.0.0.1; "
+    database = "throw-away PostgreSQL databases" if options.postgresql else f"SQLite files under {workdir}"
+    print(f"database: {database} (removed afterwards); gunicorn 2 sync workers on 127.0.0.1; "
           f"wrk -t1 -c{options.connections} -d{options.seconds:g}s, median of {options.rounds} alternating runs")
     results = {}
     try:
@@ -64,8 +69,33 @@ def main() -> None:
 
 def bench_size(size: int, workdir: Path, options) -> dict:
     print(f"\n== {size} activities")
-    database = workdir / f"feeds-{size}.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "bench",
+    with throwaway_database(options.postgresql, workdir / f"feeds-{size}.db") as url:
+        return bench_database(size, url, workdir, options)
+
+
+@contextmanager
+def throwaway_database(postgresql: str | None, sqlite_file: Path):
+    if not postgresql:
+        yield f"sqlite:///{sqlite_file}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(postgresql)
+    name = f"feeds_bench_{os.getpid()}_{int(time.time())}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def bench_database(size: int, url: str, workdir: Path, options) -> dict:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench",
            "CALENDAR_INSTANCE_PATH": str(workdir / "instance"), "SCHEDULER_ENABLED": "0",
            "CALENDAR_DOMAIN": "bench.example", "PUBLIC_BASE_URL": "https://lich.example"}
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "CALENDAR_INSTANCE_PATH",

@@ -90,11 +90,13 @@ def feed_rows(conditions: list, cutoff: datetime | None) -> list[FeedRow]:
 def load_activities(ids: list[int]) -> Iterator[list[Activity]]:
     """The activities with what the serialiser reads, in chunks.
 
-    A private session, closed after each chunk, so that serialising ten thousand activities never holds
-    them all in memory at once and never touches the request's session.
+    A private session per chunk, so that serialising ten thousand activities never holds them all in
+    memory at once and never fills the request's session; it shares the request's connection and
+    transaction, so it reads the same snapshot as the row query did.
     """
+    connection = db.session.connection()
     for offset in range(0, len(ids), LOAD_CHUNK):
-        with Session(db.engine) as session:
+        with Session(bind=connection) as session:
             yield list(session.scalars(
                 select(Activity).where(Activity.id.in_(ids[offset:offset + LOAD_CHUNK]))
                 .options(selectinload(Activity.occurrences), joinedload(Activity.institution),
