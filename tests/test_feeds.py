@@ -353,6 +353,9 @@ def test_help_page_shows_the_feeds_addresses(client, db):
     html = page.get_data(as_text=True)
     assert "webcal://localhost/feeds/areas/25.ics" in html and "http://localhost/feeds/areas/25.ics" in html
     assert "Google" in html and "Outlook" in html and "Apple" in html
+    filtered = client.get("/feeds/help", query_string={"feed": "/feeds/events.ics?area=227&q=doc"}).get_data(
+        as_text=True)
+    assert "webcal://localhost/feeds/events.ics?area=227&amp;q=doc" in filtered
     elsewhere = client.get("/feeds/help?feed=https://evil.example/x.ics").get_data(as_text=True)
     assert "webcal://evil" not in elsewhere and "webcal://localhost/feeds/all.ics" in elsewhere
 

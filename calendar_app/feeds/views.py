@@ -103,7 +103,9 @@ def event_feed(activity_id: int):
 def help_page():
     """How to subscribe; ?feed=/feeds/… shows the links of that feed instead of the whole calendar's."""
     path = request.args.get("feed", "")
-    if not (path.startswith(("/feeds/", "/events/")) and path.endswith(".ics") and "//" not in path):
+    route = path.split("?", 1)[0]
+    if not (route.startswith(("/feeds/", "/events/")) and route.endswith(".ics") and "//" not in path
+            and "\\" not in path):
         path = url_for("feeds.all_feed")
     https = public_base_url() + path
     links = {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
