@@ -7,12 +7,12 @@ Times are sent as the API accepts them: local time of CALENDAR_TIMEZONE with its
 """
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
-from ..clock import local_day, to_local
+from ..clock import local_zone
 from ..events.models import Activity, Occurrence
-from ..events.recurrence import occurrence_key
 from ..places.models import Area, Institution
 
 
@@ -96,10 +96,22 @@ class ActivityList(BaseModel):
     next: str | None
 
 
-def _moment(value: datetime, all_day: bool, end: bool = False) -> str:
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    return value.replace(tzinfo=UTC).astimezone(zone)
+
+
+def _moment(value: datetime, all_day: bool, zone: ZoneInfo, end: bool = False) -> str:
+    """A stored start or end as the API shows it (an all-day end is the last day, inclusive)."""
+    local = _local(value, zone)
     if all_day:
-        return (local_day(value) - timedelta(days=1) if end else local_day(value)).isoformat()
-    return to_local(value).isoformat(timespec="minutes")
+        return (local.date() - timedelta(days=1) if end else local.date()).isoformat()
+    return local.isoformat(timespec="minutes")
+
+
+def _path_key(value: datetime, all_day: bool, zone: ZoneInfo) -> str:
+    """recurrence.occurrence_key (the `<start>` path segment) without a zone lookup per call."""
+    local = _local(value, zone)
+    return local.date().isoformat() if all_day else local.replace(tzinfo=None).isoformat(timespec="minutes")
 
 
 def area_json(area: Area) -> dict:
@@ -113,13 +125,14 @@ def institution_json(institution: Institution) -> dict:
     return InstitutionOut(**fields, area=institution.area.code).model_dump(mode="json")
 
 
-def occurrence_out(occurrence: Occurrence, activity: Activity) -> OccurrenceOut:
+def occurrence_out(occurrence: Occurrence, activity: Activity, zone: ZoneInfo | None = None) -> OccurrenceOut:
+    zone = zone or local_zone()
     cancelled = occurrence.status == "cancelled" or activity.status == "cancelled"
     return OccurrenceOut(
-        start=_moment(occurrence.starts_at, activity.all_day),
-        end=_moment(occurrence.ends_at, activity.all_day, end=True),
+        start=_moment(occurrence.starts_at, activity.all_day, zone),
+        end=_moment(occurrence.ends_at, activity.all_day, zone, end=True),
         status="cancelled" if cancelled else "scheduled",
-        original_start=occurrence_key(occurrence.original_start, activity.all_day),
+        original_start=_path_key(occurrence.original_start, activity.all_day, zone),
         moved=occurrence.starts_at != occurrence.original_start,
     )
 
@@ -130,16 +143,17 @@ def occurrence_json(occurrence: Occurrence, activity: Activity) -> dict:
 
 def activity_json(activity: Activity, occurrences: list[Occurrence]) -> dict:
     """The activity with the given occurrences (the caller chooses the window)."""
+    zone = local_zone()  # once per activity: a list may hold thousands of times to convert
     return ActivityOut(
         id=activity.id, institution=activity.institution.slug, title=activity.title,
         description=activity.description or "",
-        starts_at=_moment(activity.starts_at, activity.all_day),
-        ends_at=_moment(activity.ends_at, activity.all_day, end=True), all_day=activity.all_day,
+        starts_at=_moment(activity.starts_at, activity.all_day, zone),
+        ends_at=_moment(activity.ends_at, activity.all_day, zone, end=True), all_day=activity.all_day,
         rrule=activity.rrule, location=activity.location, latitude=activity.latitude,
         longitude=activity.longitude, online_url=activity.online_url, categories=activity.categories,
         audiences=activity.audiences, observances=[o.key for o in activity.observances],
         programme=activity.programme, capacity=activity.capacity,
         registration_required=activity.registration_required, status=activity.status,
         sequence=activity.sequence, updated_at=activity.updated_at.replace(tzinfo=UTC),
-        occurrences=[occurrence_out(o, activity) for o in occurrences],
+        occurrences=[occurrence_out(o, activity, zone) for o in occurrences],
     ).model_dump(mode="json")
