@@ -261,8 +261,11 @@ def test_pages_walk_through_submit_return_resubmit_approve(app, db, world):
     # the unlock form of the queue needs a reason
     refused = officer.post(f"/approval/tv-viet-tri/{YEAR}/unlock", data={"reason": ""})
     assert refused.status_code == 400 and _status(db, lib) == "approved"
-    assert officer.post(f"/approval/tv-viet-tri/{YEAR}/unlock", data={"reason": "typo"}).status_code == 302
+    assert officer.post(f"/approval/tv-viet-tri/{YEAR}/unlock", data={"reason": "typo in March"}).status_code == 302
     assert _status(db, lib) == "open"
+    reopened = editor.get(f"/approval/year?year={YEAR}&lang=en")
+    assert "Unlocked by the area officer" in reopened.text and "typo in March" in reopened.text
+    assert f'action="/approval/tv-viet-tri/{YEAR}/submit"' in reopened.text
 
 
 def test_pages_refuse_outsiders(app, db, world):
