@@ -92,4 +92,6 @@ def for_tests(database_url: str) -> dict:
         "RATELIMIT_ENABLED": False,
         "CALENDAR_DOMAIN": "test.example",
         "SERVER_NAME": None,
+        # scrypt is slow on purpose; the suite hashes hundreds of passwords
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }

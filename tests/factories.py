@@ -1,5 +1,6 @@
 """Small builders for test data."""
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from calendar_app.clock import local_midnight_utc, to_utc
 from calendar_app.events.models import Activity, ActivityAudience, ActivityCategory
@@ -23,9 +24,17 @@ def institution(slug: str, area: Area, category: str = "library_district", name:
     return inst
 
 
+@lru_cache(maxsize=32)
+def _password_hash(password: str) -> str:
+    """scrypt is slow on purpose; tests hash each distinct password once and reuse it."""
+    probe = User()
+    probe.set_password(password)
+    return probe.password_hash
+
+
 def user(email: str, role: str, password: str = "correct horse battery", **scope) -> User:
     u = User(email=email, role=role, **scope)
-    u.set_password(password)
+    u.password_hash = _password_hash(password)
     db.session.add(u)
     db.session.flush()
     return u
