@@ -3,6 +3,7 @@ import re
 from datetime import date
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
@@ -39,6 +40,20 @@ def club(**changes) -> dict:
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture(autouse=True)
+def fresh_g_per_request(app):
+    """Tests hold one app context for all their requests, so what Flask-Login and Flask-Babel cache in `g`
+    (the user, the locale) would outlive a request; empty `g` as a new request does in production."""
+
+    def forget(sender, **extra):
+        for key in list(g):
+            g.pop(key)
+
+    request_started.connect(forget, app)
+    yield
+    request_started.disconnect(forget, app)
 
 
 @pytest.fixture()
@@ -410,8 +425,10 @@ def test_bad_input_is_refused_with_a_reason_and_the_input_kept(client, world, db
 
 def test_several_errors_show_at_once(client, world, db):
     login(client, "editor@example.org")
-    page = client.post("/manage/activities/new?lang=en", data=club(title="", weekdays=[], capacity="-5")).text
-    for message in ("This field cannot be empty.", "Choose at least one day of the week.", "Must be at least 0."):
+    page = client.post("/manage/activities/new?lang=en",
+                       data=club(title="", weekdays=[], capacity="-5", end_time="17:00")).text
+    for message in ("This field cannot be empty.", "Choose at least one day of the week.", "Must be at least 0.",
+                    "The end must be after the start."):
         assert message in page
 
 

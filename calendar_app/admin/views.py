@@ -53,11 +53,27 @@ def _save(form, operation, *args):
     return result, []
 
 
+def _tree(rows: list, parent_id=lambda row: row.parent_id, own_id=lambda row: row.id) -> list[tuple]:
+    """(row, depth) with every parent before its children, siblings in the order given."""
+    children: dict = {}
+    for row in rows:
+        children.setdefault(parent_id(row), []).append(row)
+    ordered = []
+
+    def visit(parent, depth):
+        for row in children.get(parent, []):
+            ordered.append((row, depth))
+            visit(own_id(row), depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
 def _area_choices(blank=None) -> list[tuple[str, str]]:
-    """Every area, parents before children, indented by depth."""
-    rows = db.session.execute(select(Area.code, Area.name, Area.path).order_by(Area.path)).all()
+    """Every area, parents before children (by code), indented by depth."""
+    rows = db.session.execute(select(Area.id, Area.parent_id, Area.code, Area.name).order_by(Area.code)).all()
     choices = [("", blank)] if blank is not None else []
-    return choices + [(code, "— " * (path.count("/") - 2) + f"{name} ({code})") for code, name, path in rows]
+    return choices + [(row.code, "— " * depth + f"{row.name} ({row.code})") for row, depth in _tree(rows)]
 
 
 def _action_form_ok() -> None:
@@ -85,9 +101,10 @@ def index():
 def areas():
     rows = db.session.execute(
         select(Area, func.count(Institution.id)).outerjoin(Institution, Institution.area_id == Area.id)
-        .group_by(Area.id).order_by(Area.path)
+        .group_by(Area.id).order_by(Area.code)
     ).all()
-    return render_template("admin/areas.html", rows=[(area, count, area.path.count("/") - 2) for area, count in rows])
+    tree = _tree(rows, parent_id=lambda row: row[0].parent_id, own_id=lambda row: row[0].id)
+    return render_template("admin/areas.html", rows=[(area, count, depth) for (area, count), depth in tree])
 
 
 @bp.route("/areas/new", methods=["GET", "POST"])

@@ -72,14 +72,16 @@ def _form(activity: Activity | None = None) -> ActivityForm:
 def _invalid(form: ActivityForm, activity: Activity | None = None):
     """The form's own checks failed: let the schema judge the other fields too, so all errors show at once."""
     data = form.to_data(lenient=True)
-    try:
-        payload = validate(ActivityIn, {**data, "observances": None})
-        resolve_times(payload.starts_at, payload.ends_at, payload.all_day)
-    except ValidationFailed as failure:
-        fresh = {name: reason for name, reason in failure.fields.items()
-                 if (target := form.field_for(name)) is None or not getattr(form, target).errors}
-        return _render_form(form, activity, status=422, problems=apply_errors(form, fresh))
-    return _render_form(form, activity, status=422)
+    found = {}
+    for check in (lambda: validate(ActivityIn, {**data, "observances": None}),
+                  lambda: resolve_times(data["starts_at"], data["ends_at"], data["all_day"])):
+        try:
+            check()
+        except ValidationFailed as failure:
+            found.update(failure.fields)
+    fresh = {name: reason for name, reason in found.items()
+             if (target := form.field_for(name)) is None or not getattr(form, target).errors}
+    return _render_form(form, activity, status=422, problems=apply_errors(form, fresh))
 
 
 def _refused(form: ActivityForm, failure: ValidationFailed, data: dict, activity: Activity | None = None):

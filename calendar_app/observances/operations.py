@@ -5,7 +5,7 @@ Shared by the admin pages, the API and the CLI. Callers commit.
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import func, or_, select
 
 from ..accounts.scope import require_role
 from ..audit.operations import diff, record
@@ -27,7 +27,7 @@ def observance_by_key(key: str | None) -> Observance | None:
 
 def observance_values(observance: Observance) -> dict:
     values = {name: getattr(observance, name) for name in FIELDS}
-    values["dates"] = {str(d.year): [d.starts_on, d.ends_on] for d in observance.dates}
+    values["dates"] = {str(d.year): f"{d.starts_on.isoformat()}/{d.ends_on.isoformat()}" for d in observance.dates}
     return values
 
 
@@ -111,7 +111,7 @@ def retag_windows(windows: list[Span]) -> int:
         & (Occurrence.ends_at > local_midnight_utc(w.starts_on))
         for w in windows
     ]
-    ids = select(distinct(Occurrence.activity_id)).where(or_(*overlaps))
+    ids = select(Occurrence.activity_id).where(or_(*overlaps)).distinct()
     activities = list(db.session.scalars(select(Activity).where(Activity.id.in_(ids))))
     for activity in activities:
         retag(activity)

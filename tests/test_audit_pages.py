@@ -1,0 +1,126 @@
+"""The audit trail pages: who changed what, old -> new, for the reader's scope only, with filters and pages."""
+from datetime import datetime
+
+import pytest
+from flask import g, request_started
+from werkzeug.security import generate_password_hash
+
+from calendar_app.accounts import models as account_models
+from calendar_app.audit.operations import record
+from calendar_app.events import operations as ops
+from tests import factories as f
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    monkeypatch.setattr(account_models, "generate_password_hash",
+                        lambda password, method: generate_password_hash(password, "pbkdf2:sha256:1000"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_g_per_request(app):
+    """Empty `g` at each request, as a new app context does in production (tests share one)."""
+
+    def forget(sender, **extra):
+        for key in list(g):
+            g.pop(key)
+
+    request_started.connect(forget, app)
+    yield
+    request_started.disconnect(forget, app)
+
+
+@pytest.fixture()
+def world(db):
+    province = f.area("25", "Phú Thọ", "province")
+    district = f.area("227", "Việt Trì", parent=province)
+    commune = f.area("7888", "Tiên Cát", "commune", parent=district)
+    other = f.area("230", "Đoan Hùng", parent=province)
+    lib = f.institution("thu-vien", district)
+    commune_centre = f.institution("nha-van-hoa", commune, category="culture_centre_commune")
+    far = f.institution("xa", other)
+    f.user("admin@example.org", "admin")
+    f.user("officer@example.org", "officer", area=district)
+    editor = f.user("editor@example.org", "editor", institution=lib)
+    commune_editor = f.user("commune@example.org", "editor", institution=commune_centre)
+    far_editor = f.user("far@example.org", "editor", institution=far)
+    near = ops.create_activity(editor, {"title": "Tọa đàm gần", "starts_at": "2030-03-01T09:00",
+                                        "ends_at": "2030-03-01T10:00"}, institution=lib)
+    ops.update_activity(editor, near, {"title": "Tọa đàm sách", "status": "published"})
+    ops.create_activity(commune_editor, {"title": "Sinh hoạt xã", "starts_at": "2030-03-02T09:00",
+                                         "ends_at": "2030-03-02T10:00"}, institution=commune_centre)
+    ops.create_activity(far_editor, {"title": "Hoạt động xa", "starts_at": "2030-03-03T09:00",
+                                     "ends_at": "2030-03-03T10:00"}, institution=far)
+    record(None, "update", "observance", "lifelong-learning-week", changes={"dates": [{}, {"2030": "x"}]})
+    db.session.commit()
+    return {"near": near}
+
+
+def sign_in(client, email):
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+
+
+def test_admin_reads_every_change_with_old_and_new_values(client, world):
+    sign_in(client, "admin@example.org")
+    page = client.get("/audit/?lang=en").text
+    assert 'count">5 changes<' in page
+    for title in ("Tọa đàm sách", "Sinh hoạt xã", "Hoạt động xa", "lifelong-learning-week"):
+        assert title in page
+    # the publication shows old -> new
+    publish = page.split('action-publish')[1].split("</li>")[0]
+    assert "editor@example.org" in page.split('action-publish')[0].rsplit("<li", 1)[1]
+    assert '<td class="old">Tọa đàm gần</td><td class="new">Tọa đàm sách</td>' in publish
+    assert '<td class="old">draft</td><td class="new">published</td>' in publish
+
+
+def test_officer_reads_only_their_subtree(client, world):
+    sign_in(client, "officer@example.org")
+    page = client.get("/audit/?lang=en").text
+    assert "Tọa đàm sách" in page and "Sinh hoạt xã" in page  # the district and the commune below it
+    assert "Hoạt động xa" not in page and "lifelong-learning-week" not in page
+    assert 'count">3 changes<' in page
+    # asking for an entry outside the scope by its identifier finds nothing
+    assert "No change recorded" in client.get("/audit/?lang=en&entity=observance").text
+
+
+def test_filters(client, world, db):
+    sign_in(client, "admin@example.org")
+    near = world["near"].id
+    history = client.get(f"/audit/?lang=en&entity=activity&id={near}").text
+    assert 'count">2 changes<' in history and "Sinh hoạt xã" not in history
+    assert 'count">1 change<' in client.get("/audit/?lang=en&action=publish").text
+    by_user = client.get("/audit/?lang=en&user=Commune@Example.org").text
+    assert 'count">1 change<' in by_user and "Sinh hoạt xã" in by_user
+    assert "No change recorded" in client.get("/audit/?lang=en&user=nobody@example.org").text
+    # dates are local days, inclusive
+    from calendar_app.models import AuditEntry
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+    entries[0].at = datetime(2030, 1, 9, 17, 30)   # 10 January 00:30 in Hanoi
+    entries[1].at = datetime(2030, 1, 10, 17, 30)  # 11 January 00:30 in Hanoi
+    db.session.commit()
+    one_day = client.get("/audit/?lang=en&from=2030-01-10&to=2030-01-10").text
+    assert 'count">1 change<' in one_day and "Tọa đàm gần" in one_day
+    assert 'count">2 changes<' in client.get("/audit/?lang=en&from=2030-01-10&to=2030-01-11").text
+    assert "No change recorded" in client.get("/audit/?lang=en&from=2030-01-12&to=2030-01-01").text
+    # nonsense filters are ignored, not errors
+    assert client.get("/audit/?from=yesterday&to=2030-13-45&page=x").status_code == 200
+
+
+def test_pages_of_entries(client, world, db, app):
+    for n in range(app.config["PER_PAGE"]):
+        record(None, "update", "observance", f"key-{n:02d}")
+    db.session.commit()
+    sign_in(client, "admin@example.org")
+    first = client.get("/audit/?lang=en").text
+    second = client.get("/audit/?lang=en&page=2").text
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert "key-19" in first and "key-00" in first and "Tọa đàm sách" not in first  # newest first
+    assert "Tọa đàm sách" in second and 'rel="prev"' in second
+
+
+def test_history_link_from_the_activity_page(client, world):
+    sign_in(client, "officer@example.org")
+    page = client.get(f"/manage/activities/{world['near'].id}").text
+    assert f'href="/audit/?entity=activity&amp;id={world["near"].id}"' in page
