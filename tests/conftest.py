@@ -4,6 +4,8 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -13,6 +15,16 @@ from calendar_app.extensions import db as _db
 from calendar_app.seed import seed_reference_data
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+class FreshClient(FlaskClient):
+    """Requests share the test's app context (the `db` fixture holds it), so per-request caches kept on `g`
+    (Flask-Login's user, the API token's user) are dropped before each request, as a real server would."""
+
+    def open(self, *args, **kwargs):
+        for name in list(g):
+            g.pop(name)
+        return super().open(*args, **kwargs)
 
 
 @contextmanager
@@ -42,6 +54,7 @@ def app(tmp_path_factory):
     os.environ["CALENDAR_INSTANCE_PATH"] = str(instance)
     with session_database(tmp_path_factory) as url:
         app = create_app(for_tests(url))
+        app.test_client_class = FreshClient
         with app.app_context():
             _db.create_all()
         yield app

@@ -2,8 +2,6 @@
 import re
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -207,17 +205,10 @@ def test_completeness_per_child_area_counts_whole_subtrees(db, world):
 # --- the pages ---------------------------------------------------------------------------------------------
 
 
-class FreshClient(FlaskClient):
-    """A test client for one user among several: requests share the test's app context, so Flask-Login's
-    cached user (g._login_user) of the previous request is dropped first."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
 
 
 def _client(app, email=None):
-    client = FreshClient(app, app.response_class, use_cookies=True)
+    client = app.test_client()
     if email:
         _login(client, email)
     return client

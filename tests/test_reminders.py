@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from calendar_app.approval import operations as approval
@@ -261,16 +259,10 @@ def test_without_smtp_settings_nothing_is_sent(app, db, world):
 # --- the reminders page ------------------------------------------------------------------------------------
 
 
-class FreshClient(FlaskClient):
-    """Drops Flask-Login's user cached in the test's shared app context before each request."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
 
 
 def _client(app, email_address):
-    client = FreshClient(app, app.response_class, use_cookies=True)
+    client = app.test_client()
     assert client.post("/login", data={"email": email_address, "password": PASSWORD}).status_code == 302
     return client
 
@@ -288,4 +280,4 @@ def test_reminders_page_shows_the_users_own_and_marks_them_read(app, db, world):
     assert all(r.read_at is None for r in _reminders(db, world["second_editor"]))  # someone else's
     other = _client(app, "bt@example.org")
     assert "Thư viện Việt Trì" not in other.get("/reminders?lang=en").text
-    assert FreshClient(app, app.response_class).get("/reminders").status_code == 302
+    assert app.test_client().get("/reminders").status_code == 302
