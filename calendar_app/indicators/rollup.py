@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from ..clock import utcnow, year_bounds_utc
@@ -46,6 +46,8 @@ from .models import IndicatorTarget
 #: the first year of the plan: programmes count from here, and the dashboard's trend starts here
 FIRST_YEAR = 2023
 CLUB_CATEGORIES = ("club", "course")
+#: the monthly tallies the indicators read
+TALLIES = ("library_visits", "museum_study_visitors", "club_members")
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
 
 
@@ -252,7 +254,8 @@ class Facts:
                 tally("museum_study_visitors", year - 1).label("study_visitors_before"),
                 tally("club_members", year).label("club_members"),
             )
-            .where(MonthlyTally.year.in_((year - 1, year)), MonthlyTally.institution_id.in_(in_scope))
+            .where(MonthlyTally.year.in_((year - 1, year)), MonthlyTally.metric.in_(TALLIES),
+                   MonthlyTally.institution_id.in_(in_scope))
             .group_by(MonthlyTally.institution_id)
             .subquery("tally_facts")
         )
@@ -396,8 +399,17 @@ def _museum_rows(facts: Facts, targets) -> list[tuple[int | None, Row]]:
     return rows
 
 
+def _tune_for_reporting() -> None:
+    """On PostgreSQL, for this transaction: room to hash the year's occurrences and attendance in memory
+    (the 4 MB default spills them to disk), and no JIT, whose compiling takes longer than these queries run."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '128MB'"))
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
 def compute(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> Report:
     """Every indicator of `year` for `area` and its subtree, with the breakdown by direct child area."""
+    _tune_for_reporting()
     facts = Facts(year, area, now)
     targets = targets_for(year)
     partials = _partials(facts)
@@ -450,6 +462,7 @@ def missing_institutions(year: int, area: Area, key: str, category: str | None =
     figure for Y at all (no tally and no attendance). Museum programmes: museums with no programme held.
     """
     indicator = BY_KEY[key]
+    _tune_for_reporting()
     facts = Facts(year, area, now)
     scope = facts.scope.c
     categories = [category] if category in indicator.categories else list(indicator.categories)
