@@ -83,8 +83,9 @@ def test_unknown_and_missing_columns(db, world):
     assert {(e.row, e.column) for e in refused.value.errors} == {(1, "book_loans"), (1, "month")}
     with pytest.raises(imports.ImportRefused) as refused:
         imports.import_attendance(world["users"]["editor"], imports.read_table(
-            "a.csv", b"event,occurrence,total,martians\n1,2025-10-01T09:00,3,1\n"))
-    assert [(e.row, e.column) for e in refused.value.errors] == [(1, "martians")]
+            "a.csv", f"event,occurrence,total,martians\n{world['club'].id},2025-10-01T09:00,-3,1\n".encode()))
+    # an unknown column does not hide the problems of the rows
+    assert [(e.row, e.column) for e in refused.value.errors] == [(1, "martians"), (2, "total")]
 
 
 @pytest.mark.parametrize("name, content, reason", [

@@ -184,6 +184,9 @@ def test_the_public_form_is_rate_limited(db, world, monkeypatch, app):
     assert codes == [302] * 5 + [429] * 2  # 3 confirmed, 2 on the waitlist, then refused
     assert count(db, Registration) == 5
     assert client.get(url).status_code == 200  # reading the form is not limited
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_closed_and_unknown_registration_pages(db, client, world):

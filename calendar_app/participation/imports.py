@@ -40,7 +40,7 @@ TALLY_COLUMNS = ("institution", "year", "month", *TALLY_METRICS)
 ATTENDANCE_COLUMNS = ("institution", "event", "occurrence", "title", "total", "onsite", "online", *AUDIENCES)
 #: columns that carry no figure: a row with nothing else filled in is skipped
 ATTENDANCE_KEYS = ("institution", "event", "occurrence", "title")
-TALLY_KEYS = ("institution", "year", "month")
+ATTENDANCE_REQUIRED = ("event", "occurrence", "total")
 
 
 @dataclass
@@ -149,6 +149,7 @@ def _cell(value):
 
 
 def _check_columns(table: list[dict], allowed: tuple[str, ...], required: tuple[str, ...]) -> list[RowError]:
+    """Header problems; rows are still checked after an unknown column, not after a missing one."""
     columns = table[0]["__columns__"]
     errors = []
     for column in columns:
@@ -165,6 +166,10 @@ def _check_columns(table: list[dict], allowed: tuple[str, ...], required: tuple[
         if column not in columns:
             errors.append(RowError(1, column, _("This column is missing.")))
     return errors
+
+
+def _missing(table: list[dict], required: tuple[str, ...]) -> bool:
+    return any(column not in table[0]["__columns__"] for column in required)
 
 
 def _refusal_rows(number: int, refused: ValidationFailed, column_for=lambda name: name) -> list[RowError]:
@@ -187,7 +192,7 @@ def _institutions_by_slug(slugs) -> dict[str, Institution]:
 def import_tallies(user, table: list[dict]) -> ImportResult:
     """One row per institution and month: institution, year, month, then one column per metric."""
     errors = _check_columns(table, TALLY_COLUMNS, TALLY_COLUMNS[:3])
-    if errors:
+    if _missing(table, TALLY_COLUMNS[:3]):
         raise ImportRefused(errors)
     rows = table[1:]
     institutions = _institutions_by_slug({str(r.get("institution")) for r in rows if r.get("institution")})
@@ -229,15 +234,15 @@ def import_tallies(user, table: list[dict]) -> ImportResult:
 def import_attendance(user, table: list[dict], now: datetime | None = None) -> ImportResult:
     """One row per occurrence: event (activity id), occurrence (its local start), total, onsite, online,
     then one column per audience. A present record is replaced (an import is a deliberate overwrite)."""
-    errors = _check_columns(table, ATTENDANCE_COLUMNS, ("event", "occurrence", "total"))
-    if errors:
+    errors = _check_columns(table, ATTENDANCE_COLUMNS, ATTENDANCE_REQUIRED)
+    if _missing(table, ATTENDANCE_REQUIRED):
         raise ImportRefused(errors)
     rows = table[1:]
     result, seen = ImportResult(rows=len(rows)), {}
     for row in rows:
         number = row["__row__"]
         errors += _stray(row)
-        figures = {k: v for k, v in row.items() if k not in ATTENDANCE_KEYS and not k.startswith("__")}
+        figures = {k: v for k, v in row.items() if k in ATTENDANCE_COLUMNS and k not in ATTENDANCE_KEYS}
         if all(value in (None, "") for value in figures.values()):
             result.skipped += 1
             continue

@@ -111,7 +111,7 @@ def activity(activity_id: int):
                                      .join(Occurrence, Occurrence.id == Attendance.occurrence_id)
                                      .where(Occurrence.activity_id == item.id)).all())
     return render_template("participation/activity.html", activity=item, counts=counts, totals=totals,
-                           now=clock.utcnow(), key=_key)
+                           now=clock.utcnow(), key=_key, year=clock.local_today().year)
 
 
 # --- staff: attendance ----------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def check_in(activity_id: int, start: str):
         action_form=ActionForm(), seats=reg.seats(occurrence), present=reg.checked_in_people(occurrence),
         attendance=ops.attendance_of(occurrence), started=occurrence.starts_at <= now,
         open_today=clock.local_day(occurrence.starts_at) <= clock.local_day(now), key=_key(occurrence),
-        in_step=reg.attendance_matches_check_in(occurrence),
+        in_step=reg.attendance_matches_check_in(occurrence), year=ops.occurrence_year(occurrence),
     ), status
 
 
