@@ -402,3 +402,18 @@ def test_language_switch_sticks_and_replaces_the_previous_choice(client, town):
     assert client.get("/lang/en?next=//evil.example/").headers["Location"] == "/?lang=en"
     assert html_lang(client.get("/lang/vi?next=/").headers["Location"]) == "vi"
     assert html_lang("/calendar/2025/4") == "vi"
+
+
+def test_month_view_caps_a_busy_day_and_links_to_its_list(client, town):
+    for hour in range(8, 16):
+        f.activity(town.centre, f"Buổi học số {hour}", f"2025-04-29T{hour:02d}:00", hours=0.5)
+    _db.session.commit()
+    page = get(client, "/calendar/2025/4?institution=nvh-gia-cam")
+    day = page.split("Tuesday, 29 April, 2025")[1].split('<li class="day')[0]
+    assert day.count("Buổi học số") == 6
+    more = re.search(r'<a class="day-more" href="([^"]+)">2 more', day)
+    assert more, day
+    link = more.group(1).replace("&amp;", "&")
+    assert "from=2025-04-29" in link and "to=2025-04-29" in link and "institution=nvh-gia-cam" in link
+    listed = get(client, link)
+    assert listed.count("Buổi học số") == 8

@@ -229,20 +229,36 @@ def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_pa
     return Page(items, page, per_page, total)
 
 
+@dataclass(frozen=True)
+class Slot:
+    """One dated occurrence as the calendar views show it (plain values: no ORM identity to track)."""
+
+    activity_id: int
+    title: str
+    institution_name: str
+    all_day: bool
+    starts_at: datetime
+    ends_at: datetime
+    cancelled: bool
+    moved: bool
+
+
 def occurrences_between(start: datetime, end: datetime, filters: ActivityFilters | None = None,
-                        limit: int | None = None) -> list[Occurrence]:
+                        limit: int | None = None) -> list[Slot]:
     """Occurrences of public activities overlapping [start, end), soonest first."""
     stmt = (
-        select(Occurrence)
+        select(Occurrence.activity_id, Activity.title, Institution.name, Activity.all_day, Occurrence.starts_at,
+               Occurrence.ends_at, (Occurrence.status == "cancelled") | (Activity.status == "cancelled"),
+               Occurrence.starts_at != Occurrence.original_start)
         .join(Occurrence.activity)
+        .join(Activity.institution)
         .where(*activity_conditions(filters or ActivityFilters()), Occurrence.starts_at < end,
                Occurrence.ends_at > start)
-        .options(selectinload(Occurrence.activity).selectinload(Activity.institution))
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt))
+    return [Slot(*row) for row in db.session.execute(stmt)]
 
 
 def public_activity(activity_id: int) -> Activity:

@@ -18,6 +18,8 @@ bp = Blueprint("public", __name__)
 YEARS = range(2000, 2101)
 #: how many activities institution, area and home pages show before linking to the full list
 PREVIEW = 8
+#: how many activities a day of the month view shows before linking to that day's list
+PER_DAY = 6
 
 
 @bp.app_template_filter("markdown")
@@ -112,7 +114,7 @@ def month(year: int, month: int):
     return render_template(
         "public/month.html", year=year, month=month, weeks=weeks, days=formatting.by_day(occurrences, first, last),
         filters=parsed.filters, today=local_today(), first_of_month=date(year, month, 1),
-        previous=previous, following=following.replace(day=1),
+        previous=previous, following=following.replace(day=1), per_day=PER_DAY,
     )
 
 
