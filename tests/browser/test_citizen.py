@@ -56,6 +56,8 @@ def test_citizen_filters_opens_an_activity_switches_to_english_and_subscribes(li
 
     page.goto(f"{live_server}/events")
     assert page.locator("html").get_attribute("lang") == "vi"
+    page.keyboard.press("Tab")  # keyboard users first meet the skip link
+    assert page.evaluate("document.activeElement.className") == "skip-link"
     page.locator("summary").first.click()  # the extra filters are folded away on a phone
     page.select_option("#f-category", "reading")
     page.fill("#f-q", "doc sach")  # without accents, as people type on a phone
