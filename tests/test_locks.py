@@ -116,3 +116,6 @@ def test_the_pages_show_the_lock_and_refuse_the_save(db, world, locked, client):
         "file": (io.BytesIO(b"institution,year,month,library_visits\nthu-vien,2025,2,3\n"), "t.csv")})
     assert response.status_code == 422 and "locked" in response.text
     assert snapshot(db) == before
+    client.post("/logout")
+    login(client, "of@example.org")
+    assert "/approval/queue?year=2025" in client.get("/participation/institutions/thu-vien/tallies/2025").text
