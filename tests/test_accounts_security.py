@@ -3,38 +3,17 @@ changing one's own password, and sessions that end when the password changes."""
 import re
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from calendar_app import create_app
-from calendar_app.accounts import models as account_models
 from calendar_app.config import for_tests
 from calendar_app.events import operations as ops
+from calendar_app.extensions import db as database
 from calendar_app.extensions import limiter
 from calendar_app.models import AuditEntry
 from tests import factories as f
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(account_models, "generate_password_hash",
-                        lambda password, method: generate_password_hash(password, "pbkdf2:sha256:1000"))
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Empty `g` at each request, as a new app context does in production (tests share one)."""
-
-    def forget(sender, **extra):
-        for key in list(g):
-            g.pop(key)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture()
@@ -72,6 +51,9 @@ def limited_app(app):
     finally:
         limiter.reset()
         limiter.enabled = was_enabled
+        with limited.app_context():
+            database.session.remove()
+            database.engine.dispose()
 
 
 def test_sign_in_is_rate_limited(limited_app, world):

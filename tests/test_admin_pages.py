@@ -3,11 +3,8 @@ import re
 from datetime import date
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
-from calendar_app.accounts import models as account_models
 from calendar_app.accounts.operations import user_for_token
 from calendar_app.clock import local_today
 from calendar_app.events import operations as ops
@@ -15,26 +12,6 @@ from calendar_app.models import ApiToken, Area, AuditEntry, IndicatorTarget, Ins
 from tests import factories as f
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(account_models, "generate_password_hash",
-                        lambda password, method: generate_password_hash(password, "pbkdf2:sha256:1000"))
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Tests hold one app context for all their requests, so what Flask-Login and Flask-Babel cache in `g`
-    (the user, the locale) would outlive a request; empty `g` as a new request does in production."""
-
-    def forget(sender, **extra):
-        for key in list(g):
-            g.pop(key)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture()

@@ -2,34 +2,12 @@
 from datetime import datetime
 
 import pytest
-from flask import g, request_started
-from werkzeug.security import generate_password_hash
 
-from calendar_app.accounts import models as account_models
 from calendar_app.audit.operations import record
 from calendar_app.events import operations as ops
 from tests import factories as f
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(account_models, "generate_password_hash",
-                        lambda password, method: generate_password_hash(password, "pbkdf2:sha256:1000"))
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Empty `g` at each request, as a new app context does in production (tests share one)."""
-
-    def forget(sender, **extra):
-        for key in list(g):
-            g.pop(key)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture()

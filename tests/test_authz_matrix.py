@@ -1,10 +1,7 @@
 """Every role × every write the pages expose, inside and outside its scope; anonymous people go to sign in."""
 import pytest
-from flask import g, request_started
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
-from calendar_app.accounts import models as account_models
 from calendar_app.events import operations as ops
 from calendar_app.models import Activity, ApiToken, Area, AuditEntry, IndicatorTarget, Institution, Observance, User
 from tests import factories as f
@@ -15,26 +12,6 @@ EMAILS = {"admin": "admin@example.org", "officer": "officer@example.org", "far_o
           "editor": "editor@example.org", "far_editor": "far.editor@example.org"}
 #: who may write to the activities of "thu-vien" (in district 227)
 IN_SCOPE = {"admin", "officer", "editor"}
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(account_models, "generate_password_hash",
-                        lambda password, method: generate_password_hash(password, "pbkdf2:sha256:1000"))
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Tests hold one app context for all their requests, so what Flask-Login and Flask-Babel cache in `g`
-    (the user, the locale) would outlive a request; empty `g` as a new request does in production."""
-
-    def forget(sender, **extra):
-        for key in list(g):
-            g.pop(key)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture()

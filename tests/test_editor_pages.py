@@ -3,24 +3,14 @@ import re
 from datetime import date
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
-from calendar_app.accounts import models as account_models
 from calendar_app.clock import local_day, to_local
 from calendar_app.events import operations as ops
 from calendar_app.models import Activity, AuditEntry, Occurrence
 from tests import factories as f
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    """scrypt costs ~0.4 s a password; page tests need not pay it for every account they make."""
-    monkeypatch.setattr(account_models, "generate_password_hash",
-                        lambda password, method: generate_password_hash(password, "pbkdf2:sha256:1000"))
 
 
 def login(client, email: str) -> None:
@@ -40,20 +30,6 @@ def club(**changes) -> dict:
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Tests hold one app context for all their requests, so what Flask-Login and Flask-Babel cache in `g`
-    (the user, the locale) would outlive a request; empty `g` as a new request does in production."""
-
-    def forget(sender, **extra):
-        for key in list(g):
-            g.pop(key)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture()
