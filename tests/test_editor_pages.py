@@ -473,3 +473,23 @@ def test_an_editor_creates_a_weekly_club_for_the_week_cancels_one_meeting_and_se
     assert meetings.count("Cancelled") == 1 and meetings.count("Cancel this meeting") == 3
     public = client.get("/observances/lifelong-learning-week/2030")
     assert public.status_code == 200 and "CLB Đọc sách Tuần lễ học tập suốt đời" in public.text
+
+
+def test_move_and_restore_one_day_of_an_all_day_series(client, world, db):
+    activity = ops.create_activity(world["editor"], {
+        "title": "Triển lãm cuối tuần", "starts_at": "2030-05-04", "ends_at": "2030-05-05", "all_day": True,
+        "rrule": "FREQ=WEEKLY;BYDAY=SA;COUNT=3", "status": "published"}, institution=world["lib"])
+    db.session.commit()
+    login(client, "editor@example.org")
+    base = f"/manage/activities/{activity.id}/occurrences/2030-05-11"
+    form = client.get(f"{base}/move").text
+    assert 'value="2030-05-11"' in form and 'value="2030-05-12"' in form and 'name="start_time"' not in form
+    assert client.post(f"{base}/move", data={"starts_on": "2030-05-17", "ends_on": "2030-05-19"}).status_code == 302
+    db.session.refresh(activity)
+    second = activity.occurrences[1]
+    assert (local_day(second.starts_at), local_day(second.ends_at)) == (date(2030, 5, 17), date(2030, 5, 20))
+    assert client.post(f"{base}/restore").status_code == 302
+    db.session.refresh(activity)
+    second = activity.occurrences[1]
+    assert (local_day(second.starts_at), local_day(second.ends_at)) == (date(2030, 5, 11), date(2030, 5, 13))
+    assert not second.overridden
