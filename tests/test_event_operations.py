@@ -128,3 +128,19 @@ def test_duplicate_is_a_draft(db, world):
     copy = ops.duplicate_activity(world["editor"], act)
     assert copy.status == "draft" and copy.id != act.id and copy.categories == act.categories
     assert _count(db, Activity) == 2
+
+
+def test_more_places_promote_the_waitlist_in_order(db, world):
+    from calendar_app.participation import registration
+
+    act = ops.create_activity(world["editor"], {
+        "title": "Tọa đàm", "starts_at": "2030-01-16T09:00", "ends_at": "2030-01-16T11:00", "capacity": 1,
+        "registration_required": True, "status": "published"}, institution=world["lib"])
+    people = [registration.register(act, {"name": name, "email": f"{name}@example.org", "people": 1,
+                                          "consent": True, "occurrence": "2030-01-16T09:00"}).registration
+              for name in ("an", "binh", "chi")]
+    assert [p.status for p in people] == ["confirmed", "waitlisted", "waitlisted"]
+    ops.update_activity(world["editor"], act, {"capacity": 2})
+    assert [p.status for p in people] == ["confirmed", "confirmed", "waitlisted"]
+    ops.update_activity(world["editor"], act, {"capacity": None})
+    assert [p.status for p in people] == ["confirmed", "confirmed", "confirmed"]

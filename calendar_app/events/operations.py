@@ -73,12 +73,29 @@ def update_activity(user, activity: Activity, changes: dict) -> Activity:
     payload = _validated(merged)
     _apply(activity, payload)
     after = activity_values(activity)
+    if _capacity_grew(before["capacity"], after["capacity"]):
+        _promote_waitlists(activity)
     changed = diff(before, after)
     if changed:
         action = {"published": "publish", "cancelled": "cancel"}.get(after["status"], "update") \
             if "status" in changed else "update"
         record(user, action, "activity", activity.id, institution=activity.institution, changes=changed)
     return activity
+
+
+def _capacity_grew(old: int | None, new: int | None) -> bool:
+    """None and 0 both mean "no limit"."""
+    return bool(old) and (not new or new > old)
+
+
+def _promote_waitlists(activity: Activity) -> None:
+    """More places: people waiting for the coming dates move up, in order."""
+    from ..participation.registration import promote_waitlist
+
+    now = utcnow()
+    for occurrence in activity.occurrences:
+        if occurrence.starts_at > now and occurrence.status == "scheduled":
+            promote_waitlist(occurrence)
 
 
 def set_status(user, activity: Activity, status: str) -> Activity:
