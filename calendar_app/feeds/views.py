@@ -35,7 +35,11 @@ def _install(state) -> None:
 @bp.app_template_global()
 def feed_links(endpoint: str, **args) -> dict[str, str]:
     """{"https": …, "webcal": …} for a feed, e.g. feed_links("feeds.institution_feed", slug=…)."""
-    https = public_base_url() + url_for(endpoint, **args)
+    return _links(url_for(endpoint, **args))
+
+
+def _links(path: str) -> dict[str, str]:
+    https = public_base_url() + path
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
@@ -107,9 +111,7 @@ def help_page():
     if not (route.startswith(("/feeds/", "/events/")) and route.endswith(".ics") and "//" not in path
             and "\\" not in path):
         path = url_for("feeds.all_feed")
-    https = public_base_url() + path
-    links = {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
-    return render_template("feeds/help.html", links=links)
+    return render_template("feeds/help.html", links=_links(path))
 
 
 class InvalidFilters(Exception):
