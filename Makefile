@@ -29,7 +29,7 @@ translations: install
 i18n: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o translations/messages.pot calendar_app
-	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(FLASK) translate fill-english
 
 migrate: install
