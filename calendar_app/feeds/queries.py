@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..clock import local_midnight_utc
@@ -64,15 +64,15 @@ def window_start(today, past_days: int) -> datetime:
 def stamp(cutoff: datetime) -> Stamp:
     """One round trip of aggregates over every table a feed reads."""
     ever_public = or_(Activity.status != "draft", Activity.published_at.is_not(None))
+    activities = select(func.max(Activity.updated_at).label("changed"), func.count().label("count")) \
+        .where(ever_public).subquery()
+    institutions = select(func.max(Institution.updated_at).label("changed"), func.count().label("count")).subquery()
     row = db.session.execute(select(
-        select(func.max(Activity.updated_at)).where(ever_public).scalar_subquery(),
-        select(func.count()).select_from(Activity).where(ever_public).scalar_subquery(),
-        select(func.max(Institution.updated_at)).scalar_subquery(),
-        select(func.count()).select_from(Institution).scalar_subquery(),
+        activities.c.changed, activities.c.count, institutions.c.changed, institutions.c.count,
         select(func.count()).select_from(ActivityObservance).where(ActivityObservance.removed.is_(False))
         .scalar_subquery(),
         select(func.count()).select_from(Area).scalar_subquery(),
-    )).one()
+    ).select_from(activities).join(institutions, true())).one()
     return Stamp(*row, cutoff=cutoff)
 
 
