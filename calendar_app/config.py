@@ -75,6 +75,8 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "BABEL_DEFAULT_LOCALE": "vi",
+        # the catalogs live at the top of the repository, beside calendar_app/
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("CALENDAR_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),
         "PER_PAGE": 20,

@@ -20,3 +20,11 @@ def test_login_says_the_same_for_unknown_user_and_wrong_password(client, db):
     assert "The e-mail address or password is not correct." in wrong.text
     ok = client.post("/login", data={"email": "a@example.org", "password": "right password here"})
     assert ok.status_code == 302
+
+
+def test_interface_is_translated_from_the_compiled_catalogs(client):
+    """`make test` compiles translations/; the Vietnamese page must not fall back to the English source."""
+    vietnamese = client.get("/?lang=vi").text
+    english = client.get("/?lang=en").text
+    assert "Staff sign in" in english
+    assert "Staff sign in" not in vietnamese and "Đăng nhập" in vietnamese
