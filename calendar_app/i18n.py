@@ -1,4 +1,8 @@
-"""Language choice: ?lang= or the switch sticks in the session; Vietnamese by default."""
+"""Language choice: ?lang= or the switch sticks in the session; Vietnamese by default.
+
+API clients choose with Accept-Language (they have no session); browsers' Accept-Language is not used,
+because the service is Vietnamese first and many Vietnamese readers run English-language browsers.
+"""
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -8,6 +12,10 @@ def select_locale() -> str:
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang")
+    if request.path.startswith("/api/"):
+        if wanted in languages:
+            return wanted
+        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     if wanted in languages:
         session["lang"] = wanted
         return wanted
