@@ -94,6 +94,8 @@ def for_tests(database_url: str) -> dict:
         "RATELIMIT_ENABLED": False,
         "CALENDAR_DOMAIN": "test.example",
         "SERVER_NAME": None,
+        # operations called without a request (as most tests do) answer in the source language
+        "NO_REQUEST_LOCALE": "en",
         # scrypt is slow on purpose; the suite hashes hundreds of passwords
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }

@@ -10,7 +10,8 @@ from flask_login import current_user
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        # command line, scheduled jobs and operations called directly
+        return current_app.config.get("NO_REQUEST_LOCALE") or current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang")
     if request.path.startswith("/api/"):
         if wanted in languages:

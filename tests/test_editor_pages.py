@@ -16,6 +16,7 @@ PASSWORD = "correct horse battery"
 def login(client, email: str) -> None:
     response = client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.text
+    client.get("/?lang=en")  # the pages' messages are asserted in English
 
 
 def club(**changes) -> dict:

@@ -112,13 +112,15 @@ def world(db):
     recorded = f.activity(museum, "Triển lãm", start="2025-10-22T09:00")
     db.session.add(Attendance(occurrence=recorded.occurrences[0], total=40))
     people = {
-        "editor": f.user("ed@example.org", "editor", institution=lib),
+        # reminders are written in the recipient's language: English here, Vietnamese (the default) below
+        "editor": f.user("ed@example.org", "editor", institution=lib, locale="en"),
+        "vi_editor": f.user("ed3@example.org", "editor", institution=lib),
         "second_editor": f.user("ed2@example.org", "editor", institution=lib, locale="en"),
         "gone": f.user("gone@example.org", "editor", institution=lib, active=False),
         "museum_editor": f.user("bt@example.org", "editor", institution=museum),
-        "far_editor": f.user("far@example.org", "editor", institution=far),
-        "officer": f.user("of@example.org", "officer", area=viet_tri),
-        "province_officer": f.user("p@example.org", "officer", area=province),
+        "far_editor": f.user("far@example.org", "editor", institution=far, locale="en"),
+        "officer": f.user("of@example.org", "officer", area=viet_tri, locale="en"),
+        "province_officer": f.user("p@example.org", "officer", area=province, locale="en"),
         "admin": f.user("admin@example.org", "admin"),
     }
     db.session.commit()
@@ -140,11 +142,13 @@ def _reminders(db, user=None, kind=None):
 def test_attendance_due_reminds_each_editor_once_a_day(db, world):
     now = local("2025-11-03T08:00")
     outcome = attendance_due_reminders(now)
-    assert (outcome.created, outcome.recipients) == (2, 2)  # both active editors of the library
+    assert (outcome.created, outcome.recipients) == (3, 3)  # every active editor of the library
     reminders = _reminders(db, kind="attendance_due")
-    assert {r.user_id for r in reminders} == {world["editor"].id, world["second_editor"].id}
+    assert {r.user_id for r in reminders} == {world["editor"].id, world["second_editor"].id, world["vi_editor"].id}
     message = _reminders(db, world["editor"])[0].message
     assert "Thư viện Việt Trì" in message and "2 held occurrences" in message and "20/10/2025" in message
+    vietnamese = _reminders(db, world["vi_editor"])[0].message
+    assert "held occurrences" not in vietnamese and "2 buổi" in vietnamese and "20/10/2025" in vietnamese
     assert all(r.dedupe_key == "attendance_due:2025-11-03" for r in reminders)
 
     # later the same day: nothing new; the next day: again, now with the third meeting held too
@@ -224,7 +228,7 @@ def test_officers_with_nothing_pending_get_no_reminder(db, world):
 def test_reminders_are_emailed_once_through_smtp(db, world, mail_to_sink):
     attendance_due_reminders(local("2025-11-03T08:00"))
     sent = deliver_pending(local("2025-11-03T08:01"))
-    assert sent == 2 and len(mail_to_sink.messages) == 2
+    assert sent == 3 and len(mail_to_sink.messages) == 3
     first = next(m for m in mail_to_sink.messages if m["to"] == ["ed@example.org"])
     message = first["message"]
     assert message["To"] == "ed@example.org" and message["From"] == "calendar@localhost"
@@ -232,7 +236,7 @@ def test_reminders_are_emailed_once_through_smtp(db, world, mail_to_sink):
     body = message.get_content()
     assert "Thư viện Việt Trì" in body and "https://lich.example/reminders" in body
     assert all(r.emailed_at == local("2025-11-03T08:01") for r in _reminders(db))
-    assert deliver_pending(local("2025-11-03T08:10")) == 0 and len(mail_to_sink.messages) == 2
+    assert deliver_pending(local("2025-11-03T08:10")) == 0 and len(mail_to_sink.messages) == 3
 
 
 def test_unreachable_mail_server_keeps_reminders_for_later(app, db, world):
