@@ -78,20 +78,10 @@ def throwaway_database(postgresql: str | None, sqlite_file: Path):
     if not postgresql:
         yield f"sqlite:///{sqlite_file}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from calendar_app.scratch_db import scratch_postgres
 
-    base = make_url(postgresql)
-    name = f"feeds_bench_{os.getpid()}_{int(time.time())}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(postgresql, "feeds_bench") as url:
+        yield url
 
 
 def bench_database(size: int, url: str, workdir: Path, options) -> dict:

@@ -1,17 +1,17 @@
 """Fixtures: one app per session, every test on a clean database (SQLite by default, or TEST_DATABASE_URL)."""
 import os
-import uuid
 from contextlib import contextmanager
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from calendar_app import create_app
 from calendar_app.config import for_tests
 from calendar_app.extensions import db as _db
+from calendar_app.scratch_db import scratch_postgres
 from calendar_app.seed import seed_reference_data
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -35,17 +35,8 @@ def session_database(tmp_path_factory):
     if not url or not url.startswith("postgresql"):
         yield url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
-    base = make_url(url)
-    name = f"{base.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(url, make_url(url).database or "test") as private_url:
+        yield private_url
 
 
 @pytest.fixture(scope="session")

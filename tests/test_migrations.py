@@ -1,18 +1,17 @@
 """`flask db upgrade` builds the same schema as the models, on SQLite and on PostgreSQL."""
 import os
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, select
 
 from calendar_app import create_app
 from calendar_app.config import for_tests
 from calendar_app.extensions import db
 from calendar_app.models import IndicatorTarget, Observance
+from calendar_app.scratch_db import scratch_postgres
 from tests.conftest import require_service
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -55,16 +54,8 @@ def _postgres_url() -> str | None:
 def test_migrations_on_postgresql():
     url = _postgres_url()
     require_service(url is not None, "PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"calendar_migrate_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        _check_upgrade(make_url(url).set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with scratch_postgres(url, "calendar_migrate") as private_url:
+        _check_upgrade(private_url)
 
 
 @pytest.mark.parametrize("flag", ["production"])

@@ -4,7 +4,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime
@@ -23,6 +22,7 @@ from calendar_app.extensions import db as _db
 from calendar_app.models import JobRun, Registration, Reminder
 from calendar_app.scheduler import runner
 from calendar_app.scheduler.jobs import JOBS, Job, daily, every_five_minutes
+from calendar_app.scratch_db import scratch_postgres
 from tests import factories as f
 from tests.conftest import require_service
 from tests.test_reminders import smtp_sink
@@ -56,15 +56,9 @@ def private_postgres(label: str):
     except OperationalError:
         admin.dispose()
         require_service(False, f"PostgreSQL at {base.render_as_string()} is needed")
-    name = f"calendar_{label}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    admin.dispose()
+    with scratch_postgres(base.render_as_string(hide_password=False), f"calendar_{label}") as url:
+        yield url
 
 
 def app_env(database_url: str, instance: Path, **extra) -> dict:

@@ -17,6 +17,7 @@ from ..events.models import Activity, ActivityAudience, ActivityCategory, Activi
 from ..extensions import db
 from ..observances.dates import Span, observance_span
 from ..observances.models import Observance
+from ..pagination import Page
 from ..places.models import Area, Institution
 from ..search import matches
 
@@ -168,26 +169,6 @@ class Listed:
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + self.activity.duration
-
-
-@dataclass
-class Page:
-    items: list
-    number: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
 
 
 def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_page: int = 20) -> Page:
