@@ -1,6 +1,6 @@
 """Benchmark: the full province indicator report on a generated province, then on twice the data.
 
-    .venv/bin/python bench/indicators.py [--scale 1] [--year 2025] [--keep]
+    .venv/bin/python bench/indicators.py [--scale 1] [--year 2025]
 
 Creates its own throw-away PostgreSQL database on 127.0.0.1:5432 (override the server with
 BENCH_POSTGRES_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres), fills it with COPY —
@@ -15,10 +15,9 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -26,6 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from calendar_app import create_app  # noqa: E402
 from calendar_app.config import for_tests  # noqa: E402
 from calendar_app.extensions import db  # noqa: E402
+from calendar_app.scratch_db import scratch_postgres  # noqa: E402
 from calendar_app.seed import seed_reference_data  # noqa: E402
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -48,6 +48,10 @@ ACTIVITY_KEYS = ["reading", "talk", "exhibition", "workshop", "course", "club", 
 AUDIENCE_KEYS = ["children", "pupils", "students", "youth", "adults", "elderly", "families",
                  "ethnic_minorities", "people_with_disabilities", "everyone"]
 YEARS = (2023, 2024, 2025, 2026)
+#: the report is computed as of this moment; every generated occurrence has started by then, so every
+#: occurrence has its attendance row (1,000,000 per unit of --scale)
+NOW = datetime(2026, 11, 1)
+FIRST_DAY, LAST_DAY = datetime(2023, 1, 1), NOW - timedelta(days=7 * OCCURRENCES_PER_ACTIVITY + 1)
 
 
 def say(message: str, started: float | None = None) -> None:
@@ -62,7 +66,6 @@ class Generator:
         self.connection = connection
         self.rng = random.Random(seed)
         self.batch = 0
-        self.now = datetime(2026, 11, 1)
 
     def areas(self) -> list[int]:
         """The province (id 1), its districts and communes; returns the commune and district ids."""
@@ -111,7 +114,7 @@ class Generator:
         activities = []
         for n in range(ACTIVITIES * scale):
             index = rng.randrange(count)
-            day = datetime(rng.choice(YEARS), 1, 1) + timedelta(days=rng.randrange(365), hours=rng.randrange(1, 12))
+            day = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days), hours=rng.randrange(1, 12))
             status = rng.choices(("published", "draft", "cancelled"), (95, 3, 2))[0]
             museum = categories[index].startswith("museum")
             programme = f"programme-{rng.randrange(8)}" if museum and rng.random() < 0.4 else None
@@ -136,11 +139,9 @@ class Generator:
                 cancelled = rng.random() < 0.02
                 occurrences.append((oid, aid, start, start, start + timedelta(hours=2),
                                     "cancelled" if cancelled else "scheduled", cancelled, stamp))
-                if start < self.now:
-                    total = rng.randrange(0, 200)
-                    online = rng.choice((None, 0, 0, total // 4))
-                    attendances.append((oid, oid, total, None if online is None else total - online, online, 1,
-                                        stamp))
+                total = rng.randrange(0, 200)
+                online = rng.choice((None, 0, 0, total // 4))
+                attendances.append((oid, oid, total, None if online is None else total - online, online, 1, stamp))
         self._copy("occurrences", ("id", "activity_id", "original_start", "starts_at", "ends_at", "status",
                                    "overridden", "updated_at"), occurrences)
         say(f"  occurrences: {len(occurrences):,}", started)
@@ -180,68 +181,64 @@ def time_report(app, year: int, runs: int = 7) -> tuple[float, float, dict]:
     from calendar_app.places.models import Area
 
     timings, document = [], None
-    with app.app_context():
-        for _ in range(runs + 1):
-            db.session.expire_all()
-            province = db.session.get(Area, 1)
-            started = time.perf_counter()
-            document = compute(year, province).as_document()
-            timings.append(time.perf_counter() - started)
-        db.session.remove()
+    for _ in range(runs + 1):
+        db.session.expire_all()
+        province = db.session.get(Area, 1)
+        started = time.perf_counter()
+        document = compute(year, province, now=NOW).as_document()
+        timings.append(time.perf_counter() - started)
+    db.session.remove()
     return timings[0], statistics.median(timings[1:]), document
+
+
+def run(app, args) -> list[tuple[dict, float, float]]:
+    """Load the schema and two batches; after each, time the report. Returns (counts, first, median) twice."""
+    db.create_all()
+    seed_reference_data()
+    db.session.commit()
+    raw = db.engine.raw_connection()
+    generator = Generator(raw.driver_connection)
+    places = generator.areas()
+    raw.commit()
+    figures = []
+    for round_ in (1, 2):
+        started = time.perf_counter()
+        say(f"generating batch {round_} (scale {args.scale})")
+        generator.batch_of(places, args.scale)
+        raw.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+            connection.execute(text("CHECKPOINT"))  # flush the load now, not during the timing
+        say(f"batch {round_} loaded and analysed", started)
+        counts = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}"))
+                  for table in ("institutions", "activities", "occurrences", "attendances")}
+        db.session.remove()
+        first, median, document = time_report(app, args.year)
+        figures.append((counts, first, median))
+        say(f"report {args.year}, province with {len(document['indicators'][0]['areas'])} child areas: "
+            f"first run {first:.3f} s, median of 7 {median:.3f} s (load average {os.getloadavg()[0]:.1f})  "
+            + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+    raw.close()
+    return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=1, help="multiples of 10,000 institutions (default 1)")
     parser.add_argument("--year", type=int, default=2025)
-    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args()
 
-    name = f"calendar_bench_{uuid.uuid4().hex[:8]}"
-    server = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    say(f"database {name}")
-    app = create_app({**for_tests(url), "TESTING": False})
     figures = []
-    try:
+    with scratch_postgres(SERVER, "calendar_bench") as url:
+        say(f"database {make_url(url).database}")
+        app = create_app({**for_tests(url), "TESTING": False})
         with app.app_context():
-            db.create_all()
-            seed_reference_data()
-            db.session.commit()
-            raw = db.engine.raw_connection()
-            generator = Generator(raw.driver_connection)
-            places = generator.areas()
-            raw.commit()
-            for round_ in (1, 2):
-                started = time.perf_counter()
-                say(f"generating batch {round_} (scale {args.scale})")
-                generator.batch_of(places, args.scale)
-                raw.commit()
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(text("VACUUM ANALYZE"))
-                    connection.execute(text("CHECKPOINT"))  # flush the load now, not during the timing
-                say(f"batch {round_} loaded and analysed", started)
-                counts = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}"))
-                          for table in ("institutions", "activities", "occurrences", "attendances")}
+            try:
+                figures = run(app, args)
+            finally:
                 db.session.remove()
-                first, median, document = time_report(app, args.year)
-                figures.append((counts, first, median))
-                say(f"report {args.year}, province with {len(document['indicators'][0]['areas'])} child areas: "
-                    f"first run {first:.3f} s, median of 7 {median:.3f} s (load average {os.getloadavg()[0]:.1f})  "
-                    + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
-            raw.close()
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if not args.keep:
-            with server.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            say(f"dropped {name}")
-        server.dispose()
+                db.engine.dispose()
+    say("database dropped")
 
     (_c1, _f1, single), (_c2, _f2, double) = figures
     print()
