@@ -230,8 +230,7 @@ http {{
 
 def test_nginx_in_front_caches_feeds_by_etag_and_balances_the_rest(cluster):
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    require_service(nginx is not None, "nginx is not installed (apt-get install nginx-light)")
     a, b = cluster["ports"]
     tmp = cluster["tmp"] / "nginx"
     tmp.mkdir()
