@@ -1,7 +1,7 @@
 """The demo province: Phú Thọ before the 1 July 2025 reform (plain data, loaded by loader.py).
 
-District codes are the official ones; commune codes are those of the national list for the
-communes named, kept to a handful for the demo.
+District codes are the official ones. The commune codes follow the national five-digit form but were not
+checked against the official list: they are illustrative, like the demo's institutions and figures.
 """
 from datetime import date
 
