@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from calendar_app import create_app
 from calendar_app.config import for_tests
 from calendar_app.extensions import db as _db
+from calendar_app.extensions import limiter as _limiter
 from calendar_app.scratch_db import scratch_postgres
 from calendar_app.seed import seed_reference_data
 
@@ -93,3 +94,22 @@ def require_service(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture()
+def limited_app(app):
+    """A second app on the same database with the rate limit on (the test config turns it off).
+
+    The limiter object is shared by every app, so its switch and counters are put back afterwards.
+    """
+    was_enabled = _limiter.enabled
+    limited = create_app({**for_tests(app.config["SQLALCHEMY_DATABASE_URI"]), "RATELIMIT_ENABLED": True})
+    _limiter.reset()
+    try:
+        yield limited
+    finally:
+        _limiter.reset()
+        _limiter.enabled = was_enabled
+        with limited.app_context():
+            _db.session.remove()
+            _db.engine.dispose()

@@ -5,11 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from calendar_app import create_app
-from calendar_app.config import for_tests
 from calendar_app.events import operations as ops
-from calendar_app.extensions import db as database
-from calendar_app.extensions import limiter
 from calendar_app.models import AuditEntry
 from tests import factories as f
 
@@ -35,25 +31,6 @@ def sign_in(client, email, password=PASSWORD):
 
 
 # --- sign in -------------------------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def limited_app(app):
-    """A second app on the same database with the rate limit on (the test config turns it off).
-
-    The limiter object is shared by every app, so its switch and counters are put back afterwards.
-    """
-    was_enabled = limiter.enabled
-    limited = create_app({**for_tests(app.config["SQLALCHEMY_DATABASE_URI"]), "RATELIMIT_ENABLED": True})
-    limiter.reset()
-    try:
-        yield limited
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
-        with limited.app_context():
-            database.session.remove()
-            database.engine.dispose()
 
 
 def test_sign_in_is_rate_limited(limited_app, world):

@@ -66,3 +66,11 @@ def test_listed_in_openapi(client, db):
         "$ref": "#/components/schemas/IndicatorsOut"}
     assert {p["name"] for p in operation["parameters"]} == {"year", "area"}
     assert "IndicatorRowOut" in spec["components"]["schemas"]
+
+
+def test_the_public_report_is_rate_limited_per_client(limited_app, province):
+    client = limited_app.test_client()
+    with limited_app.app_context():
+        answers = [client.get("/api/v1/indicators?year=2025&area=01").status_code for _ in range(21)]
+    assert answers[:20] == [200] * 20
+    assert answers[20] == 429

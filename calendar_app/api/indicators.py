@@ -4,6 +4,7 @@ from typing import Literal
 from flask import jsonify, request
 from pydantic import BaseModel
 
+from ..extensions import limiter
 from ..indicators.rollup import compute
 from ..indicators.selection import SelectionError, find_area, parse_year
 from .core import ApiError, bp, documented
@@ -44,6 +45,8 @@ class IndicatorsOut(BaseModel):
             query={"year": "reporting year (default: this year)",
                    "area": "area code (default: the province when there is only one)"})
 @bp.get("/indicators")
+# public, and each report is heavy at province scale: bounded per client address
+@limiter.limit("20 per minute")
 def indicators():
     try:
         year = parse_year(request.args.get("year"))

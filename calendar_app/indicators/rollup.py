@@ -401,7 +401,8 @@ def _museum_rows(facts: Facts, targets) -> list[tuple[int | None, Row]]:
 
 def _tune_for_reporting() -> None:
     """On PostgreSQL, for this transaction: room to hash the year's occurrences and attendance in memory
-    (the 4 MB default spills them to disk), and no JIT, whose compiling takes longer than these queries run."""
+    (the 4 MB default spills them to disk), and no JIT, whose compiling takes longer than these queries run.
+    The public API endpoint is rate-limited, so these reports cannot be stacked up by one client."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL work_mem = '128MB'"))
         db.session.execute(text("SET LOCAL jit = off"))
