@@ -19,6 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .i18n import select_locale, select_timezone
 
     db.init_app(app)
+    from .indicators.tracking import install as track_indicator_facts
+
+    track_indicator_facts()
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)

@@ -2,7 +2,7 @@
 from .accounts.models import ApiToken, User
 from .audit.models import AuditEntry
 from .events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
-from .indicators.models import IndicatorTarget, JobRun, Reminder
+from .indicators.models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, JobRun, Reminder
 from .observances.models import Observance, ObservanceDate
 from .participation.models import (
     Attendance,
@@ -17,7 +17,8 @@ from .places.models import Area, Institution
 
 __all__ = [
     "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area",
-    "Attendance", "AttendanceAudience", "AuditEntry", "IndicatorTarget", "Institution", "JobRun",
+    "Attendance", "AttendanceAudience", "AuditEntry", "IndicatorTarget", "Institution", "InstitutionMonth",
+    "InstitutionMonthKey", "JobRun",
     "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Registrant", "Registration",
     "Reminder", "SelfAssessment", "User", "YearReport",
 ]

@@ -2,7 +2,9 @@
 
 How the figures are made:
 - one row of *facts* per institution in scope (held occurrences, attendance, tallies, self-assessment),
-  each fact an aggregate query (GROUP BY institution) over the raw tables;
+  each fact an aggregate query (GROUP BY institution); what occurrences and attendance say is read from
+  the monthly facts (facts.py, kept up to date on write) for the months before the current one, and from
+  the live tables for the current month, so a province report never joins millions of occurrences;
 - the facts are then grouped by (direct child area, institution category) in SQL, so the database returns
   at most children × categories partial counts; adding the partials of the children gives the area's total.
 
@@ -32,20 +34,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, or_, select, text
+from sqlalchemy import and_, case, func, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 
-from ..clock import utcnow, year_bounds_utc
-from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
+from ..clock import local_day, local_midnight_utc, utcnow
+from ..events.models import Activity, Occurrence
 from ..extensions import db
-from ..participation.models import Attendance, MonthlyTally, SelfAssessment
+from ..participation.models import MonthlyTally, SelfAssessment
 from ..places.models import Area, Institution
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
-from .models import IndicatorTarget
+from . import facts
+from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey
 
 #: the first year of the plan: programmes count from here, and the dashboard's trend starts here
 FIRST_YEAR = 2023
-CLUB_CATEGORIES = ("club", "course")
 #: the monthly tallies the indicators read
 TALLIES = ("library_visits", "museum_study_visitors", "club_members")
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
@@ -178,12 +180,6 @@ def targets_for(year: int) -> dict[tuple[str, str], IndicatorTarget]:
 # --- the facts -------------------------------------------------------------------------------------------
 
 
-def _held(start: datetime, end: datetime, now: datetime):
-    """Occurrence (joined with its activity) held between start and end."""
-    return and_(Occurrence.starts_at >= start, Occurrence.starts_at < end, Occurrence.starts_at <= now,
-                Occurrence.status != "cancelled", Activity.status == "published")
-
-
 def _valid_during(year: int, area=Area):
     first, last = date(year, 1, 1), date(year, 12, 31)
     return and_(or_(area.valid_from.is_(None), area.valid_from <= last),
@@ -202,8 +198,6 @@ class Facts:
     def __init__(self, year: int, area: Area, now: datetime | None = None):
         self.year, self.area = year, area
         self.now = now or utcnow()
-        self.start, self.end = year_bounds_utc(year)
-        self.previous_start = year_bounds_utc(year - 1)[0]
 
         place, child = aliased(Area), aliased(Area)
         #: every active institution in the subtree, with the direct child area it lies under (NULL if none)
@@ -216,28 +210,22 @@ class Facts:
             .where(area.subtree_filter(place.path), Institution.active.is_(True))
             .subquery("scope")
         )
-        in_scope = select(self.scope.c.institution_id)
+        self.in_scope = in_scope = select(self.scope.c.institution_id)
 
-        club_activities = (select(ActivityCategory.activity_id)
-                           .where(ActivityCategory.key.in_(CLUB_CATEGORIES)).distinct().subquery("club_activities"))
-        this_year = Occurrence.starts_at >= self.start
-        #: held occurrences of Y−1 and Y in one pass: flags for Y, attendance totals for both years
+        first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
+        months = self._months(facts.month_key(date(year - 1, 1, 1)), last_month, in_scope)
+        this_year = months.c.month >= first_month
+        #: held occurrences of Y−1 and Y: flags for Y, attendance totals for both years
         self.activity = (
             select(
-                Activity.institution_id.label("institution_id"),
-                func.max(case((and_(this_year, Attendance.total > 0), 1), else_=0)).label("attended"),
-                func.max(case((and_(this_year, Attendance.online > 0), 1), else_=0)).label("online"),
-                func.max(case((and_(this_year, club_activities.c.activity_id.is_not(None)), 1), else_=0))
-                .label("club_or_course"),
-                func.sum(case((this_year, Attendance.total), else_=0)).label("attendance"),
-                func.sum(case((this_year, 0), else_=Attendance.total)).label("attendance_before"),
+                months.c.institution_id,
+                func.max(case((and_(this_year, months.c.attended > 0), 1), else_=0)).label("attended"),
+                func.max(case((and_(this_year, months.c.online > 0), 1), else_=0)).label("online"),
+                func.max(case((and_(this_year, months.c.club > 0), 1), else_=0)).label("club_or_course"),
+                func.sum(case((this_year, months.c.attendance), else_=0)).label("attendance"),
+                func.sum(case((this_year, 0), else_=months.c.attendance)).label("attendance_before"),
             )
-            .select_from(Occurrence)
-            .join(Activity, Activity.id == Occurrence.activity_id)
-            .outerjoin(Attendance, Attendance.occurrence_id == Occurrence.id)
-            .outerjoin(club_activities, club_activities.c.activity_id == Activity.id)
-            .where(_held(self.previous_start, self.end, self.now), Activity.institution_id.in_(in_scope))
-            .group_by(Activity.institution_id)
+            .group_by(months.c.institution_id)
             .subquery("activity_facts")
         )
 
@@ -267,21 +255,14 @@ class Facts:
             .subquery("assessed")
         )
 
-        district_centres = select(self.scope.c.institution_id).where(
-            self.scope.c.category == "culture_centre_district")
-        held_activities = (select(Occurrence.activity_id).join(Activity, Activity.id == Occurrence.activity_id)
-                           .where(_held(self.start, self.end, self.now),
-                                  Activity.institution_id.in_(district_centres)))
+        keys = self._keys(first_month, last_month, in_scope)
         #: distinct audiences and categories over the activities a district centre held in Y
         self.variety = (
-            select(Activity.institution_id.label("institution_id"),
-                   func.count(ActivityAudience.key.distinct()).label("audiences"),
-                   func.count(ActivityCategory.key.distinct()).label("categories"))
-            .select_from(Activity)
-            .outerjoin(ActivityAudience, ActivityAudience.activity_id == Activity.id)
-            .outerjoin(ActivityCategory, ActivityCategory.activity_id == Activity.id)
-            .where(Activity.id.in_(held_activities))
-            .group_by(Activity.institution_id)
+            select(keys.c.institution_id,
+                   func.count(case((keys.c.kind == "audience", keys.c.key)).distinct()).label("audiences"),
+                   func.count(case((keys.c.kind == "category", keys.c.key)).distinct()).label("categories"))
+            .where(keys.c.kind.in_(("audience", "category")))
+            .group_by(keys.c.institution_id)
             .subquery("variety")
         )
 
@@ -316,17 +297,46 @@ class Facts:
 
     def programmes(self):
         """Distinct programme keys each museum in scope held from FIRST_YEAR through Y (a subquery)."""
-        start = year_bounds_utc(FIRST_YEAR)[0]
-        museums = select(self.scope.c.institution_id).where(self.scope.c.category.in_(MUSEUM_CATEGORIES))
-        return (
-            select(Activity.institution_id.label("institution_id"),
-                   func.count(Activity.programme.distinct()).label("programmes"))
-            .select_from(Occurrence).join(Activity, Activity.id == Occurrence.activity_id)
-            .where(_held(start, self.end, self.now), Activity.programme.is_not(None),
-                   Activity.institution_id.in_(museums))
-            .group_by(Activity.institution_id)
-            .subquery("programmes")
-        )
+        keys = self._keys(facts.month_key(date(FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)),
+                          self.in_scope)
+        return (select(keys.c.institution_id, func.count(keys.c.key.distinct()).label("programmes"))
+                .where(keys.c.kind == "programme")
+                .group_by(keys.c.institution_id)
+                .subquery("programmes"))
+
+    def _months(self, first_month: int, last_month: int, in_scope):
+        """Month rows (facts.MONTH_COLUMNS) of the institutions in scope from first_month to last_month."""
+        return self._recorded_and_live(InstitutionMonth, facts.MONTH_COLUMNS, facts.month_rows,
+                                       first_month, last_month, in_scope).subquery("months")
+
+    def _keys(self, first_month: int, last_month: int, in_scope):
+        """Key rows (facts.KEY_COLUMNS) of the institutions in scope from first_month to last_month."""
+        return self._recorded_and_live(InstitutionMonthKey, facts.KEY_COLUMNS, facts.month_keys,
+                                       first_month, last_month, in_scope).subquery("keys")
+
+    def _recorded_and_live(self, model, columns, live_rows, first_month: int, last_month: int, in_scope):
+        """The recorded facts of the months before the current one, and the current month counted live
+        (only its occurrences that have started)."""
+        current = facts.month_key(local_day(self.now))
+        recorded = (select(*(getattr(model, name) for name in columns))
+                    .where(model.month.between(first_month, min(last_month, current - 1)),
+                           model.institution_id.in_(in_scope)))
+        start = max(local_midnight_utc(_first_day(current)), local_midnight_utc(_first_day(first_month)))
+        end = local_midnight_utc(_first_day_after(last_month))
+        if start >= min(end, self.now):
+            return recorded
+        live = live_rows(Occurrence.starts_at >= start, Occurrence.starts_at < end,
+                         Occurrence.starts_at <= self.now, Activity.institution_id.in_(in_scope)).subquery()
+        return union_all(recorded, select(*live.c))
+
+
+def _first_day(month: int) -> date:
+    return date(month // 100, month % 100, 1)
+
+
+def _first_day_after(month: int) -> date:
+    year, number = divmod(month, 100)
+    return date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
 
 
 # --- the roll-up -----------------------------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""Monthly facts per institution: what the indicators need from occurrences, activities and attendance,
+kept up to date on every write so that a report never joins those tables at province scale.
+
+- ``institution_months``: per institution and local calendar month, the occurrences held, those with
+  attendance above zero, with online attendance, of clubs and courses, and the attendance total;
+- ``institution_month_keys``: the distinct audiences and activity categories a district culture centre
+  held that month, and the programme keys a museum held.
+
+Here an occurrence is *held* when it is not cancelled and its activity is published, whatever the clock
+says: rollup.Facts reads the months before the current one from these tables and the current month from
+the live tables, where "has started" (starts_at <= now) still applies.
+
+tracking.py marks the institutions an ORM flush touches and calls `refresh` just before the transaction
+commits. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made outside the app, such as
+a bulk load with COPY.
+"""
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import Integer, and_, bindparam, case, delete, exists, func, insert, literal, select, union
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from ..clock import local_zone, utcnow
+from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
+from ..participation.models import Attendance
+from ..places.models import Institution
+from ..vocabulary import MUSEUM_CATEGORIES
+from .models import InstitutionMonth, InstitutionMonthKey
+
+CLUB_CATEGORIES = ("club", "course")
+#: the institutions whose month keys are kept: the indicators count distinct keys only for these
+VARIETY_CATEGORIES = ("culture_centre_district",)
+MONTH_COLUMNS = ("institution_id", "month", "held", "attended", "online", "club", "attendance")
+KEY_COLUMNS = ("institution_id", "month", "kind", "key")
+#: institutions per statement when refreshing many (keeps IN lists well inside every database's limit)
+CHUNK = 500
+
+
+class local_month(FunctionElement):
+    """yyyymm (an integer) of a naive-UTC timestamp shifted by a number of minutes to local time."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "local_month"
+
+
+@compiles(local_month)
+def _local_month_postgresql(element, compiler, **kw):
+    value, minutes = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(to_char({value} + make_interval(mins => {minutes}), 'YYYYMM') AS INTEGER)"
+
+
+@compiles(local_month, "sqlite")
+def _local_month_sqlite(element, compiler, **kw):
+    value, minutes = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(strftime('%Y%m', {value}, CAST({minutes} AS TEXT) || ' minutes') AS INTEGER)"
+
+
+def offset_minutes() -> int:
+    """The calendar zone's offset from UTC. Vietnam keeps UTC+7 all year; a zone with daylight saving
+    time would have occurrences within an hour of a month's edge counted in the neighbouring month."""
+    return int(local_zone().utcoffset(utcnow()).total_seconds() // 60)
+
+
+def month_of(column):
+    # literal_execute renders the offset inline, so the expression is the same text in SELECT and GROUP BY
+    return local_month(column, bindparam("offset_minutes", offset_minutes(), type_=Integer, literal_execute=True))
+
+
+def month_key(day: date | datetime) -> int:
+    return day.year * 100 + day.month
+
+
+def _held(*conditions):
+    return and_(Occurrence.status != "cancelled", Activity.status == "published", *conditions)
+
+
+def month_rows(*conditions):
+    """SELECT of MONTH_COLUMNS over the held occurrences matching `conditions`."""
+    is_club = exists().where(ActivityCategory.activity_id == Activity.id,
+                             ActivityCategory.key.in_(CLUB_CATEGORIES))
+    per_occurrence = (
+        select(Activity.institution_id.label("institution_id"), month_of(Occurrence.starts_at).label("month"),
+               case((Attendance.total > 0, 1), else_=0).label("attended"),
+               case((Attendance.online > 0, 1), else_=0).label("online"),
+               case((is_club, 1), else_=0).label("club"),
+               func.coalesce(Attendance.total, 0).label("attendance"))
+        .select_from(Occurrence)
+        .join(Activity, Activity.id == Occurrence.activity_id)
+        .outerjoin(Attendance, Attendance.occurrence_id == Occurrence.id)
+        .where(_held(*conditions))
+        .subquery("held")
+    )
+    return (select(per_occurrence.c.institution_id, per_occurrence.c.month, func.count().label("held"),
+                   func.sum(per_occurrence.c.attended).label("attended"),
+                   func.sum(per_occurrence.c.online).label("online"),
+                   func.sum(per_occurrence.c.club).label("club"),
+                   func.sum(per_occurrence.c.attendance).label("attendance"))
+            .group_by(per_occurrence.c.institution_id, per_occurrence.c.month))
+
+
+def month_keys(*conditions):
+    """SELECT of KEY_COLUMNS (distinct) over the held occurrences matching `conditions`."""
+    def held_keys(kind: str, key, link=None, categories=VARIETY_CATEGORIES):
+        query = (select(Activity.institution_id.label("institution_id"), month_of(Occurrence.starts_at).label("month"),
+                        literal(kind).label("kind"), key.label("key"))
+                 .select_from(Occurrence)
+                 .join(Activity, Activity.id == Occurrence.activity_id)
+                 .join(Institution, Institution.id == Activity.institution_id))
+        if link is not None:
+            query = query.join(link, link.activity_id == Activity.id)
+        return query.where(_held(Institution.category.in_(categories), key.is_not(None), *conditions))
+
+    return union(held_keys("audience", ActivityAudience.key, ActivityAudience),
+                 held_keys("category", ActivityCategory.key, ActivityCategory),
+                 held_keys("programme", Activity.programme, categories=MUSEUM_CATEGORIES))
+
+
+def refresh(connection, institution_ids: Iterable[int]) -> None:
+    """Recompute the facts of these institutions from the live tables (inside the caller's transaction)."""
+    ids = sorted({i for i in institution_ids if i is not None})
+    months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        # two transactions refreshing one institution take turns, so neither inserts rows the other just did
+        connection.execute(select(Institution.id).where(Institution.id.in_(chunk)).order_by(Institution.id)
+                           .with_for_update())
+        connection.execute(delete(months).where(months.c.institution_id.in_(chunk)))
+        connection.execute(delete(keys).where(keys.c.institution_id.in_(chunk)))
+        connection.execute(insert(months).from_select(MONTH_COLUMNS,
+                                                      month_rows(Activity.institution_id.in_(chunk))))
+        connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(Activity.institution_id.in_(chunk))))
+
+
+def rebuild(connection) -> tuple[int, int]:
+    """Recompute every row; returns the number of (month rows, key rows)."""
+    months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
+    connection.execute(delete(months))
+    connection.execute(delete(keys))
+    # in institution order, as `refresh` writes them: an institution's rows stay together on disk
+    rows = month_rows()
+    connection.execute(insert(months).from_select(MONTH_COLUMNS, rows.order_by(*rows.selected_columns[:2])))
+    connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys().order_by("institution_id", "month")))
+    return (connection.execute(select(func.count()).select_from(months)).scalar_one(),
+            connection.execute(select(func.count()).select_from(keys)).scalar_one())
