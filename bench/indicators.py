@@ -5,8 +5,10 @@
 Creates its own throw-away PostgreSQL database on 127.0.0.1:5432 (override the server with
 BENCH_POSTGRES_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres), fills it with COPY —
 10,000 institutions, 200,000 activities, 1,000,000 attendance rows per unit of --scale — times
-rollup.compute(year, province) (the document of GET /api/v1/indicators, every child area included),
-adds the same amount again and times it once more, then drops the database.
+recomputes the monthly facts the indicators read (as `flask rebuild-facts` does: COPY bypasses the app,
+which otherwise keeps them up to date on every write), times rollup.compute(year, province) (the document
+of GET /api/v1/indicators, every child area included) and what one write adds at commit (refreshing one
+institution's facts), adds the same amount again and times it all once more, then drops the database.
 Target: at most 1 s on a 2-core machine, and twice the data at most twice the time.
 """
 import argparse
@@ -25,6 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from calendar_app import create_app  # noqa: E402
 from calendar_app.config import for_tests  # noqa: E402
 from calendar_app.extensions import db  # noqa: E402
+from calendar_app.indicators import facts  # noqa: E402
 from calendar_app.scratch_db import scratch_postgres  # noqa: E402
 from calendar_app.seed import seed_reference_data  # noqa: E402
 
@@ -191,6 +194,29 @@ def time_report(app, year: int, runs: int = 7) -> tuple[float, float, dict]:
     return timings[0], statistics.median(timings[1:]), document
 
 
+def time_refresh(runs: int = 7) -> tuple[float, float, int]:
+    """Median seconds to refresh the facts of a typical institution and of the busiest, and the busiest's
+    number of occurrences: what a write (attendance, a moved meeting…) adds to its commit."""
+    busiest, occurrences = db.session.execute(text(
+        "SELECT a.institution_id, count(*) FROM occurrences o JOIN activities a ON a.id = o.activity_id "
+        "GROUP BY a.institution_id ORDER BY count(*) DESC LIMIT 1")).one()
+    typical = db.session.scalar(text(
+        "SELECT institution_id FROM (SELECT institution_id, count(*) AS n FROM activities GROUP BY institution_id"
+        " ORDER BY n, institution_id) AS counts OFFSET (SELECT count(DISTINCT institution_id) / 2 FROM activities)"
+        " LIMIT 1"))
+    medians = []
+    for institution in (typical, busiest):
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            facts.refresh(db.session, [institution])
+            timings.append(time.perf_counter() - started)
+            db.session.rollback()
+        medians.append(statistics.median(timings))
+    db.session.remove()
+    return medians[0], medians[1], occurrences
+
+
 def run(app, args) -> list[tuple[dict, float, float]]:
     """Load the schema and two batches; after each, time the report. Returns (counts, first, median) twice."""
     db.create_all()
@@ -206,6 +232,10 @@ def run(app, args) -> list[tuple[dict, float, float]]:
         say(f"generating batch {round_} (scale {args.scale})")
         generator.batch_of(places, args.scale)
         raw.commit()
+        rebuilt = time.perf_counter()
+        with db.engine.begin() as connection:
+            months, keys = facts.rebuild(connection)
+        say(f"  monthly facts recomputed: {months:,} institution-months, {keys:,} keys", rebuilt)
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
             connection.execute(text("CHECKPOINT"))  # flush the load now, not during the timing
@@ -218,6 +248,9 @@ def run(app, args) -> list[tuple[dict, float, float]]:
         say(f"report {args.year}, province with {len(document['indicators'][0]['areas'])} child areas: "
             f"first run {first:.3f} s, median of 7 {median:.3f} s (load average {os.getloadavg()[0]:.1f})  "
             + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+        typical, busiest, occurrences = time_refresh()
+        say(f"refreshing one institution's facts at commit: typical {typical * 1000:.1f} ms, "
+            f"busiest ({occurrences:,} occurrences) {busiest * 1000:.1f} ms")
     raw.close()
     return figures
 

@@ -67,7 +67,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_command
-    from .indicators.cli import report_command
+    from .indicators.cli import rebuild_facts_command, report_command
     from .participation.cli import participation_cli
     from .scheduler.cli import scheduler_command
     from .translate import translate_cli
@@ -75,6 +75,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(report_command)
+    app.cli.add_command(rebuild_facts_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(translate_cli)
     app.cli.add_command(participation_cli)

@@ -1,7 +1,11 @@
-"""`flask report`: the indicator report of a year as CSV, XLSX or JSON."""
+"""`flask report`: the indicator report of a year as CSV, XLSX or JSON; `flask rebuild-facts`."""
+import time
+
 import click
 from flask.cli import with_appcontext
 
+from ..extensions import db
+from . import facts
 from .exports import FORMATS, render
 from .rollup import compute
 from .selection import SelectionError, find_area, parse_year
@@ -28,3 +32,17 @@ def report_command(year, area_code, fmt, output):
         click.echo(f"{output}: {area.name} ({area.code}), {year}, {fmt}", err=True)
     else:
         click.echo(data, nl=False)  # bytes go to the binary stream, so xlsx can be piped too
+
+
+@click.command("rebuild-facts")
+@with_appcontext
+def rebuild_facts_command():
+    """Recompute the monthly facts the indicators read, from the occurrences and attendance.
+
+    The app keeps them up to date on every write it makes; run this after changing those tables by other
+    means (SQL by hand, a bulk load)."""
+    click.echo("Recomputing the monthly facts of every institution…", err=True)
+    started = time.perf_counter()
+    months, keys = facts.rebuild(db.session)
+    db.session.commit()
+    click.echo(f"{months:,} institution-months and {keys:,} keys in {time.perf_counter() - started:.1f} s", err=True)

@@ -67,11 +67,9 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if KEY not in session.info:
-        return
-    session.flush()  # what is still unflushed is noted too
-    pending = session.info.pop(KEY)
-    ids = pending.institution_ids(session)
+    session.flush()  # what is still unflushed gets noted too (commit would flush it anyway)
+    pending = session.info.pop(KEY, None)
+    ids = pending.institution_ids(session) if pending else set()
     if ids:
         facts.refresh(session, ids)
 
