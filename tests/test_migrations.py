@@ -1,16 +1,17 @@
 """`flask db upgrade` builds the same schema as the models, on SQLite and on PostgreSQL."""
 import os
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, insert, select
 
 from calendar_app import create_app
 from calendar_app.config import for_tests
 from calendar_app.extensions import db
-from calendar_app.models import IndicatorTarget, Observance
+from calendar_app.models import IndicatorTarget, InstitutionMonth, Observance
 from calendar_app.scratch_db import scratch_postgres
 from tests.conftest import require_service
 
@@ -80,3 +81,33 @@ def test_development_secret_is_generated_once(monkeypatch, tmp_path):
     assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
     assert (tmp_path / "secret_key").exists()
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'calendar.db'}"
+
+
+def test_the_facts_of_an_existing_database_are_computed_on_upgrade(tmp_path):
+    """0003 adds the monthly facts and fills them from what the database already holds."""
+    app = create_app(for_tests(f"sqlite:///{tmp_path / 'existing.db'}"))
+    with app.app_context():
+        upgrade(revision="0002")
+        stamp = datetime(2025, 1, 1)
+        tables = {name: db.metadata.tables[name] for name in ("areas", "institutions", "activities", "occurrences",
+                                                             "attendances")}
+        with db.engine.begin() as connection:  # written as the old code did, without the facts
+            connection.execute(insert(tables["areas"]).values(id=1, code="25", name="Phú Thọ", level="province",
+                                                              path="/1/"))
+            connection.execute(insert(tables["institutions"]).values(
+                id=1, slug="tv", name="Thư viện", category="library_district", area_id=1, active=True,
+                created_at=stamp, updated_at=stamp))
+            connection.execute(insert(tables["activities"]).values(
+                id=1, institution_id=1, title="Đọc sách", description="", starts_at=datetime(2025, 3, 1, 2),
+                ends_at=datetime(2025, 3, 1, 4), all_day=False, registration_required=False, status="published",
+                sequence=0, search_text="", created_at=stamp, updated_at=stamp))
+            connection.execute(insert(tables["occurrences"]).values(
+                id=1, activity_id=1, original_start=datetime(2025, 3, 1, 2), starts_at=datetime(2025, 3, 1, 2),
+                ends_at=datetime(2025, 3, 1, 4), status="scheduled", overridden=False, updated_at=stamp))
+            connection.execute(insert(tables["attendances"]).values(id=1, occurrence_id=1, total=42, version=1,
+                                                                    updated_at=stamp))
+        upgrade()
+        assert db.session.execute(select(InstitutionMonth.institution_id, InstitutionMonth.month,
+                                         InstitutionMonth.attendance)).all() == [(1, 202503, 42)]
+        db.session.remove()
+        db.engine.dispose()

@@ -1,4 +1,4 @@
-"""monthly facts per institution, read by the indicators instead of the occurrences
+"""monthly facts per institution, read by the indicators instead of the occurrences; tallies by year
 
 Revision ID: 0003
 Revises: 0002
@@ -36,9 +36,12 @@ def upgrade():
                             name=op.f('fk_institution_month_keys_institution_id_institutions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('institution_id', 'month', 'kind', 'key', name=op.f('pk_institution_month_keys'))
     )
+    op.create_index('ix_monthly_tallies_year_metric', 'monthly_tallies', ['year', 'metric', 'institution_id'],
+                    unique=False, postgresql_include=['value'])
     rebuild(op.get_bind())  # the facts of what an existing database already holds
 
 
 def downgrade():
+    op.drop_index('ix_monthly_tallies_year_metric', table_name='monthly_tallies')
     op.drop_table('institution_month_keys')
     op.drop_table('institution_months')
