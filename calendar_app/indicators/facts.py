@@ -14,7 +14,7 @@ tracking.py marks the institutions an ORM flush touches and calls `refresh` just
 commits. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made outside the app, such as
 a bulk load with COPY.
 """
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from sqlalchemy import Integer, and_, bindparam, case, delete, exists, func, insert, literal, select, union
@@ -117,12 +117,17 @@ def month_keys(*conditions):
                  held_keys("programme", Activity.programme, categories=MUSEUM_CATEGORIES))
 
 
+def chunks(ids: Iterable[int | None]) -> Iterator[list[int]]:
+    """The ids, sorted and without None, in lists of at most CHUNK."""
+    ordered = sorted(set(ids) - {None})
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start:start + CHUNK]
+
+
 def refresh(connection, institution_ids: Iterable[int]) -> None:
     """Recompute the facts of these institutions from the live tables (inside the caller's transaction)."""
-    ids = sorted({i for i in institution_ids if i is not None})
     months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+    for chunk in chunks(institution_ids):
         # two transactions refreshing one institution take turns, so neither inserts rows the other just did
         connection.execute(select(Institution.id).where(Institution.id.in_(chunk)).order_by(Institution.id)
                            .with_for_update())

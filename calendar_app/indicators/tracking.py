@@ -26,11 +26,9 @@ class Pending:
 
     def institution_ids(self, session: Session) -> set[int]:
         ids = set(self.institutions)
-        for start in range(0, len(self.activities), facts.CHUNK):
-            chunk = sorted(self.activities)[start:start + facts.CHUNK]
+        for chunk in facts.chunks(self.activities):
             ids.update(session.scalars(select(Activity.institution_id).where(Activity.id.in_(chunk))))
-        for start in range(0, len(self.occurrences), facts.CHUNK):
-            chunk = sorted(self.occurrences)[start:start + facts.CHUNK]
+        for chunk in facts.chunks(self.occurrences):
             ids.update(session.scalars(select(Activity.institution_id)
                                        .join(Occurrence, Occurrence.activity_id == Activity.id)
                                        .where(Occurrence.id.in_(chunk))))
