@@ -147,7 +147,7 @@ def test_writes_from_outside_the_app_need_rebuild_facts(library, runner):
     assert stored() == recomputed()
 
 
-def test_two_transactions_refreshing_one_institution_take_turns():
+def test_two_transactions_refreshing_one_institution_take_turns(monkeypatch):
     """Without the lock, the second transaction's insert would collide with the first one's rows."""
     from calendar_app import create_app
     from calendar_app.config import for_tests
@@ -179,17 +179,15 @@ def test_two_transactions_refreshing_one_institution_take_turns():
                 except Exception as error:  # noqa: BLE001 — reported below
                     errors.append(error)
 
-            facts.refresh = refresh_together
-            try:
-                threads = [threading.Thread(target=record, args=(oid, total))
-                           for oid, total in zip(occurrence_ids, (3, 4), strict=True)]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join(30)
-            finally:
-                facts.refresh = original
-                engine.dispose()
+            monkeypatch.setattr(facts, "refresh", refresh_together)
+            threads = [threading.Thread(target=record, args=(oid, total))
+                       for oid, total in zip(occurrence_ids, (3, 4), strict=True)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+            monkeypatch.undo()
+            engine.dispose()
             assert errors == []
             assert set(db.session.execute(select(InstitutionMonth.month, InstitutionMonth.attendance)
                                           .where(InstitutionMonth.institution_id == library_id))) \

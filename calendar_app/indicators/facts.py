@@ -72,6 +72,17 @@ def month_key(day: date | datetime) -> int:
     return day.year * 100 + day.month
 
 
+def first_day(month: int) -> date:
+    """The first day of a yyyymm month."""
+    return date(month // 100, month % 100, 1)
+
+
+def first_day_after(month: int) -> date:
+    """The first day of the month after a yyyymm month."""
+    year, number = divmod(month, 100)
+    return date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
+
+
 def _held(*conditions):
     return and_(Occurrence.status != "cancelled", Activity.status == "published", *conditions)
 

@@ -213,7 +213,7 @@ class Facts:
         self.in_scope = in_scope = select(self.scope.c.institution_id)
 
         first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
-        months = self._months(facts.month_key(date(year - 1, 1, 1)), last_month, in_scope)
+        months = self._months(facts.month_key(date(year - 1, 1, 1)), last_month)
         this_year = months.c.month >= first_month
         #: held occurrences of Y−1 and Y: flags for Y, attendance totals for both years
         self.activity = (
@@ -255,7 +255,7 @@ class Facts:
             .subquery("assessed")
         )
 
-        keys = self._keys(first_month, last_month, in_scope)
+        keys = self._keys(first_month, last_month)
         #: distinct audiences and categories over the activities a district centre held in Y
         self.variety = (
             select(keys.c.institution_id,
@@ -297,46 +297,36 @@ class Facts:
 
     def programmes(self):
         """Distinct programme keys each museum in scope held from FIRST_YEAR through Y (a subquery)."""
-        keys = self._keys(facts.month_key(date(FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)),
-                          self.in_scope)
+        keys = self._keys(facts.month_key(date(FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)))
         return (select(keys.c.institution_id, func.count(keys.c.key.distinct()).label("programmes"))
                 .where(keys.c.kind == "programme")
                 .group_by(keys.c.institution_id)
                 .subquery("programmes"))
 
-    def _months(self, first_month: int, last_month: int, in_scope):
+    def _months(self, first_month: int, last_month: int):
         """Month rows (facts.MONTH_COLUMNS) of the institutions in scope from first_month to last_month."""
         return self._recorded_and_live(InstitutionMonth, facts.MONTH_COLUMNS, facts.month_rows,
-                                       first_month, last_month, in_scope).subquery("months")
+                                       first_month, last_month).subquery("months")
 
-    def _keys(self, first_month: int, last_month: int, in_scope):
+    def _keys(self, first_month: int, last_month: int):
         """Key rows (facts.KEY_COLUMNS) of the institutions in scope from first_month to last_month."""
         return self._recorded_and_live(InstitutionMonthKey, facts.KEY_COLUMNS, facts.month_keys,
-                                       first_month, last_month, in_scope).subquery("keys")
+                                       first_month, last_month).subquery("keys")
 
-    def _recorded_and_live(self, model, columns, live_rows, first_month: int, last_month: int, in_scope):
+    def _recorded_and_live(self, model, columns, live_rows, first_month: int, last_month: int):
         """The recorded facts of the months before the current one, and the current month counted live
         (only its occurrences that have started)."""
         current = facts.month_key(local_day(self.now))
         recorded = (select(*(getattr(model, name) for name in columns))
                     .where(model.month.between(first_month, min(last_month, current - 1)),
-                           model.institution_id.in_(in_scope)))
-        start = max(local_midnight_utc(_first_day(current)), local_midnight_utc(_first_day(first_month)))
-        end = local_midnight_utc(_first_day_after(last_month))
+                           model.institution_id.in_(self.in_scope)))
+        start = local_midnight_utc(facts.first_day(max(current, first_month)))
+        end = local_midnight_utc(facts.first_day_after(last_month))
         if start >= min(end, self.now):
             return recorded
         live = live_rows(Occurrence.starts_at >= start, Occurrence.starts_at < end,
-                         Occurrence.starts_at <= self.now, Activity.institution_id.in_(in_scope)).subquery()
+                         Occurrence.starts_at <= self.now, Activity.institution_id.in_(self.in_scope)).subquery()
         return union_all(recorded, select(*live.c))
-
-
-def _first_day(month: int) -> date:
-    return date(month // 100, month % 100, 1)
-
-
-def _first_day_after(month: int) -> date:
-    year, number = divmod(month, 100)
-    return date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
 
 
 # --- the roll-up -----------------------------------------------------------------------------------------
