@@ -237,6 +237,7 @@ def test_pages_walk_through_submit_return_resubmit_approve(app, db, world):
     empty = officer.post(f"/approval/tv-viet-tri/{YEAR}/return", data={"comment": "  "})
     assert empty.status_code == 400
     assert "Say what the institution should correct" in empty.text
+    assert "<details open>" in empty.text and 'name="comment"' in empty.text and 'aria-invalid="true"' in empty.text
     assert _status(db, lib) == "submitted"
     sent_back = officer.post(f"/approval/tv-viet-tri/{YEAR}/return", data={"comment": "Thiếu tháng 3"})
     assert sent_back.status_code == 302 and _status(db, lib) == "returned"
@@ -252,6 +253,7 @@ def test_pages_walk_through_submit_return_resubmit_approve(app, db, world):
     # the unlock form of the queue needs a reason
     refused = officer.post(f"/approval/tv-viet-tri/{YEAR}/unlock", data={"reason": ""})
     assert refused.status_code == 400 and _status(db, lib) == "approved"
+    assert "<details open>" in refused.text and 'aria-describedby="reason-' in refused.text
     assert officer.post(f"/approval/tv-viet-tri/{YEAR}/unlock", data={"reason": "typo in March"}).status_code == 302
     assert _status(db, lib) == "open"
     reopened = editor.get(f"/approval/year?year={YEAR}&lang=en")
