@@ -22,6 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .indicators.tracking import install as track_indicator_facts
 
     track_indicator_facts()
+    from .places.placement import install as keep_placements
+
+    keep_placements()
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)

@@ -13,12 +13,12 @@ from .participation.models import (
     SelfAssessment,
     YearReport,
 )
-from .places.models import Area, Institution
+from .places.models import Area, AreaSuccession, Institution, Placement
 
 __all__ = [
-    "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area",
+    "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area", "AreaSuccession",
     "Attendance", "AttendanceAudience", "AuditEntry", "IndicatorTarget", "Institution", "InstitutionMonth",
     "InstitutionMonthKey", "JobRun",
-    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Registrant", "Registration",
+    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Registrant", "Registration",
     "Reminder", "SelfAssessment", "User", "YearReport",
 ]

@@ -76,6 +76,7 @@ ROLES = {
 }
 
 AREA_LEVELS = {
+    "country": _l("Country"),
     "province": _l("Province"),
     "district": _l("District"),
     "commune": _l("Commune"),

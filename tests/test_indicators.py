@@ -143,10 +143,14 @@ def test_province_2025_every_indicator(province):
     assert lifelong["unit"] == "percent"
     # district: lib-a had 0 people (its 30 are after NOW), lib-b only a cancelled occurrence, a draft and
     # 2024; the closed library is not counted at all
+    # every library category of the plan has its row, even without such libraries (no university or
+    # armed-forces library here)
     assert figures(lifelong["rows"]) == [
         ("library_provincial", 1, 1, 100.0, 100, "on_track"),
         ("library_district", 1, 3, 33.3, 70, "behind"),
         ("library_commune", 1, 1, 100.0, 40, "on_track"),
+        ("library_university", 0, 0, None, 100, "no_data"),
+        ("library_armed_forces", 0, 0, None, 80, "no_data"),
         ("library_school", 1, 1, 100.0, 70, "on_track"),
         ("library_community", 1, 1, 100.0, None, "no_target"),
     ]
@@ -154,11 +158,15 @@ def test_province_2025_every_indicator(province):
         "001": [("library_provincial", 0, 0, None, 100, "no_data"),
                 ("library_district", 0, 1, 0.0, 70, "behind"),
                 ("library_commune", 1, 1, 100.0, 40, "on_track"),
+                ("library_university", 0, 0, None, 100, "no_data"),
+                ("library_armed_forces", 0, 0, None, 80, "no_data"),
                 ("library_school", 1, 1, 100.0, 70, "on_track"),
                 ("library_community", 0, 0, None, None, "no_data")],
         "002": [("library_provincial", 0, 0, None, 100, "no_data"),
                 ("library_district", 1, 2, 50.0, 70, "behind"),
                 ("library_commune", 0, 0, None, 40, "no_data"),
+                ("library_university", 0, 0, None, 100, "no_data"),
+                ("library_armed_forces", 0, 0, None, 80, "no_data"),
                 ("library_school", 0, 0, None, 70, "no_data"),
                 ("library_community", 1, 1, 100.0, None, "no_target")],
     }
@@ -168,6 +176,8 @@ def test_province_2025_every_indicator(province):
         ("library_provincial", 1, 1, 100.0, 100, "on_track"),
         ("library_district", 0, 3, 0.0, 60, "behind"),
         ("library_commune", 0, 1, 0.0, 20, "behind"),
+        ("library_university", 0, 0, None, 100, "no_data"),
+        ("library_armed_forces", 0, 0, None, 80, "no_data"),
         ("library_school", 1, 1, 100.0, 70, "on_track"),
         ("library_community", 0, 1, 0.0, None, "no_target"),
     ]
@@ -249,6 +259,8 @@ def test_2026_uses_the_2030_milestone(province):
         ("library_provincial", 0, 1, 0.0, 100, "behind"),
         ("library_district", 0, 3, 0.0, 70, "behind"),
         ("library_commune", 1, 1, 100.0, 25, "on_track"),  # the 25–30 range is met at 25
+        ("library_university", 0, 0, None, 100, "no_data"),
+        ("library_armed_forces", 0, 0, None, 80, "no_data"),
         ("library_school", 1, 1, 100.0, None, "no_target"),  # the plan gives no 2030 figure
         ("library_community", 0, 1, 0.0, None, "no_target"),
     ]

@@ -50,7 +50,7 @@ class IndicatorsOut(BaseModel):
 def indicators():
     try:
         year = parse_year(request.args.get("year"))
-        area = find_area(request.args.get("area"))
+        area = find_area(request.args.get("area"), year)
     except SelectionError as error:
         code = "not_found" if error.status == 404 else "bad_query"
         raise ApiError(error.status, code, error.reason, {error.field: error.reason}) from None

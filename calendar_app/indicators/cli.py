@@ -22,7 +22,7 @@ def report_command(year, area_code, fmt, output):
     """Compute the seven indicators for an area and its subtree; json is the document of GET /api/v1/indicators."""
     try:
         year = parse_year(year)
-        area = find_area(area_code)
+        area = find_area(area_code, year)
     except SelectionError as error:
         raise click.BadParameter(error.reason, param_hint=f"--{error.field}") from None
     data = render(compute(year, area), fmt)

@@ -13,9 +13,10 @@ Decisions where SPEC.md leaves room (documented here so that the figures can be 
   (clock.year_bounds_utc), has started (starts_at <= now), is not cancelled itself and its activity is
   `published`.
 - Only active institutions are counted: deactivating is how an admin says an institution no longer exists.
-- Library indicators give one row per library category present in the area, in vocabulary order; the
-  plan sets targets for six of them, `library_community` and `library_specialized` rows appear too when
-  such libraries exist, with `no_target` (the plan names no figure, so none is invented).
+- Library indicators give one row per library category present in the area, in vocabulary order; in the
+  report of a province (or the country) also every category the plan sets a target for (denominator 0 and
+  `no_data` when there is no such library). `library_community` and `library_specialized` rows appear
+  when such libraries exist, with `no_target` (the plan names no figure, so none is invented).
   `library_users_growth` counts every library category.
 - Per-category indicators give, for every child area, the same categories as the area's own rows (a
   category absent from a child has denominator 0, so value null and status `no_data`).
@@ -28,10 +29,25 @@ Decisions where SPEC.md leaves room (documented here so that the figures can be 
   `on_track` when the reported (rounded) value reaches the target's lower bound, `behind` otherwise —
   so anyone reading the document can check the status from the value and target it shows.
 - Values are rounded half away from zero to one decimal.
-- The child areas are the area's direct children valid at some time during Y, by code.
+
+Which institutions a report counts, across administrative reforms (codes are reused by new units, and
+institutions move):
+- The report for (Y, A) is for the unit A with that code valid during Y (the later one if two were:
+  indicators/selection.py). Its reference day R is the last day of Y, or A's last valid day if A closed
+  during Y (reference_day).
+- It counts the active institutions placed (places.models.Placement) anywhere in A's subtree on R, the
+  tree as it stood on R (areas valid on R), with all of their figures for Y, wherever they stood earlier in
+  the year. An institution still placed in a unit that no longer exists on R is counted by no report of
+  that tree (the dashboard warns about such institutions).
+- The child rows are A's direct children valid on R, by code.
+- The growth indicators compare the same institutions' totals of Y and Y−1 (like for like): the merged
+  province's 2025 growth is measured against the 2024 figures of the institutions it holds on R, wherever
+  they stood in 2024.
+- So a past year's report is the same document before and after a later move or reform: placements are
+  only ever closed and opened from the move's effective day on, and units are closed, never rewritten.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, case, func, or_, select, text, union_all
@@ -41,7 +57,8 @@ from ..clock import local_day, local_midnight_utc, utcnow
 from ..events.models import Activity, Occurrence
 from ..extensions import db
 from ..participation.models import MonthlyTally, SelfAssessment
-from ..places.models import Area, Institution
+from ..places.lookup import valid_between
+from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from . import facts
 from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey
@@ -180,16 +197,19 @@ def targets_for(year: int) -> dict[tuple[str, str], IndicatorTarget]:
 # --- the facts -------------------------------------------------------------------------------------------
 
 
-def _valid_during(year: int, area=Area):
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    return and_(or_(area.valid_from.is_(None), area.valid_from <= last),
-                or_(area.valid_to.is_(None), area.valid_to > first))
+def reference_day(year: int, area: Area) -> date:
+    """R: the day whose tree and placements a report for (year, area) counts: the last day of the year, or
+    the area's last valid day when it closed during the year."""
+    last = date(year, 12, 31)
+    if area.valid_to is not None and area.valid_to <= last:
+        return area.valid_to - timedelta(days=1)
+    return last
 
 
-def child_areas(area: Area, year: int) -> list[Area]:
-    """The direct children of `area` that existed during `year`, by code."""
+def child_areas(area: Area, day: date) -> list[Area]:
+    """The direct children of `area` valid on `day`, by code."""
     return list(db.session.scalars(
-        select(Area).where(Area.parent_id == area.id, _valid_during(year)).order_by(Area.code)))
+        select(Area).where(Area.parent_id == area.id, Area.valid_on_filter(day)).order_by(Area.code)))
 
 
 class Facts:
@@ -198,16 +218,20 @@ class Facts:
     def __init__(self, year: int, area: Area, now: datetime | None = None):
         self.year, self.area = year, area
         self.now = now or utcnow()
+        self.day = day = reference_day(year, area)
 
         place, child = aliased(Area), aliased(Area)
-        #: every active institution in the subtree, with the direct child area it lies under (NULL if none)
+        #: every active institution placed in the subtree on the reference day (the tree as it stood then),
+        #: with the direct child area it lies under (NULL when placed in the area itself)
         self.scope = (
-            select(Institution.id.label("institution_id"), Institution.category.label("category"),
+            select(Placement.institution_id.label("institution_id"), Institution.category.label("category"),
                    child.id.label("child_id"))
-            .join(place, place.id == Institution.area_id)
+            .join(Institution, Institution.id == Placement.institution_id)
+            .join(place, place.id == Placement.area_id)
             .outerjoin(child, and_(child.parent_id == area.id, place.path.startswith(child.path),
-                                   _valid_during(year, child)))
-            .where(area.subtree_filter(place.path), Institution.active.is_(True))
+                                   Area.valid_on_filter(day, child)))
+            .where(Placement.on(day), area.subtree_filter(place.path), Area.valid_on_filter(day, place),
+                   Institution.active.is_(True))
             .subquery("scope")
         )
         self.in_scope = in_scope = select(self.scope.c.institution_id)
@@ -415,7 +439,11 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
     targets = targets_for(year)
     partials = _partials(facts)
     present = {p["category"] for p in partials}
-    children = child_areas(area, year) if with_children else []
+    # a province (or the country) shows every line of its plan: a category with a target has its row even
+    # without such institutions (denominator 0, no_data), as the plan's report form does; a district or
+    # commune shows only the kinds of institution it has
+    whole_plan = area.level in ("country", "province")
+    children = child_areas(area, facts.day) if with_children else []
     museums = _museum_rows(facts, targets)
     results = []
     for indicator in INDICATORS:
@@ -424,7 +452,8 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
                                      [AreaRows(child, [row for child_id, row in museums if child_id == child.id])
                                       for child in children])
         else:
-            categories = [c for c in indicator.categories if c in present]
+            categories = [c for c in indicator.categories
+                          if c in present or (whole_plan and (indicator.key, c) in targets)]
             result = IndicatorResult(
                 indicator, _rows_for(indicator, partials, None, categories, targets),
                 [AreaRows(child, _rows_for(indicator, partials, child.id, categories, targets))
@@ -484,8 +513,18 @@ def missing_institutions(year: int, area: Area, key: str, category: str | None =
         .order_by(Institution.category, Area.path, Institution.name, Institution.slug)))
 
 
-def default_area() -> Area | None:
-    """The root area when there is exactly one (the province), else None."""
-    roots = db.session.scalars(select(Area).where(Area.parent_id.is_(None)).limit(2)).all()
-    return roots[0] if len(roots) == 1 else None
+def default_area(year: int) -> Area | None:
+    """The area a report is for when none is named: the single root valid during `year`, or, when that
+    root is the country, its single province of that year (a provincial deployment); else None."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    roots = db.session.scalars(select(Area).where(Area.parent_id.is_(None), valid_between(first, last))
+                               .limit(2)).all()
+    if len(roots) != 1:
+        return None
+    if roots[0].level == "country":
+        provinces = db.session.scalars(select(Area).where(Area.parent_id == roots[0].id,
+                                                          valid_between(first, last)).limit(2)).all()
+        if len(provinces) == 1:
+            return provinces[0]
+    return roots[0]
 

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from ..clock import local_today
 from ..extensions import db
+from ..places.lookup import unit_for_year
 from ..places.models import Area
 from .rollup import default_area
 
@@ -32,14 +33,15 @@ def parse_year(text: str | int | None) -> int:
     return year
 
 
-def find_area(code: str | None, fallback: Area | None = None) -> Area:
-    """The area with this code; without a code, `fallback` or the single root (the province)."""
+def find_area(code: str | None, year: int, fallback: Area | None = None) -> Area:
+    """The unit with this code valid during `year` (the later one if two were); without a code, `fallback`
+    or the default area (the province, when the deployment has one)."""
     if code:
-        area = db.session.scalar(select(Area).where(Area.code == code.strip()))
+        area = unit_for_year(code.strip(), year)
         if area is None:
             raise SelectionError(404, "area", _("No area has the code %(code)s.", code=code))
         return area
-    area = fallback or default_area()
+    area = fallback or default_area(year)
     if area is None:
         raise SelectionError(400, "area", _("Give the area code: there is more than one province."))
     return area

@@ -3,9 +3,10 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.scope import area_filter, require_area, require_role
+from ..accounts.scope import readable_area_filter, require_area, require_role
 from ..clock import local_today, to_local
 from ..extensions import db
+from ..places.lookup import unit_for_year
 from ..places.models import Area
 from . import exports, labels
 from .dashboard import panel, report_chart
@@ -19,20 +20,22 @@ bp.app_template_filter("indicator_value")(labels.format_figure)
 
 
 def _selection() -> tuple[int, Area]:
-    """The year and area asked for, defaulting to this year and the user's own area; 403 outside the scope."""
+    """The year and area asked for, defaulting to this year and the user's own area (the unit with its code
+    in that year); 403 outside what the user may read."""
     require_role(current_user, "officer", "admin")
-    fallback = current_user.area if current_user.role == "officer" else db.session.scalar(
-        select(Area).where(Area.parent_id.is_(None)).order_by(Area.code).limit(1))
     try:
         year = parse_year(request.args.get("year"))
-        area = find_area(request.args.get("area"), fallback=fallback)
+        fallback = None
+        if current_user.role == "officer":
+            fallback = unit_for_year(current_user.area.code, year) or current_user.area
+        area = find_area(request.args.get("area"), year, fallback=fallback)
     except SelectionError as error:
         abort(error.status)
-    return year, require_area(current_user, area)
+    return year, require_area(current_user, area, read_only=True)
 
 
 def _choices(year: int) -> dict:
-    areas = db.session.scalars(select(Area).where(area_filter(current_user)).order_by(Area.path)).all()
+    areas = db.session.scalars(select(Area).where(readable_area_filter(current_user)).order_by(Area.path)).all()
     last = max(local_today().year, year)
     return {"areas": areas, "years": list(range(min(FIRST_YEAR, year), last + 1))}
 

@@ -1,10 +1,11 @@
-"""Areas (a dated tree with a materialised path) and the institutions in them."""
+"""Areas (a dated tree with a materialised path), the institutions in them, and where each institution
+stood when (placements)."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..extensions import db
 
 
@@ -12,14 +13,16 @@ class Area(db.Model):
     __tablename__ = "areas"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: official statistical code (province 25, district 227, commune 7888…)
-    code: Mapped[str] = mapped_column(String(16), unique=True)
+    #: official statistical code (country VN, province 25, district 227, commune 07888…); a code is unique
+    #: among the units valid on any one day, not for ever: new communes reuse codes of old ones they absorbed
+    code: Mapped[str] = mapped_column(String(16), index=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     #: "/<root id>/…/<own id>/": a subtree is every area whose path starts with this one's
     path: Mapped[str] = mapped_column(String(255), unique=True, default="")
-    #: administrative reforms close an area (valid_to) rather than delete it, so past years keep their tree
+    #: administrative reforms close an area (valid_to, exclusive) rather than delete it, so past years keep
+    #: their tree; None means "since always" / "still valid"
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
 
@@ -27,7 +30,11 @@ class Area(db.Model):
     children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.code")
     institutions: Mapped[list["Institution"]] = relationship(back_populates="area")
 
-    __table_args__ = (CheckConstraint("level IN ('province', 'district', 'commune')", name="level"),)
+    successors: Mapped[list["Area"]] = relationship(
+        secondary="area_successions", primaryjoin="Area.id == AreaSuccession.predecessor_id",
+        secondaryjoin="Area.id == AreaSuccession.successor_id", order_by="Area.code", viewonly=True)
+
+    __table_args__ = (CheckConstraint("level IN ('country', 'province', 'district', 'commune')", name="level"),)
 
     def __repr__(self) -> str:
         return f"<Area {self.code} {self.name}>"
@@ -45,6 +52,18 @@ class Area(db.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day < self.valid_to
         )
+
+    @classmethod
+    def valid_on_filter(cls, day: date, area=None):
+        """SQL condition: the area (or an alias of Area) is valid on `day`."""
+        area = cls if area is None else area
+        return and_(or_(area.valid_from.is_(None), area.valid_from <= day),
+                    or_(area.valid_to.is_(None), area.valid_to > day))
+
+    @property
+    def closed(self) -> bool:
+        """Closed by a reform (or by hand) before today."""
+        return self.valid_to is not None and self.valid_to <= local_today()
 
     def ancestors(self) -> list["Area"]:
         ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
@@ -76,6 +95,53 @@ class Institution(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     area: Mapped[Area] = relationship(back_populates="institutions")
+    placements: Mapped[list["Placement"]] = relationship(
+        back_populates="institution", cascade="all, delete-orphan",
+        order_by="Placement.valid_from.asc().nulls_first()")
 
     def __repr__(self) -> str:
         return f"<Institution {self.slug}>"
+
+
+class Placement(db.Model):
+    """An institution stood in `area` from `valid_from` (None: since it was registered) until `valid_to`
+    (exclusive; None: still there). Institution.area_id repeats the open placement's area, for the pages and
+    scope checks that ask "where is it now"; reports ask "where was it on day R" here."""
+
+    __tablename__ = "placements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+
+    institution: Mapped[Institution] = relationship(back_populates="placements")
+    area: Mapped[Area] = relationship()
+
+    __table_args__ = (
+        Index("ix_placements_institution_from", "institution_id", "valid_from"),
+        CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_to > valid_from", name="order"),
+    )
+
+    def covers(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
+
+    @classmethod
+    def on(cls, day: date):
+        """SQL condition: the placement covers `day`."""
+        return and_(or_(cls.valid_from.is_(None), cls.valid_from <= day),
+                    or_(cls.valid_to.is_(None), cls.valid_to > day))
+
+
+class AreaSuccession(db.Model):
+    """The official old -> new mapping of a reform: `predecessor` was absorbed (wholly, or in part when it
+    has several successors) by `successor`."""
+
+    __tablename__ = "area_successions"
+
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True,
+                                              index=True)
+    #: of several successors, the one the official list names as the default
+    default: Mapped[bool] = mapped_column(default=False)

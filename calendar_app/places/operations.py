@@ -1,13 +1,20 @@
 """Adding and changing areas and institutions (admin pages, the API and the CLI share these)."""
+from datetime import date
+
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden
 
 from ..accounts.scope import require_institution, require_role
 from ..audit.operations import diff, record
+from ..clock import local_today
 from ..extensions import db
 from ..validation import ValidationFailed, validate
+from ..vocabulary import AREA_LEVELS
+from .lookup import overlapping, unit_on
 from .models import Area, Institution
+from .placement import open_placement, relocate
 from .schema import AreaIn, InstitutionDetails, InstitutionIn, InstitutionPatch
 from .tree import assign_path
 
@@ -15,8 +22,9 @@ INSTITUTION_FIELDS = ("slug", "name", "category", "area", "address", "latitude",
                       "contact_email", "contact_phone", "website", "description", "active")
 
 
-def area_by_code(code: str | None) -> Area | None:
-    return db.session.scalar(select(Area).where(Area.code == code)) if code else None
+def area_by_code(code: str | None, on: date | None = None) -> Area | None:
+    """The unit with this code valid on `on` (today by default)."""
+    return unit_on(code, on)
 
 
 def institution_by_slug(slug: str | None) -> Institution | None:
@@ -28,15 +36,24 @@ def create_area(user, data: dict) -> Area:
     require_role(user, "admin")
     payload = validate(AreaIn, data)
     errors = {}
-    if area_by_code(payload.code) is not None:
-        errors["code"] = _("An area with this code already exists.")
-    parent = area_by_code(payload.parent)
-    if payload.parent and parent is None:
-        errors["parent"] = _("There is no area with code %(code)s.", code=payload.parent)
-    if payload.level != "province" and not payload.parent:
-        errors["parent"] = _("A district or commune needs its parent area.")
     if payload.valid_from and payload.valid_to and payload.valid_to <= payload.valid_from:
         errors["valid_to"] = _("The end of validity must be after its start.")
+    else:
+        clash = overlapping(payload.code, payload.valid_from, payload.valid_to)
+        if clash:
+            errors["code"] = _("%(name)s already has the code %(code)s %(when)s: a code names one unit on any "
+                               "day. Give this unit dates that do not overlap.", name=clash[0].name,
+                               code=payload.code, when=validity_text(clash[0]))
+    parent = area_by_code(payload.parent, payload.valid_from) if payload.parent else None
+    if payload.parent and parent is None:
+        errors["parent"] = _("There is no area with code %(code)s.", code=payload.parent)
+    elif parent is not None and PARENT_LEVELS[payload.level] and parent.level not in PARENT_LEVELS[payload.level]:
+        errors["parent"] = _("A %(level)s cannot lie under a %(parent)s.", level=str(AREA_LEVELS[payload.level]),
+                             parent=str(AREA_LEVELS[parent.level]))
+    if payload.level == "country" and payload.parent:
+        errors["parent"] = _("A country has no parent area.")
+    if payload.level in ("district", "commune") and not payload.parent:
+        errors["parent"] = _("A district or commune needs its parent area.")
     if errors:
         raise ValidationFailed(errors)
     area = Area(code=payload.code, name=payload.name, level=payload.level, parent=parent,
@@ -45,6 +62,23 @@ def create_area(user, data: dict) -> Area:
     record(user, "create", "area", area.code, area=area,
            changes=diff({}, payload.model_dump(exclude_none=True)))
     return area
+
+
+#: the levels an area of each level may lie under
+PARENT_LEVELS = {"country": (), "province": ("country",), "district": ("province",),
+                 "commune": ("province", "district")}
+
+
+def validity_text(area: Area) -> str:
+    """"from 1 Jul 2025", "until 30 Jun 2025", "from … until …" or "at all times", in the user's language."""
+    last = area.valid_to and date.fromordinal(area.valid_to.toordinal() - 1)
+    if area.valid_from and last:
+        return _("from %(first)s until %(last)s", first=format_date(area.valid_from), last=format_date(last))
+    if area.valid_from:
+        return _("from %(first)s", first=format_date(area.valid_from))
+    if last:
+        return _("until %(last)s", last=format_date(last))
+    return _("at all times")
 
 
 def institution_values(institution: Institution) -> dict:
@@ -59,14 +93,17 @@ def create_institution(user, data: dict) -> Institution:
     errors = {}
     if institution_by_slug(payload.slug) is not None:
         errors["slug"] = _("An institution with this slug already exists.")
-    area = area_by_code(payload.area)
-    if area is None:
-        errors["area"] = _("There is no area with code %(code)s.", code=payload.area)
+    effective = payload.effective
+    if effective is not None and effective > local_today():
+        errors["effective"] = _("A move takes effect today or on a past day, not in the future.")
+    area = _area_on(payload.area, effective, errors)
     if errors:
         raise ValidationFailed(errors)
-    values = payload.model_dump()
+    values = payload.model_dump(exclude={"effective"})
     values["area"] = area
     institution = Institution(**values)
+    if effective is not None:
+        relocate(institution, area, effective)  # else placed "since always" when flushed (placement.py)
     db.session.add(institution)
     db.session.flush()
     record(user, "create", "institution", institution.slug, institution=institution,
@@ -87,11 +124,12 @@ def update_institution(user, institution: Institution, data: dict) -> Institutio
     errors = {}
     if "slug" in changes and changes["slug"] != institution.slug and institution_by_slug(changes["slug"]):
         errors["slug"] = _("An institution with this slug already exists.")
-    if "area" in changes:
-        area = area_by_code(changes["area"])
-        if area is None:
-            errors["area"] = _("There is no area with code %(code)s.", code=changes["area"])
-        changes["area"] = area
+    effective = changes.pop("effective", None)
+    if effective is not None and "area" not in changes:
+        errors["effective"] = _("Give the area the institution moves to.")
+    area = None
+    if changes.get("area") is not None:
+        area = _area_on(changes.pop("area"), effective or local_today(), errors)
     for required in ("slug", "category", "area", "active"):
         if required in changes and changes[required] is None and required not in errors:
             errors[required] = _("This field cannot be empty.")
@@ -103,4 +141,40 @@ def update_institution(user, institution: Institution, data: dict) -> Institutio
     changed = diff(before, institution_values(institution))
     if changed:
         record(user, "update", "institution", institution.slug, institution=institution, changes=changed)
+    if area is not None and area is not institution.area:
+        _move(user, institution, area, effective or local_today())
     return institution
+
+
+def move_institution(user, institution: Institution, code: str, effective: date | None = None) -> Institution:
+    """Admins place an institution in another area from `effective` (default today) on."""
+    require_role(user, "admin")
+    effective = effective or local_today()
+    errors: dict[str, str] = {}
+    area = _area_on(code, effective, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if area is institution.area:
+        raise ValidationFailed({"area": _("The institution is already placed in %(area)s.", area=area.name)})
+    _move(user, institution, area, effective)
+    return institution
+
+
+def _move(user, institution: Institution, area: Area, effective: date) -> None:
+    if effective > local_today():
+        raise ValidationFailed({"effective": _("A move takes effect today or on a past day, not in the future.")})
+    before = open_placement(institution)
+    old = (before.area.code, before.valid_from) if before is not None else (None, None)
+    relocate(institution, area, effective)
+    db.session.flush()
+    record(user, "move", "institution", institution.slug, institution=institution,
+           changes={"area": [old[0], area.code], "effective": [None, effective.isoformat()]})
+
+
+def _area_on(code: str, day: date | None, errors: dict) -> Area | None:
+    """The unit with this code valid on `day` (today when None), or a field error."""
+    area = area_by_code(code, day)
+    if area is None:
+        errors["area"] = _("No area with code %(code)s is valid on %(day)s.", code=code,
+                           day=format_date(day or local_today()))
+    return area

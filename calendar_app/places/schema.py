@@ -22,10 +22,13 @@ class AreaIn(BaseModel):
 
     code: str = Field(min_length=1, max_length=16, description="Official statistical code")
     name: str = Field(min_length=1, max_length=200)
-    level: str = Field(description="province | district | commune", json_schema_extra={"enum": list(AREA_LEVELS)})
-    parent: str | None = Field(None, description="Code of the parent area; none for a province")
-    valid_from: date | None = None
-    valid_to: date | None = None
+    level: str = Field(description="country | province | district | commune",
+                       json_schema_extra={"enum": list(AREA_LEVELS)})
+    parent: str | None = Field(None, description="Code of the parent area (the unit with that code valid on "
+                               "valid_from, or today); none for a country, optional for a province")
+    valid_from: date | None = Field(None, description="First day the unit exists; none: since always")
+    valid_to: date | None = Field(None, description="First day the unit no longer exists (exclusive); none: still "
+                                  "valid")
 
     _blank = field_validator("parent", "valid_from", "valid_to", mode="before")(_blank_to_none)
 
@@ -40,7 +43,7 @@ class AreaIn(BaseModel):
     @classmethod
     def _level(cls, value):
         if value not in AREA_LEVELS:
-            raise ValueError(_("Level must be province, district or commune."))
+            raise ValueError(_("Level must be country, province, district or commune."))
         return value
 
 
@@ -83,7 +86,9 @@ class InstitutionIn(InstitutionDetails):
     slug: str = Field(min_length=1, max_length=120, description="Lower-case letters, digits and hyphens")
     name: str = Field(min_length=1, max_length=255)
     category: str = Field(json_schema_extra={"enum": list(INSTITUTION_CATEGORIES)})
-    area: str = Field(description="Area code")
+    area: str = Field(description="Area code: the unit valid on `effective` (today when not given)")
+    effective: date | None = Field(None, description="The day the institution is placed in `area` from; none: "
+                                   "since it exists")
     active: bool = True
 
     @field_validator("slug")
@@ -107,7 +112,9 @@ class InstitutionPatch(InstitutionDetails):
     slug: str | None = None
     category: str | None = Field(None, json_schema_extra={"anyOf": [
         {"type": "string", "enum": list(INSTITUTION_CATEGORIES)}, {"type": "null"}]})
-    area: str | None = None
+    area: str | None = Field(None, description="Area code: moves the institution there from `effective`")
+    effective: date | None = Field(None, description="With `area`: the day the move takes effect (default today; "
+                                   "the old placement ends the day before)")
     active: bool | None = None
 
     _slug = field_validator("slug")(InstitutionIn._slug.__func__)
