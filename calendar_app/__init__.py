@@ -72,10 +72,12 @@ def _register_cli(app: Flask) -> None:
     from .demo.cli import demo_command
     from .indicators.cli import rebuild_facts_command, report_command
     from .participation.cli import participation_cli
+    from .places.cli import areas_cli
     from .scheduler.cli import scheduler_command
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(areas_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(report_command)
     app.cli.add_command(rebuild_facts_command)

@@ -23,7 +23,8 @@ def test_areas_are_listed_and_read_by_code(db, api):
     assert [a["code"] for a in listed.json["items"]] == ["07900", "227", "230", "25"]
     assert api.get("/areas/227").json == {"id": db.session.scalar(select(Area.id).where(Area.code == "227")),
                                           "code": "227", "name": "Việt Trì", "level": "district",
-                                          "parent": "25", "valid_from": None, "valid_to": None}
+                                          "parent": "25", "valid_from": None, "valid_to": None,
+                                          "latitude": None, "longitude": None, "successors": []}
     assert [a["code"] for a in api.get("/areas?parent=25").json["items"]] == ["227", "230"]
     assert [a["code"] for a in api.get("/areas?level=commune").json["items"]] == ["07900"]
     missing = api.get("/areas/999")

@@ -18,12 +18,24 @@ from ..places.models import Area, Institution
 
 class AreaOut(BaseModel):
     id: int
-    code: str = Field(description="Official statistical code; the area's address in the API")
+    code: str = Field(description="Official statistical code; with a day (`?on=`), the area's address in the API")
     name: str
-    level: Literal["province", "district", "commune"]
+    level: Literal["country", "province", "district", "commune"]
     parent: str | None = Field(description="Code of the parent area")
-    valid_from: date | None
-    valid_to: date | None
+    valid_from: date | None = Field(description="First day of validity; null: since always")
+    valid_to: date | None = Field(description="First day it is no longer valid (exclusive); null: still valid")
+    latitude: float | None
+    longitude: float | None
+    successors: list[str] = Field(description="Codes of the units that took it in at a reform (valid from its "
+                                  "valid_to)")
+
+
+class PlacementOut(BaseModel):
+    area: str = Field(description="Area code (the unit valid from `from`)")
+    area_name: str
+    from_: date | None = Field(alias="from", serialization_alias="from",
+                               description="First day in that area; null: since the institution exists")
+    to: date | None = Field(description="First day no longer there (exclusive); null: still there")
 
 
 class InstitutionOut(BaseModel):
@@ -31,7 +43,8 @@ class InstitutionOut(BaseModel):
     slug: str = Field(description="The institution's address in the API")
     name: str
     category: str
-    area: str = Field(description="Area code")
+    area: str = Field(description="Code of the area it is placed in today")
+    placements: list[PlacementOut] = Field(description="Where it stood when, oldest first")
     address: str | None
     latitude: float | None
     longitude: float | None
@@ -117,12 +130,17 @@ def _path_key(value: datetime, all_day: bool, zone: ZoneInfo) -> str:
 def area_json(area: Area) -> dict:
     return AreaOut(id=area.id, code=area.code, name=area.name, level=area.level,
                    parent=area.parent.code if area.parent else None, valid_from=area.valid_from,
-                   valid_to=area.valid_to).model_dump(mode="json")
+                   valid_to=area.valid_to, latitude=area.latitude, longitude=area.longitude,
+                   successors=[successor.code for successor in area.successors]).model_dump(mode="json")
 
 
 def institution_json(institution: Institution) -> dict:
-    fields = {name: getattr(institution, name) for name in InstitutionOut.model_fields if name != "area"}
-    return InstitutionOut(**fields, area=institution.area.code).model_dump(mode="json")
+    fields = {name: getattr(institution, name) for name in InstitutionOut.model_fields
+              if name not in ("area", "placements")}
+    placements = [PlacementOut.model_validate({"area": p.area.code, "area_name": p.area.name, "from": p.valid_from,
+                                               "to": p.valid_to}) for p in institution.placements]
+    return InstitutionOut(**fields, area=institution.area.code, placements=placements).model_dump(
+        mode="json", by_alias=True)
 
 
 def occurrence_out(occurrence: Occurrence, activity: Activity, zone: ZoneInfo | None = None) -> OccurrenceOut:

@@ -25,6 +25,9 @@ class Area(db.Model):
     #: their tree; None means "since always" / "still valid"
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
+    #: a representative point (the official lists give one per unit), for maps and the reform's nearest choice
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
 
     parent: Mapped["Area | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.code")

@@ -72,3 +72,13 @@ def placed_in(area: Area, day: date):
     """select() of the ids of institutions placed anywhere in the area's subtree on `day`."""
     return (select(Placement.institution_id).join(Area, Area.id == Placement.area_id)
             .where(area.subtree_filter(), Placement.on(day)))
+
+
+def still_in_closed_units(day: date | None = None):
+    """select() of the institutions whose open placement is in a unit closed by `day` (today): no report of
+    the current tree counts them until an admin (or the reform operation) places them."""
+    day = day or local_today()
+    return (select(Institution).join(Placement, Placement.institution_id == Institution.id)
+            .join(Area, Area.id == Placement.area_id)
+            .where(Placement.valid_to.is_(None), Area.valid_to.is_not(None), Area.valid_to <= day,
+                   Institution.active.is_(True)))

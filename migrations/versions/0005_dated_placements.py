@@ -21,6 +21,8 @@ def upgrade():
         batch_op.drop_constraint(op.f('ck_areas_level'), type_='check')
         batch_op.create_check_constraint('level', "level IN ('country', 'province', 'district', 'commune')")
         batch_op.create_index(batch_op.f('ix_areas_code'), ['code'], unique=False)
+        batch_op.add_column(sa.Column('latitude', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('longitude', sa.Float(), nullable=True))
 
     op.create_table('placements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -66,6 +68,8 @@ def downgrade():
     op.drop_table('placements')
     # a database that holds a country area or a reused code cannot go back to the old constraints
     with op.batch_alter_table('areas', schema=None) as batch_op:
+        batch_op.drop_column('longitude')
+        batch_op.drop_column('latitude')
         batch_op.drop_index(batch_op.f('ix_areas_code'))
         batch_op.drop_constraint(op.f('ck_areas_level'), type_='check')
         batch_op.create_check_constraint('level', "level IN ('province', 'district', 'commune')")
