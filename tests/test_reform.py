@@ -175,6 +175,7 @@ def test_a_move_defaults_to_today_and_refuses_bad_days(db, phu_tho):
     institution = f.institution("lib", new("25"), "library_provincial")
     db.session.commit()
     places.update_institution(admin, institution, {"area": "04792"})
+    db.session.commit()
     assert [(p.area.code, p.valid_to) for p in institution.placements][0][0] == "25"
     assert institution.placements[-1].valid_from == local_today()
     for change, field in [({"area": "25", "effective": "2099-01-01"}, "effective"),
