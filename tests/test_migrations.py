@@ -1,41 +1,49 @@
-"""`flask db upgrade` builds the same schema as the models, on SQLite and on PostgreSQL."""
+"""Migrations, on SQLite and on PostgreSQL: the chain builds the models' schema from an empty database, keeps
+the data a database holds at every revision, and goes down to nothing and up again.
+
+The data test upgrades one revision at a time. On reaching a revision it runs that revision's `Step` from
+tests/migration_rows.py: `check` (what the upgrade did to the rows already there), then writes `rows` (what a
+database of that revision holds, in that revision's tables and columns, never through the ORM models). At
+head every row written on the way must still be there, the monthly facts must be what `rebuild` computes
+today, and the reference data what the test database gets from `seed_reference_data`.
+
+Adding revision 0004: add `"0004": Step(rows={...})` to `STEPS` in tests/migration_rows.py, with rows that
+exercise what it changes (a row in its new table, a value in its new column, a row its data migration has to
+rewrite); give it `check=` to assert a data migration, and `rewrites=` if it changes rows written before it on
+purpose (rename a key, convert a value in the expected rows). `test_every_revision_has_a_step` fails until the
+entry exists.
+"""
+import ast
+import copy
 import os
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy import create_engine, inspect, select
 
 from calendar_app import create_app
 from calendar_app.config import for_tests
 from calendar_app.extensions import db
-from calendar_app.models import IndicatorTarget, InstitutionMonth, Observance
 from calendar_app.scratch_db import scratch_postgres
 from tests.conftest import require_service
+from tests.migration_rows import STEPS, Rows, facts
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _check_upgrade(url: str) -> None:
-    app = create_app(for_tests(url))
-    with app.app_context():
-        upgrade()
-        with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            diff = compare_metadata(context, db.metadata)
-        assert diff == []
-        assert db.session.scalar(select(func.count()).select_from(Observance)) == 7
-        assert db.session.scalar(select(func.count()).select_from(IndicatorTarget)) > 20
-        db.session.remove()
-        downgrade(revision="base")
-        db.session.remove()
-        db.engine.dispose()
-
-
-def test_migrations_on_sqlite(tmp_path):
-    _check_upgrade(f"sqlite:///{tmp_path / 'migrated.db'}")
+def revisions() -> list[str]:
+    """Every revision, oldest first."""
+    return [script.revision for script in reversed(list(ScriptDirectory(str(MIGRATIONS)).walk_revisions()))]
 
 
 def _postgres_url() -> str | None:
@@ -52,11 +60,156 @@ def _postgres_url() -> str | None:
     return url
 
 
-def test_migrations_on_postgresql():
-    url = _postgres_url()
-    require_service(url is not None, "PostgreSQL is not reachable on 127.0.0.1:5432")
-    with scratch_postgres(url, "calendar_migrate") as private_url:
-        _check_upgrade(private_url)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_app(request, tmp_path):
+    """An app on an empty database of each kind, inside its app context."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'migrated.db'}"
+        with _context(url) as app:
+            yield app
+        return
+    server = _postgres_url()
+    require_service(server is not None, "PostgreSQL is not reachable on 127.0.0.1:5432")
+    with scratch_postgres(server, "calendar_migrate") as url, _context(url) as app:
+        yield app
+
+
+@contextmanager
+def _context(url: str) -> Iterator[Flask]:
+    # the expected facts in tests/migration_rows.py are counted in UTC+7
+    app = create_app({**for_tests(url), "CALENDAR_TIMEZONE": "Asia/Ho_Chi_Minh"})
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # PostgreSQL drops the scratch database only once nobody is connected
+
+
+def assert_schema_is_the_models() -> None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
+
+
+def assert_reference_data_is_seeded() -> None:
+    """The migrated database holds the reference data the test database gets from seed_reference_data."""
+    from calendar_app.indicators.targets import DEFAULT_TARGETS
+    from calendar_app.observances.defaults import DEFAULT_OBSERVANCES
+
+    observances, targets = db.metadata.tables["observances"], db.metadata.tables["indicator_targets"]
+    columns = list(DEFAULT_OBSERVANCES[0])
+    with db.engine.connect() as connection:
+        shipped = connection.execute(select(*(observances.c[name] for name in columns))
+                                     .where(observances.c.provincial.is_(False))).mappings().all()
+        plan = connection.execute(select(targets.c.indicator, targets.c.category, targets.c.milestone,
+                                         targets.c.low, targets.c.high)).all()
+    message = "the defaults changed: ship the change in a new revision"
+    assert sorted(map(dict, shipped), key=lambda row: row["key"]) == sorted(DEFAULT_OBSERVANCES,
+                                                                            key=lambda row: row["key"]), message
+    assert sorted(map(tuple, plan), key=repr) == sorted(DEFAULT_TARGETS, key=repr), message
+
+
+def _sql_type(values) -> sa.types.TypeEngine:
+    sample = next((value for value in values if value is not None), None)
+    for python_type, sql_type in ((bool, sa.Boolean), (int, sa.Integer), (float, sa.Double),
+                                  (datetime, sa.DateTime), (date, sa.Date), (str, sa.String), (dict, sa.JSON),
+                                  (list, sa.JSON)):
+        if isinstance(sample, python_type):
+            return sql_type()
+    return sa.types.NullType()
+
+
+def write(rows: Rows) -> None:
+    """Insert rows as plain SQL against whatever the tables are at the current revision."""
+    with db.engine.begin() as connection:
+        for name, table_rows in rows.items():
+            names = list(dict.fromkeys(key for row in table_rows for key in row))
+            table = sa.table(name, *(sa.column(key, _sql_type([row.get(key) for row in table_rows]))
+                                     for key in names))
+            for row in table_rows:
+                connection.execute(table.insert().values(**row))
+
+
+def assert_rows_survived(expected: Rows) -> None:
+    """Every expected row is at head, found by its primary key, with the values it was written with."""
+    with db.engine.connect() as connection:
+        for name, table_rows in expected.items():
+            table = db.metadata.tables[name]
+            for row in table_rows:
+                found = connection.execute(
+                    select(*(table.c[key] for key in row))
+                    .where(*(column == row[column.name] for column in table.primary_key.columns))
+                ).mappings().one_or_none()
+                assert found is not None and dict(found) == row, f"{name}: {row} became {found}"
+
+
+def assert_facts_are_rebuilt_the_same() -> None:
+    from calendar_app.indicators.facts import rebuild
+
+    with db.engine.connect() as connection:
+        migrated = facts(connection)
+    with db.engine.connect() as connection:
+        rebuild(connection)
+        rebuilt = facts(connection)
+        connection.rollback()
+    assert migrated == rebuilt
+
+
+def assert_only_the_version_table_is_left() -> None:
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_every_revision_has_a_step():
+    assert list(STEPS) == revisions(), "add the new revision's rows to STEPS in tests/migration_rows.py"
+
+
+def test_no_revision_imports_the_application():
+    """A revision replayed in five years must do what it did the day it was written."""
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if node.level == 0 else ["."]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            assert not any(name == "." or name.split(".")[0] in {"calendar_app", "tests"} for name in names), \
+                f"{path.name} imports {names}"
+
+
+def test_the_chain_from_an_empty_database_builds_the_models(empty_app):
+    upgrade()
+    assert_schema_is_the_models()
+    assert_reference_data_is_seeded()
+    downgrade(revision="base")
+    assert_only_the_version_table_is_left()
+
+
+def test_the_data_of_every_revision_survives_the_chain(empty_app):
+    expected: Rows = {}
+    for revision in revisions():
+        upgrade(revision=revision)
+        step = STEPS[revision]
+        if step.rewrites:
+            step.rewrites(expected)
+        if step.check:
+            with db.engine.connect() as connection:
+                step.check(connection)
+        write(step.rows)
+        for name, table_rows in copy.deepcopy(step.rows).items():
+            expected.setdefault(name, []).extend(table_rows)
+
+    assert_schema_is_the_models()
+    assert_rows_survived(expected)
+    assert_facts_are_rebuilt_the_same()
+    assert_reference_data_is_seeded()
+
+    downgrade(revision="base")  # with all that data in it
+    assert_only_the_version_table_is_left()
+    upgrade()
+    assert_schema_is_the_models()
+    assert_reference_data_is_seeded()
 
 
 @pytest.mark.parametrize("flag", ["production"])
@@ -81,33 +234,3 @@ def test_development_secret_is_generated_once(monkeypatch, tmp_path):
     assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
     assert (tmp_path / "secret_key").exists()
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'calendar.db'}"
-
-
-def test_the_facts_of_an_existing_database_are_computed_on_upgrade(tmp_path):
-    """0003 adds the monthly facts and fills them from what the database already holds."""
-    app = create_app(for_tests(f"sqlite:///{tmp_path / 'existing.db'}"))
-    with app.app_context():
-        upgrade(revision="0002")
-        stamp = datetime(2025, 1, 1)
-        tables = {name: db.metadata.tables[name] for name in ("areas", "institutions", "activities", "occurrences",
-                                                             "attendances")}
-        with db.engine.begin() as connection:  # written as the old code did, without the facts
-            connection.execute(insert(tables["areas"]).values(id=1, code="25", name="Phú Thọ", level="province",
-                                                              path="/1/"))
-            connection.execute(insert(tables["institutions"]).values(
-                id=1, slug="tv", name="Thư viện", category="library_district", area_id=1, active=True,
-                created_at=stamp, updated_at=stamp))
-            connection.execute(insert(tables["activities"]).values(
-                id=1, institution_id=1, title="Đọc sách", description="", starts_at=datetime(2025, 3, 1, 2),
-                ends_at=datetime(2025, 3, 1, 4), all_day=False, registration_required=False, status="published",
-                sequence=0, search_text="", created_at=stamp, updated_at=stamp))
-            connection.execute(insert(tables["occurrences"]).values(
-                id=1, activity_id=1, original_start=datetime(2025, 3, 1, 2), starts_at=datetime(2025, 3, 1, 2),
-                ends_at=datetime(2025, 3, 1, 4), status="scheduled", overridden=False, updated_at=stamp))
-            connection.execute(insert(tables["attendances"]).values(id=1, occurrence_id=1, total=42, version=1,
-                                                                    updated_at=stamp))
-        upgrade()
-        assert db.session.execute(select(InstitutionMonth.institution_id, InstitutionMonth.month,
-                                         InstitutionMonth.attendance)).all() == [(1, 202503, 42)]
-        db.session.remove()
-        db.engine.dispose()

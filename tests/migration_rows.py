@@ -1,0 +1,186 @@
+"""The rows a database holds at each revision, for tests/test_migrations.py (how to add a revision: see there).
+
+Rows name tables and columns as that revision's schema has them, never through the ORM models (which follow
+head). Ids are explicit so later revisions' rows can refer to them; tables are listed parents first.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+Rows = dict[str, list[dict]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the migration test does when the chain reaches one revision."""
+
+    #: written right after upgrading to this revision; every one must still be there at head
+    rows: Rows = field(default_factory=dict)
+    #: asserts what this revision's upgrade did to the rows written before it (runs before `rows` are written)
+    check: Callable[[Connection], None] | None = None
+    #: for a revision that rewrites earlier rows on purpose: turns the expected rows into what they become
+    rewrites: Callable[[Rows], None] | None = None
+
+
+STAMP = datetime(2025, 1, 2, 3, 4, 5)
+
+
+def _activity(id, institution_id, title, starts_at, status="published", **extra):
+    return {"id": id, "institution_id": institution_id, "title": title, "description": "", "starts_at": starts_at,
+            "ends_at": starts_at.replace(hour=starts_at.hour + 2), "all_day": False, "registration_required": False,
+            "status": status, "sequence": 0, "search_text": title.lower(), "created_at": STAMP,
+            "updated_at": STAMP, "created_by_id": 3, **extra}
+
+
+def _occurrence(id, activity_id, starts_at, status="scheduled"):
+    return {"id": id, "activity_id": activity_id, "original_start": starts_at, "starts_at": starts_at,
+            "ends_at": starts_at.replace(hour=starts_at.hour + 2), "status": status, "overridden": False,
+            "updated_at": STAMP}
+
+
+AT_0001: Rows = {
+    "areas": [
+        {"id": 1, "code": "25", "name": "Phú Thọ", "level": "province", "parent_id": None, "path": "/1/"},
+        {"id": 2, "code": "227", "name": "Thanh Sơn", "level": "district", "parent_id": 1, "path": "/1/2/",
+         "valid_from": date(2020, 1, 1)},
+        {"id": 3, "code": "7891", "name": "Tất Thắng", "level": "commune", "parent_id": 2, "path": "/1/2/3/"},
+    ],
+    "institutions": [
+        {"id": 1, "slug": "tv-thanh-son", "name": "Thư viện huyện Thanh Sơn", "category": "library_district",
+         "area_id": 2, "latitude": 21.2, "longitude": 105.18, "active": True, "created_at": STAMP,
+         "updated_at": STAMP},
+        {"id": 2, "slug": "ttvh-thanh-son", "name": "Trung tâm Văn hóa huyện Thanh Sơn",
+         "category": "culture_centre_district", "area_id": 2, "active": True, "created_at": STAMP,
+         "updated_at": STAMP},
+        {"id": 3, "slug": "bao-tang-hung-vuong", "name": "Bảo tàng Hùng Vương", "category": "museum", "area_id": 1,
+         "active": True, "created_at": STAMP, "updated_at": STAMP},
+        {"id": 4, "slug": "tv-tat-thang", "name": "Thư viện xã Tất Thắng", "category": "library_commune",
+         "area_id": 3, "active": False, "created_at": STAMP, "updated_at": STAMP},
+    ],
+    "users": [
+        {"id": 1, "email": "admin@example.vn", "name": "Quản trị", "password_hash": "x", "role": "admin",
+         "active": True, "locale": "vi", "created_at": STAMP},
+        {"id": 2, "email": "officer@example.vn", "name": "Cán bộ tỉnh", "password_hash": "x", "role": "officer",
+         "area_id": 1, "active": True, "created_at": STAMP, "last_login_at": STAMP},
+        {"id": 3, "email": "editor@example.vn", "name": "Biên tập", "password_hash": "x", "role": "editor",
+         "institution_id": 2, "active": True, "created_at": STAMP},
+    ],
+    "api_tokens": [{"id": 1, "user_id": 1, "name": "export", "token_hash": "a" * 64, "hint": "abcd",
+                    "created_at": STAMP}],
+    "activities": [
+        _activity(1, 1, "Đọc sách cùng em", datetime(2025, 3, 1, 2), rrule="FREQ=WEEKLY;COUNT=3"),
+        _activity(2, 2, "Câu lạc bộ dân ca", datetime(2025, 3, 10, 1), programme="clb-2025", capacity=30,
+                  registration_required=True),
+        _activity(3, 3, "Giờ học di sản", datetime(2025, 5, 18, 2), programme="di-san-2025",
+                  online_url="https://example.vn/live"),
+        _activity(4, 1, "Bản nháp", datetime(2025, 3, 15, 2), status="draft"),
+        _activity(5, 2, "Buổi đã huỷ", datetime(2025, 3, 20, 2), status="cancelled"),
+    ],
+    "activity_categories": [{"activity_id": 1, "key": "reading"}, {"activity_id": 2, "key": "club"},
+                            {"activity_id": 2, "key": "talk"}, {"activity_id": 3, "key": "exhibition"},
+                            {"activity_id": 5, "key": "festival"}],
+    "activity_audiences": [{"activity_id": 2, "key": "children"}, {"activity_id": 2, "key": "elderly"},
+                           {"activity_id": 5, "key": "youth"}],
+    "occurrences": [
+        _occurrence(1, 1, datetime(2025, 3, 1, 2)),
+        _occurrence(2, 1, datetime(2025, 3, 31, 18)),  # 1 April, 01:00 in Vietnam: an April fact
+        _occurrence(3, 1, datetime(2025, 3, 8, 2), status="cancelled"),
+        _occurrence(4, 2, datetime(2025, 3, 10, 1)),
+        _occurrence(5, 2, datetime(2025, 4, 10, 1)),
+        _occurrence(6, 3, datetime(2025, 5, 18, 2)),
+        _occurrence(7, 4, datetime(2025, 3, 15, 2)),
+        _occurrence(8, 5, datetime(2025, 3, 20, 2)),
+    ],
+    "attendances": [
+        {"id": 1, "occurrence_id": 1, "total": 42, "onsite": 32, "online": 10, "version": 2, "updated_at": STAMP,
+         "updated_by_id": 3},
+        {"id": 2, "occurrence_id": 2, "total": 0, "version": 1, "updated_at": STAMP},
+        {"id": 3, "occurrence_id": 4, "total": 30, "onsite": 30, "online": 0, "version": 1, "updated_at": STAMP},
+        {"id": 4, "occurrence_id": 6, "total": 100, "onsite": 80, "online": 20, "version": 1, "updated_at": STAMP},
+        {"id": 5, "occurrence_id": 8, "total": 7, "version": 1, "updated_at": STAMP},
+    ],
+    "attendance_audiences": [{"attendance_id": 3, "audience": "children", "count": 20},
+                             {"attendance_id": 3, "audience": "elderly", "count": 10}],
+    "registrants": [{"id": 1, "contact_key": "an@example.vn", "feed_token_hash": "b" * 64, "created_at": STAMP}],
+    "registrations": [{"id": 1, "activity_id": 2, "occurrence_id": 5, "registrant_id": 1, "name": "Nguyễn An",
+                       "email": "an@example.vn", "people": 2, "status": "confirmed", "position": 0,
+                       "cancel_token_hash": "c" * 64, "walk_in": False, "consent": True, "created_at": STAMP}],
+    "monthly_tallies": [{"id": 1, "institution_id": 1, "year": 2025, "month": 3, "metric": "library_visits",
+                         "value": 1200, "updated_at": STAMP, "updated_by_id": 3}],
+    "self_assessments": [{"id": 1, "institution_id": 1, "year": 2025, "digital_catalogue": True,
+                          "digital_resources": False, "online_services": True, "digitised_heritage": False,
+                          "online_activities": True, "updated_at": STAMP}],
+    "year_reports": [{"id": 1, "institution_id": 1, "year": 2025, "status": "submitted", "comment": "Đủ số liệu",
+                      "submitted_at": STAMP, "submitted_by_id": 3}],
+    "reminders": [{"id": 1, "user_id": 3, "kind": "attendance_missing", "dedupe_key": "attendance:2",
+                   "message": "Chưa nhập số người tham dự", "created_at": STAMP}],
+    "job_runs": [{"id": 1, "job": "reminders", "period": "2025-03-01", "started_at": STAMP, "finished_at": STAMP,
+                  "host": "app-1"}],
+    "audit_entries": [{"id": 1, "at": STAMP, "user_id": 3, "action": "update", "entity_type": "activity",
+                       "entity_id": "1", "institution_id": 1, "area_path": "/1/2/",
+                       "changes": {"title": ["Đọc sách", "Đọc sách cùng em"]}, "reason": None}],
+}
+
+# after 0002 the shipped observances exist (ids 1-7, in the order 0002 inserts them; 1 is book-reading-day)
+AT_0002: Rows = {
+    "observances": [{"id": 100, "key": "den-hung-festival", "name_vi": "Lễ hội Đền Hùng",
+                     "name_en": "Hùng Temple Festival", "rule": "per_year", "duration_days": 3, "window_before": 0,
+                     "window_after": 0, "provincial": True, "created_at": STAMP}],
+    "observance_dates": [
+        {"id": 1, "observance_id": 1, "year": 2025, "starts_on": date(2025, 4, 21), "ends_on": date(2025, 4, 21)},
+        {"id": 2, "observance_id": 100, "year": 2025, "starts_on": date(2025, 4, 5), "ends_on": date(2025, 4, 7)},
+    ],
+    "activity_observances": [{"activity_id": 1, "observance_id": 1, "source": "auto", "removed": False},
+                             {"activity_id": 2, "observance_id": 100, "source": "manual", "removed": False}],
+}
+
+# figures that do not change the monthly facts (new occurrences would need their facts written beside them)
+AT_0003: Rows = {
+    "institutions": [{"id": 5, "slug": "tv-tinh", "name": "Thư viện tỉnh Phú Thọ", "category": "library_provincial",
+                      "area_id": 1, "active": True, "created_at": STAMP, "updated_at": STAMP}],
+    "monthly_tallies": [{"id": 2, "institution_id": 5, "year": 2024, "month": 12, "metric": "library_visits",
+                         "value": 900, "updated_at": STAMP}],
+}
+
+#: institution_months and institution_month_keys of AT_0001 (UTC+7), as 0003 must compute them
+FACTS_OF_0001 = {
+    "institution_months": [
+        # institution, month, held, attended, online, club, attendance
+        (1, 202503, 1, 1, 1, 0, 42),  # the cancelled occurrence and the draft activity are not held
+        (1, 202504, 1, 0, 0, 0, 0),
+        (2, 202503, 1, 1, 0, 1, 30),  # the cancelled activity is not held
+        (2, 202504, 1, 0, 0, 1, 0),
+        (3, 202505, 1, 1, 1, 0, 100),
+    ],
+    "institution_month_keys": [
+        (2, 202503, "audience", "children"), (2, 202503, "audience", "elderly"),
+        (2, 202503, "category", "club"), (2, 202503, "category", "talk"),
+        (2, 202504, "audience", "children"), (2, 202504, "audience", "elderly"),
+        (2, 202504, "category", "club"), (2, 202504, "category", "talk"),
+        (3, 202505, "programme", "di-san-2025"),  # a museum's programme; the culture centre's is not kept
+    ],
+}
+
+
+def facts(connection: Connection) -> dict[str, list[tuple]]:
+    """The monthly facts a database holds, sorted."""
+    return {name: sorted(tuple(row) for row in connection.execute(text(f"SELECT {columns} FROM {name}")))
+            for name, columns in (("institution_months", "institution_id, month, held, attended, online, club, "
+                                                         "attendance"),
+                                  ("institution_month_keys", "institution_id, month, kind, key"))}
+
+
+def _facts_of_0001_filled(connection: Connection) -> None:
+    filled = facts(connection)
+    assert filled == FACTS_OF_0001, f"0003 filled {filled}, expected {FACTS_OF_0001}"
+
+
+#: revision -> what the test does there; every revision in migrations/versions has an entry
+STEPS: dict[str, Step] = {
+    "0001": Step(rows=AT_0001),
+    "0002": Step(rows=AT_0002),
+    "0003": Step(rows=AT_0003, check=_facts_of_0001_filled),
+}
