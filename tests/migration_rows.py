@@ -178,9 +178,31 @@ def _facts_of_0001_filled(connection: Connection) -> None:
     assert filled == FACTS_OF_0001, f"0003 filled {filled}, expected {FACTS_OF_0001}"
 
 
+def _every_institution_placed(connection: Connection) -> None:
+    placed = sorted(tuple(row) for row in connection.execute(text(
+        "SELECT institution_id, area_id, valid_from, valid_to FROM placements")))
+    institutions = sorted(tuple(row) for row in connection.execute(text("SELECT id, area_id FROM institutions")))
+    assert placed == [(id_, area_id, None, None) for id_, area_id in institutions], placed
+
+
+#: 0005: the country above the province, a unit reusing a code after the old one closed, a move, a succession
+AT_0005: Rows = {
+    "areas": [
+        {"id": 10, "code": "VN", "name": "Việt Nam", "level": "country", "parent_id": None, "path": "/10/"},
+        {"id": 11, "code": "7891", "name": "Xã Tất Thắng (mới)", "level": "commune", "parent_id": 1,
+         "path": "/1/11/", "valid_from": date(2025, 7, 1), "latitude": 21.2, "longitude": 105.1},
+    ],
+    "placements": [
+        {"id": 10, "institution_id": 4, "area_id": 11, "valid_from": date(2025, 7, 1), "valid_to": None},
+    ],
+    "area_successions": [{"predecessor_id": 3, "successor_id": 11, "default": True}],
+}
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
     "0002": Step(rows=AT_0002),
     "0003": Step(rows=AT_0003, check=_facts_of_0001_filled),
+    "0005": Step(rows=AT_0005, check=_every_institution_placed),
 }

@@ -21,8 +21,8 @@ def upgrade():
         batch_op.drop_constraint(op.f('ck_areas_level'), type_='check')
         batch_op.create_check_constraint('level', "level IN ('country', 'province', 'district', 'commune')")
         batch_op.create_index(batch_op.f('ix_areas_code'), ['code'], unique=False)
-        batch_op.add_column(sa.Column('latitude', sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column('longitude', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('latitude', sa.Double(), nullable=True))
+        batch_op.add_column(sa.Column('longitude', sa.Double(), nullable=True))
 
     op.create_table('placements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -66,7 +66,13 @@ def downgrade():
         batch_op.drop_index('ix_placements_institution_from')
         batch_op.drop_index(batch_op.f('ix_placements_area_id'))
     op.drop_table('placements')
-    # a database that holds a country area or a reused code cannot go back to the old constraints
+    # the old schema has neither a country level nor codes shared by two units: the provinces become roots
+    # again (their paths keep the country's prefix, which still selects the same subtrees), and every unit
+    # but the first of a code is renamed <code>~<id>
+    op.execute("UPDATE areas SET parent_id = NULL WHERE parent_id IN (SELECT id FROM areas WHERE level = 'country')")
+    op.execute("DELETE FROM areas WHERE level = 'country'")
+    op.execute("UPDATE areas SET code = code || '~' || CAST(id AS VARCHAR(12)) WHERE id NOT IN "
+               "(SELECT MIN(id) FROM areas GROUP BY code)")
     with op.batch_alter_table('areas', schema=None) as batch_op:
         batch_op.drop_column('longitude')
         batch_op.drop_column('latitude')
