@@ -330,3 +330,57 @@ def test_officer_of_the_merged_province_reads_the_old_provinces(db, phu_tho):
     with pytest.raises(Exception):
         require_area(other, new("25"), read_only=True)
     assert isinstance(officer, User)
+
+
+# --- pages --------------------------------------------------------------------------------------------
+
+
+def test_an_old_unit_page_says_what_it_became(db, before_reform, client):
+    page = client.get("/areas/230?lang=en")
+    assert page.status_code == 200
+    assert "This unit existed until" in page.text and "Tỉnh Phú Thọ" in page.text
+    assert f'href="/areas/25"' in page.text  # the new province, addressed by its code alone
+    reused = client.get("/areas/04792?lang=en")  # today's ward, formed from the old one of the same code
+    assert "Formed on" in reused.text and "/areas/04792?on=2025-06-30" in reused.text
+    assert client.get("/areas/04792?on=2024-01-01&lang=en").text.count("This unit existed until") == 1
+    assert client.get("/areas/04792?on=not-a-day").status_code == 404
+
+
+def test_institution_page_shows_where_it_stood(db, before_reform, client, runner):
+    runner.invoke(args=["areas", "reform", "--province", "25"])
+    page = client.get("/institutions/cn-07894?lang=en")
+    assert "Area over time" in page.text and "/areas/07894?on=2025-06-30" in page.text
+
+
+def _sign_in(client, user, password="correct horse battery"):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302
+
+
+def test_dashboard_warns_about_institutions_left_in_closed_units(db, before_reform, client, runner):
+    runner.invoke(args=["areas", "reform", "--province", "25"])
+    officer = f.user("o@example.org", "officer", area=new("25"))
+    db.session.commit()
+    _sign_in(client, officer)
+    page = client.get("/dashboard/?year=2026&lang=en")
+    assert page.status_code == 200
+    assert "no longer existed on" in page.text and "split-blind" not in page.text  # names, not slugs
+    blind = db.session.scalar(select(Institution).where(Institution.slug == "split-blind"))
+    assert blind.name in page.text
+    # 148 communes: a sortable table lists them all; the chart only the lowest and highest
+    assert "All 148 areas directly below" in page.text and "data-sortable" in page.text
+    assert "5 lowest and 5 highest of 148 areas" in page.text
+    # the officer of the merged province reads the old provinces' past years
+    old_year = client.get("/dashboard/?year=2024&area=26&lang=en")
+    assert old_year.status_code == 200 and "Tỉnh Vĩnh Phúc" in old_year.text
+
+
+def test_dashboard_area_search_suggests_and_finds(db, phu_tho, client):
+    officer = f.user("o@example.org", "officer", area=new("25"))
+    db.session.commit()
+    _sign_in(client, officer)
+    found = client.get("/dashboard/areas.json?year=2026&q=tan hoa&lang=en").json
+    assert {"code": "04792", "name": new("04792").name, "level": "Commune"} in found
+    assert all(item["code"] != "230" for item in client.get("/dashboard/areas.json?year=2026&q=doan hung").json)
+    page = client.get("/dashboard/?year=2026&find=tan hoa&lang=en")
+    assert page.status_code == 200 and f"Indicators 2026: {new('04792').name}" in page.text

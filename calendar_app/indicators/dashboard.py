@@ -9,6 +9,9 @@ from .rollup import IndicatorResult, Report, Row, overall
 
 #: the trend draws at most this many lines; more would not read
 MAX_SERIES = 8
+#: the chart by area draws every child up to this many; beyond, the lowest and highest few (the table has all)
+MAX_AREA_BARS = 12
+EACH_END = 5
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Panel:
     by_row: Markup
     by_area: Markup
     over_time: Markup
+    #: (area, the area's overall row), lowest value first, areas without data last
+    area_lines: list = field(default_factory=list)
     missing_all: dict | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -64,14 +69,20 @@ def panel(result: IndicatorResult, history: list[Report]) -> Panel:
                     note=f"{line.row.numerator}/{line.row.denominator}" if result.indicator.kind == "share" else "")
          for line in lines], no_data=_("no data"), **scale)
 
-    area_bars = []
-    for part in result.areas:
-        total = overall(result.indicator, part.rows)
-        single = len(part.rows) == 1 and result.indicator.kind != "programmes"
-        area_bars.append(charts.Bar(part.area.name, total.value, total.target if single else None,
-                                    total.status if single else "no_target",
-                                    note=f"{total.numerator}/{total.denominator}"
-                                    if result.indicator.kind == "share" else ""))
+    single = all(len(part.rows) == 1 for part in result.areas) and result.indicator.kind != "programmes"
+    area_lines = sorted(((part.area, overall(result.indicator, part.rows)) for part in result.areas),
+                        key=lambda pair: (pair[1].value is None, pair[1].value or 0, pair[0].name))
+    charted = area_lines
+    notes = []
+    if len(area_lines) > MAX_AREA_BARS:
+        known = [pair for pair in area_lines if pair[1].value is not None]
+        charted = known[:EACH_END] + known[max(EACH_END, len(known) - EACH_END):]
+        notes.append(_("The chart by area shows the %(each)s lowest and %(each)s highest of %(count)s areas; "
+                       "the table of areas lists them all.", each=EACH_END, count=len(area_lines)))
+    area_bars = [charts.Bar(child.name, total.value, total.target if single else None,
+                            total.status if single else "no_target",
+                            note=f"{total.numerator}/{total.denominator}" if result.indicator.kind == "share" else "")
+                 for child, total in charted]
     by_area = charts.bar_chart(_("%(name)s by area", name=name), area_bars, no_data=_("no data"), **scale)
 
     years = [report.year for report in history]
@@ -87,13 +98,12 @@ def panel(result: IndicatorResult, history: list[Report]) -> Panel:
                   else None for year_rows in keyed]
     over_time = charts.line_chart(_("%(name)s since %(year)s", name=name, year=years[0]) if years else name,
                                   years, series, target=target, target_label=_("Target"), **scale)
-    notes = []
     if len(lines) > MAX_SERIES:
         notes.append(_("The trend shows the first %(count)s rows.", count=MAX_SERIES))
     missing_all = {"indicator": key} if result.indicator.kind == "growth" else None
     return Panel(key=key, name=name, definition=str(labels.INDICATOR_DEFINITIONS[key]),
                  unit=result.indicator.unit, lines=lines, by_row=by_row, by_area=by_area, over_time=over_time,
-                 missing_all=missing_all, notes=notes)
+                 area_lines=area_lines, missing_all=missing_all, notes=notes)
 
 
 def report_chart(result: IndicatorResult) -> Markup:

@@ -1,19 +1,26 @@
 """The officers' dashboard, the drill-down to missing institutions, the downloads and the printable report."""
-from flask import Blueprint, Response, abort, render_template, request
+from datetime import date
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.scope import readable_area_filter, require_area, require_role
+from ..accounts.scope import can_read_area, readable_area_filter, require_area, require_role
 from ..clock import local_today, to_local
 from ..extensions import db
-from ..places.lookup import unit_for_year
+from ..places.lookup import unit_for_year, valid_between
 from ..places.models import Area
+from ..places.placement import stranded_for
+from ..search import fold
+from ..vocabulary import AREA_LEVELS
 from . import exports, labels
 from .dashboard import panel, report_chart
-from .rollup import BY_KEY, FIRST_YEAR, compute, missing_institutions, trend
+from .rollup import BY_KEY, FIRST_YEAR, compute, missing_institutions, reference_day, trend
 from .selection import SelectionError, find_area, parse_year
 
 bp = Blueprint("indicators", __name__, url_prefix="/dashboard")
+#: how many institutions the "still placed in a closed unit" warning names
+STRANDED_SHOWN = 10
 
 
 bp.app_template_filter("indicator_value")(labels.format_figure)
@@ -28,16 +35,58 @@ def _selection() -> tuple[int, Area]:
         fallback = None
         if current_user.role == "officer":
             fallback = unit_for_year(current_user.area.code, year) or current_user.area
-        area = find_area(request.args.get("area"), year, fallback=fallback)
+        code = request.args.get("area")
+        if wanted := (request.args.get("find") or "").strip()[:100]:
+            code = _found(wanted, year) or wanted
+        area = find_area(code, year, fallback=fallback)
     except SelectionError as error:
         abort(error.status)
     return year, require_area(current_user, area, read_only=True)
 
 
-def _choices(year: int) -> dict:
-    areas = db.session.scalars(select(Area).where(readable_area_filter(current_user)).order_by(Area.path)).all()
+def _choices(year: int, area: Area) -> dict:
+    """The picker's areas: the way up from the chosen one (as far as the user may read) and the way down,
+    the units of the report's tree; any other area is reached by typing its name or code (areas_json)."""
+    day = reference_day(year, area)
+    readable = readable_area_filter(current_user)
+    above = [a for a in area.ancestors() if can_read_area(current_user, a)]
+    below = db.session.scalars(select(Area).where(Area.parent_id == area.id, Area.valid_on_filter(day), readable)
+                               .order_by(Area.name)).all()
     last = max(local_today().year, year)
-    return {"areas": areas, "years": list(range(min(FIRST_YEAR, year), last + 1))}
+    return {"areas_above": above, "areas_below": below, "years": list(range(min(FIRST_YEAR, year), last + 1))}
+
+
+def _matching(text: str, year: int, limit: int) -> list[Area]:
+    """Areas the user may read, valid during `year`, whose code starts with `text` or whose name holds
+    every word of it (accents optional), in tree order."""
+    words = fold(text).split()
+    if not words:
+        return []
+    rows = db.session.scalars(select(Area).where(
+        readable_area_filter(current_user), valid_between(date(year, 1, 1), date(year, 12, 31)))
+        .order_by(Area.path)).all()
+    return [a for a in rows if a.code.startswith(text.strip()) or all(word in fold(a.name) for word in words)][:limit]
+
+
+def _found(text: str, year: int) -> str | None:
+    """The code of the first area matching what was typed in the picker's search box."""
+    matches = _matching(text, year, 1)
+    return matches[0].code if matches else None
+
+
+@bp.get("/areas.json")
+@login_required
+def areas_json():
+    """Up to 20 areas the user may read, valid during ?year=, whose name (accents optional) or code matches
+    ?q= — for the area picker's suggestions."""
+    require_role(current_user, "officer", "admin")
+    try:
+        year = parse_year(request.args.get("year"))
+    except SelectionError as error:
+        abort(error.status)
+    found = _matching(request.args.get("q", "")[:100], year, 20)
+    return jsonify([{"code": a.code, "name": a.name, "level": str(AREA_LEVELS.get(a.level, a.level))}
+                    for a in found])
 
 
 @bp.get("/")
@@ -47,8 +96,11 @@ def index():
     report = compute(year, area)
     history = (trend(area, FIRST_YEAR, year - 1) if year > FIRST_YEAR else []) + [report]
     panels = [panel(result, history) for result in report.indicators]
+    stranded = db.session.scalars(stranded_for(area, reference_day(year, area)).limit(STRANDED_SHOWN + 1)).all()
     return render_template("indicators/dashboard.html", report=report, panels=panels, year=year, area=area,
-                           statuses=labels.STATUSES, formats=sorted(exports.FORMATS), **_choices(year))
+                           statuses=labels.STATUSES, formats=sorted(exports.FORMATS), stranded=stranded,
+                           stranded_shown=STRANDED_SHOWN, reference_day=reference_day(year, area),
+                           **_choices(year, area))
 
 
 @bp.get("/missing")

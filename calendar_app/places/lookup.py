@@ -6,13 +6,13 @@
 - a write means the unit valid on the write's `effective` day;
 - an indicator report for year Y means the unit valid during Y, the later one if two were.
 """
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from ..clock import local_today
 from ..extensions import db
-from .models import Area
+from .models import Area, AreaSuccession
 
 
 def unit_on(code: str | None, day: date | None = None) -> Area | None:
@@ -57,3 +57,46 @@ def overlapping(code: str, valid_from: date | None, valid_to: date | None, exclu
     if exclude_id is not None:
         conditions.append(Area.id != exclude_id)
     return list(db.session.scalars(select(Area).where(*conditions).order_by(Area.valid_from.asc().nulls_first())))
+
+
+def day_of(area: Area) -> date:
+    """The day a page about the unit shows it as: today while it is valid, else its last (or first) day."""
+    today = local_today()
+    if area.valid_on(today):
+        return today
+    if area.valid_to is not None and area.valid_to <= today:
+        return area.valid_to - timedelta(days=1)
+    return area.valid_from or today
+
+
+def address_day(area: Area) -> date | None:
+    """None when the unit's code alone finds it (it is the unit valid today, or the last with its code);
+    else the day to name with the code (`?on=`)."""
+    return None if latest_unit(area.code) is area else day_of(area)
+
+
+def children_on(area: Area, day: date) -> list[Area]:
+    return list(db.session.scalars(select(Area).where(Area.parent_id == area.id, Area.valid_on_filter(day))
+                                   .order_by(Area.name)))
+
+
+def what_it_became(area: Area) -> list[Area]:
+    """The units that took in a closed unit: its own official successors, else those of its nearest ancestor
+    that has some (a district's province went into the new province)."""
+    for unit in [area, *reversed(area.ancestors())]:
+        successors = list(db.session.scalars(
+            select(Area).join(AreaSuccession, AreaSuccession.successor_id == Area.id)
+            .where(AreaSuccession.predecessor_id == unit.id).order_by(Area.name)))
+        if successors:
+            return successors
+    return []
+
+
+def what_it_came_from(area: Area) -> list[tuple[Area, bool]]:
+    """(old unit, only in part) for each unit a reform merged into this one."""
+    shared = select(AreaSuccession.predecessor_id).group_by(AreaSuccession.predecessor_id) \
+        .having(func.count() > 1).scalar_subquery()
+    rows = db.session.execute(
+        select(Area, Area.id.in_(shared)).join(AreaSuccession, AreaSuccession.predecessor_id == Area.id)
+        .where(AreaSuccession.successor_id == area.id).order_by(Area.name)).all()
+    return [(unit, bool(partial)) for unit, partial in rows]

@@ -1,6 +1,6 @@
 """Areas (a dated tree with a materialised path), the institutions in them, and where each institution
 stood when (placements)."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -126,6 +126,10 @@ class Placement(db.Model):
         Index("ix_placements_institution_from", "institution_id", "valid_from"),
         CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_to > valid_from", name="order"),
     )
+
+    @property
+    def last_day(self) -> date | None:
+        return self.valid_to - timedelta(days=1) if self.valid_to is not None else None
 
     def covers(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)

@@ -6,12 +6,12 @@ a move (or the reform operation) only changes what the placements say from its e
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ..clock import local_today
 from ..validation import ValidationFailed
-from .models import Area, Institution, Placement
+from .models import Area, AreaSuccession, Institution, Placement
 
 
 def open_placement(institution: Institution) -> Placement | None:
@@ -72,6 +72,23 @@ def placed_in(area: Area, day: date):
     """select() of the ids of institutions placed anywhere in the area's subtree on `day`."""
     return (select(Placement.institution_id).join(Area, Area.id == Placement.area_id)
             .where(area.subtree_filter(), Placement.on(day)))
+
+
+def stranded_for(area: Area, day: date):
+    """select() of the active institutions placed, on `day`, in a unit already closed that a reform merged
+    into `area`'s part of the tree (or into a unit above it): the report of `area` counts none of them."""
+    place, old, new = aliased(Area), aliased(Area), aliased(Area)
+    merged_here = (select(AreaSuccession.predecessor_id)
+                   .join(old, old.id == AreaSuccession.predecessor_id)
+                   .join(new, new.id == AreaSuccession.successor_id)
+                   .where(place.path.startswith(old.path),
+                          or_(new.path.startswith(area.path), literal(area.path).startswith(new.path)))
+                   .exists())
+    return (select(Institution).join(Placement, Placement.institution_id == Institution.id)
+            .join(place, place.id == Placement.area_id)
+            .where(Placement.on(day), place.valid_to.is_not(None), place.valid_to <= day,
+                   Institution.active.is_(True), merged_here)
+            .order_by(Institution.name))
 
 
 def still_in_closed_units(day: date | None = None):

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..observances.dates import Span, observance_span
 from ..observances.models import Observance
 from ..pagination import Page
+from ..places.lookup import latest_unit, unit_on
 from ..places.models import Area, Institution
 from ..search import matches
 
@@ -88,7 +89,7 @@ def parse_filters(args) -> ParsedFilters:
            ("area", "institution", "category", "audience", "observance", "from", "to", "q")}
     filters, errors = ActivityFilters(), {}
     if raw["area"]:
-        filters.area = db.session.scalar(select(Area).where(Area.code == raw["area"]))
+        filters.area = latest_unit(raw["area"])
         if filters.area is None:
             errors["area"] = _l("There is no area with this code. Choose one from the list.")
     if raw["institution"]:
@@ -320,8 +321,9 @@ def institution_by_slug(slug: str) -> Institution:
     return institution
 
 
-def area_by_code(code: str) -> Area:
-    area = db.session.scalar(select(Area).where(Area.code == code))
+def area_by_code(code: str, on: date | None = None) -> Area:
+    """The unit with this code valid on `on`; without a day, the one valid today, else the last one."""
+    area = unit_on(code, on) if on is not None else latest_unit(code)
     if area is None:
         raise NotFound()
     return area

@@ -9,6 +9,7 @@ from .. import vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
 from ..markup import render_markdown
 from ..observances.dates import observance_span, tagging_window
+from ..places import lookup
 from . import formatting, jsonld, queries
 from .queries import ActivityFilters
 
@@ -144,10 +145,27 @@ def institution(slug: str):
 
 @bp.route("/areas/<code>")
 def area(code: str):
-    found = queries.area_by_code(code)
+    try:
+        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else None
+    except ValueError:
+        abort(404)
+    found = queries.area_by_code(code, on)
     listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=PREVIEW)
+    closed = not found.valid_on(local_today())
     return render_template("public/area.html", area=found, ancestors=found.ancestors(), page=listing,
-                           institutions=queries.institutions_in(found))
+                           institutions=queries.institutions_in(found), closed=closed,
+                           children=lookup.children_on(found, lookup.day_of(found)), shown_day=lookup.day_of(found),
+                           became=lookup.what_it_became(found) if closed else [],
+                           came_from=lookup.what_it_came_from(found))
+
+
+@bp.app_template_global()
+def area_url(area, **args) -> str:
+    """The public page of a unit: its code, and the day when the code alone now names another unit."""
+    day = lookup.address_day(area)
+    if day is not None:
+        args["on"] = day.isoformat()
+    return url_for("public.area", code=area.code, **args)
 
 
 @bp.route("/observances/<key>")
