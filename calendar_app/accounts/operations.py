@@ -13,7 +13,8 @@ from werkzeug.exceptions import Forbidden
 from ..audit.operations import diff, record
 from ..clock import utcnow
 from ..extensions import db
-from ..places.models import Area, Institution
+from ..places.lookup import unit_on
+from ..places.models import Institution
 from ..validation import ValidationFailed
 from .models import ApiToken, User
 from .scope import require_role
@@ -82,7 +83,7 @@ def create_user(email: str, role: str, password: str, *, name: str = "",
         if institution is None:
             errors["institution"] = str(_l("An editor needs an existing institution."))
     if role == "officer":
-        area = db.session.scalar(select(Area).where(Area.code == area_code))
+        area = unit_on(area_code)  # the unit valid today
         if area is None:
             errors["area"] = str(_l("An officer needs an existing area."))
     if errors:

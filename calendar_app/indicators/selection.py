@@ -1,9 +1,7 @@
 """Which year and area a report is for: parsing and defaults shared by the API, the CLI and the dashboard."""
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..clock import local_today
-from ..extensions import db
 from ..places.lookup import unit_for_year
 from ..places.models import Area
 from .rollup import default_area
