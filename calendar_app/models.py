@@ -2,7 +2,7 @@
 from .accounts.models import ApiToken, User
 from .audit.models import AuditEntry
 from .events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
-from .indicators.models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, JobRun, Reminder
+from .indicators.models import IndicatorTarget, Plan, InstitutionMonth, InstitutionMonthKey, JobRun, Reminder
 from .observances.models import Observance, ObservanceDate
 from .participation.models import (
     Attendance,
@@ -19,6 +19,6 @@ __all__ = [
     "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area", "AreaSuccession",
     "Attendance", "AttendanceAudience", "AuditEntry", "IndicatorTarget", "Institution", "InstitutionMonth",
     "InstitutionMonthKey", "JobRun",
-    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Registrant", "Registration",
+    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Plan", "Registrant", "Registration",
     "Reminder", "SelfAssessment", "User", "YearReport",
 ]

@@ -199,10 +199,18 @@ AT_0005: Rows = {
 }
 
 
+def _targets_belong_to_plans(connection: Connection) -> None:
+    plans = {number: id_ for id_, number in connection.execute(text("SELECT id, number FROM plans"))}
+    assert set(plans) == {"2682/KH-UBND", "1520/QĐ-TTg"}, plans
+    orphans = connection.execute(text("SELECT COUNT(*) FROM indicator_targets WHERE plan_id IS NULL")).scalar()
+    assert orphans == 0
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
     "0002": Step(rows=AT_0002),
     "0003": Step(rows=AT_0003, check=_facts_of_0001_filled),
     "0005": Step(rows=AT_0005, check=_every_institution_placed),
+    "0006": Step(check=_targets_belong_to_plans),
 }

@@ -16,7 +16,10 @@ def test_document_shape_and_figures(client, province):
     response = client.get("/api/v1/indicators?year=2025&area=01")
     assert response.status_code == 200 and response.mimetype == "application/json"
     doc = response.get_json()
-    assert set(doc) == {"year", "area", "indicators"} and doc["year"] == 2025 and doc["area"] == "01"
+    assert set(doc) == {"year", "area", "area_level", "plan", "indicators"}
+    assert (doc["year"], doc["area"], doc["area_level"]) == (2025, "01", "province")
+    # a province without a plan of its own, in a tree without a country: the default plan (Phú Thọ's)
+    assert doc["plan"]["number"] == "2682/KH-UBND" and doc["plan"]["area"] == "25"
     IndicatorsOut.model_validate(doc)
     assert len(doc["indicators"]) == 7
     for indicator in doc["indicators"]:

@@ -94,20 +94,24 @@ def assert_schema_is_the_models() -> None:
 
 def assert_reference_data_is_seeded() -> None:
     """The migrated database holds the reference data the test database gets from seed_reference_data."""
-    from calendar_app.indicators.targets import DEFAULT_TARGETS
+    from calendar_app.indicators.targets import PLANS
     from calendar_app.observances.defaults import DEFAULT_OBSERVANCES
 
     observances, targets = db.metadata.tables["observances"], db.metadata.tables["indicator_targets"]
+    plans = db.metadata.tables["plans"]
     columns = list(DEFAULT_OBSERVANCES[0])
     with db.engine.connect() as connection:
         shipped = connection.execute(select(*(observances.c[name] for name in columns))
                                      .where(observances.c.provincial.is_(False))).mappings().all()
-        plan = connection.execute(select(targets.c.indicator, targets.c.category, targets.c.milestone,
-                                         targets.c.low, targets.c.high)).all()
+        held = connection.execute(
+            select(plans.c.area_code, plans.c.area_level, plans.c.number, plans.c.title, plans.c.issued_on,
+                   plans.c.is_default, targets.c.indicator, targets.c.category, targets.c.milestone, targets.c.low,
+                   targets.c.high).join(targets, targets.c.plan_id == plans.c.id)).all()
     message = "the defaults changed: ship the change in a new revision"
     assert sorted(map(dict, shipped), key=lambda row: row["key"]) == sorted(DEFAULT_OBSERVANCES,
                                                                             key=lambda row: row["key"]), message
-    assert sorted(map(tuple, plan), key=repr) == sorted(DEFAULT_TARGETS, key=repr), message
+    shipped_targets = [(*plan[:6], *target) for plan in PLANS for target in plan[6]]
+    assert sorted(map(tuple, held), key=repr) == sorted(shipped_targets, key=repr), message
 
 
 def _sql_type(values) -> sa.types.TypeEngine:

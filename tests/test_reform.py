@@ -384,3 +384,22 @@ def test_dashboard_area_search_suggests_and_finds(db, phu_tho, client):
     assert all(item["code"] != "230" for item in client.get("/dashboard/areas.json?year=2026&q=doan hung").json)
     page = client.get("/dashboard/?year=2026&find=tan hoa&lang=en")
     assert page.status_code == 200 and f"Indicators 2026: {new('04792').name}" in page.text
+
+
+# --- plans -------------------------------------------------------------------------------------------
+
+
+def test_a_report_measures_against_the_nearest_plan(db, phu_tho):
+    from calendar_app.indicators.plans import plan_for
+
+    assert plan_for(new("04792")).number == "2682/KH-UBND"  # a commune of Phú Thọ: the province's plan
+    assert plan_for(old("230")).number == "2682/KH-UBND"  # old Phú Thọ too: the plan names code 25
+    assert plan_for(old("26")).number == "1520/QĐ-TTg"  # Vĩnh Phúc had no plan here: the country's
+    country = db.session.scalar(select(Area).where(Area.level == "country"))
+    report = rollup.compute(2025, old("26"), now=NOW)
+    rows = {row.category: row.target for row in report.result("library_lifelong_services").rows}
+    assert rows["library_university"] == 90 and rows["library_specialized"] == 90  # the Decision's figures
+    # a category or indicator the plan does not cover: no target, never one invented
+    assert all(row.target is None for row in report.result("library_digital").rows)
+    assert all(row.status in ("no_target", "no_data") for row in report.result("culture_commune_clubs").rows)
+    assert rollup.compute(2026, country, now=NOW).as_document()["plan"]["number"] == "1520/QĐ-TTg"

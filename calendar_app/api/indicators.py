@@ -1,8 +1,9 @@
 """API endpoints for indicators (see api/core.py for the plumbing)."""
+from datetime import date
 from typing import Literal
 
 from flask import jsonify, request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..extensions import limiter
 from ..indicators.rollup import compute
@@ -34,9 +35,21 @@ class IndicatorOut(BaseModel):
     areas: list[IndicatorAreaOut]
 
 
+class PlanOut(BaseModel):
+    """The plan whose targets the report measures against (the nearest area's at or above)."""
+
+    number: str = Field(description="Official number, e.g. 2682/KH-UBND")
+    title: str
+    issued_on: date | None
+    area: str = Field(description="Official code of the area the plan is for")
+    area_level: Literal["country", "province", "district", "commune"]
+
+
 class IndicatorsOut(BaseModel):
     year: int
-    area: str
+    area: str = Field(description="Official code of the area (the unit with that code valid during the year)")
+    area_level: Literal["country", "province", "district", "commune"]
+    plan: PlanOut | None
     indicators: list[IndicatorOut]
 
 

@@ -1,17 +1,42 @@
 """Indicator targets (data seeded from the plan), the monthly facts the indicators read, in-app reminders."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..extensions import db
+
+
+class Plan(db.Model):
+    """A plan that sets indicator targets for an area: the country's Decision 1520/QĐ-TTg, a province's own
+    plan (Phú Thọ: 2682/KH-UBND). A report for an area measures against the plan of the nearest area at or
+    above it (indicators/plans.py)."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the area the plan is for, by official code and level, so it covers that unit on both sides of a reform
+    #: (Phú Thọ's plan holds for the old province and for the merged one, both code 25)
+    area_code: Mapped[str] = mapped_column(String(16))
+    area_level: Mapped[str] = mapped_column(String(16))
+    #: official number, e.g. "2682/KH-UBND"
+    number: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(500))
+    issued_on: Mapped[date | None]
+    #: the plan used for an area with no plan at or above it (a provincial deployment without a country)
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    targets: Mapped[list["IndicatorTarget"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+
+    __table_args__ = (UniqueConstraint("area_code", "area_level"),)
 
 
 class IndicatorTarget(db.Model):
     __tablename__ = "indicator_targets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     indicator: Mapped[str] = mapped_column(String(60))
     #: institution category the target applies to; "" for the indicator as a whole
     category: Mapped[str] = mapped_column(String(40), default="")
@@ -22,7 +47,9 @@ class IndicatorTarget(db.Model):
     high: Mapped[float | None]
     note: Mapped[str | None] = mapped_column(String(300))
 
-    __table_args__ = (UniqueConstraint("indicator", "category", "milestone"),)
+    plan: Mapped[Plan] = relationship(back_populates="targets")
+
+    __table_args__ = (UniqueConstraint("plan_id", "indicator", "category", "milestone"),)
 
 
 class InstitutionMonth(db.Model):

@@ -61,7 +61,8 @@ from ..places.lookup import valid_between
 from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from . import facts
-from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey
+from .models import InstitutionMonth, InstitutionMonthKey, Plan
+from .plans import plan_for, targets_for
 
 #: the first year of the plan: programmes count from here, and the dashboard's trend starts here
 FIRST_YEAR = 2023
@@ -138,12 +139,19 @@ class Report:
     area: Area
     generated_at: datetime
     indicators: list[IndicatorResult]
+    #: the plan whose targets the report measures against (None: no plan at all, so no targets)
+    plan: Plan | None = None
 
     def as_document(self) -> dict:
         """The document of GET /api/v1/indicators (SPEC.md)."""
         return {
             "year": self.year,
             "area": self.area.code,
+            "area_level": self.area.level,
+            "plan": None if self.plan is None else {
+                "number": self.plan.number, "title": self.plan.title,
+                "issued_on": self.plan.issued_on.isoformat() if self.plan.issued_on else None,
+                "area": self.plan.area_code, "area_level": self.plan.area_level},
             "indicators": [
                 {"key": result.key, "unit": result.indicator.unit,
                  "rows": [row.as_document() for row in result.rows],
@@ -183,15 +191,6 @@ def _number(value: float | None):
 
 
 # --- targets ---------------------------------------------------------------------------------------------
-
-
-def targets_for(year: int) -> dict[tuple[str, str], IndicatorTarget]:
-    """(indicator, category) -> the target of the next milestone at or after `year` (2025, 2030…)."""
-    chosen: dict[tuple[str, str], IndicatorTarget] = {}
-    for target in db.session.scalars(select(IndicatorTarget).where(IndicatorTarget.milestone >= year)
-                                     .order_by(IndicatorTarget.milestone.desc())):
-        chosen[(target.indicator, target.category)] = target  # the nearest milestone is written last
-    return chosen
 
 
 # --- the facts -------------------------------------------------------------------------------------------
@@ -436,7 +435,8 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
     """Every indicator of `year` for `area` and its subtree, with the breakdown by direct child area."""
     _tune_for_reporting()
     facts = Facts(year, area, now)
-    targets = targets_for(year)
+    plan = plan_for(area)
+    targets = targets_for(year, plan)
     partials = _partials(facts)
     present = {p["category"] for p in partials}
     # a province (or the country) shows every line of its plan: a category with a target has its row even
@@ -459,7 +459,7 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
                 [AreaRows(child, _rows_for(indicator, partials, child.id, categories, targets))
                  for child in children])
         results.append(result)
-    return Report(year=year, area=area, generated_at=facts.now, indicators=results)
+    return Report(year=year, area=area, generated_at=facts.now, indicators=results, plan=plan)
 
 
 def overall(indicator: Indicator, rows: list[Row]) -> Row:

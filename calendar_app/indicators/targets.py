@@ -1,7 +1,9 @@
-"""Targets of plan 2682/KH-UBND (section II.2), as plain data for the seed migration and tests.
+"""The plans every installation starts with and their targets, as plain data for the seed and tests.
 
-(indicator, category, milestone, low, high); None where the plan gives no figure.
+Targets are (indicator, category, milestone, low, high); None where the plan gives no figure. A plan sets
+no target for what it does not measure: the report shows "no target" there, never an invented one.
 """
+from datetime import date
 
 LIBRARY_ORDER = ("library_provincial", "library_district", "library_commune",
                  "library_university", "library_armed_forces", "library_school")
@@ -31,4 +33,26 @@ DEFAULT_TARGETS = [
     ("culture_district_activities", "", 2030, 100, None),
     ("culture_commune_clubs", "", 2025, 70, None),
     ("culture_commune_clubs", "", 2030, 100, None),
+]
+
+#: Decision 1520/QĐ-TTg, section on libraries: the share of libraries serving lifelong learning. It names
+#: "university and specialised libraries" together; its other aims do not measure what our indicators count
+DECISION_TARGETS = [
+    ("library_lifelong_services", category, milestone, figure, None)
+    for milestone, figures in ((2025, (100, 70, 40, 90, 90, 80, 70)), (2030, (100, 90, 60, 100, 100, 100, 90)))
+    for category, figure in zip(("library_provincial", "library_district", "library_commune", "library_university",
+                                 "library_specialized", "library_armed_forces", "library_school"), figures,
+                                strict=True)
+]
+
+
+#: (area code, area level, number, title, issued on, is the default, targets)
+PLANS = [
+    ("VN", "country", "1520/QĐ-TTg",
+     "Quyết định phê duyệt Chương trình “Đẩy mạnh các hoạt động phục vụ học tập suốt đời trong thư viện, "
+     "bảo tàng, trung tâm văn hóa đến năm 2030”", date(2022, 12, 9), False, DECISION_TARGETS),
+    ("25", "province", "2682/KH-UBND",
+     "Kế hoạch triển khai Chương trình “Đẩy mạnh các hoạt động phục vụ học tập suốt đời trong thư viện, "
+     "bảo tàng, trung tâm văn hóa đến năm 2030” trên địa bàn tỉnh Phú Thọ", date(2023, 7, 18), True,
+     DEFAULT_TARGETS),
 ]

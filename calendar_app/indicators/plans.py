@@ -1,0 +1,35 @@
+"""Which plan a report measures against: the plan of the nearest area at or above it, else the default plan.
+
+Plans name their area by official code and level, so a province's plan holds for the unit with its code
+on both sides of a reform. A target is the figure of the plan for (indicator, category) at the next
+milestone at or after the report's year (2025 up to 2025, 2030 for 2026–2030).
+"""
+from sqlalchemy import select, tuple_
+
+from ..extensions import db
+from ..places.models import Area
+from .models import IndicatorTarget, Plan
+
+
+def plan_for(area: Area) -> Plan | None:
+    """The plan of the nearest area at or above `area` that has one; else the default plan."""
+    chain = [area, *reversed(area.ancestors())]
+    keys = [(unit.code, unit.level) for unit in chain]
+    plans = {(p.area_code, p.area_level): p for p in db.session.scalars(
+        select(Plan).where(tuple_(Plan.area_code, Plan.area_level).in_(keys)))}
+    for key in keys:
+        if key in plans:
+            return plans[key]
+    return db.session.scalar(select(Plan).where(Plan.is_default.is_(True)).limit(1))
+
+
+def targets_for(year: int, plan: Plan | None) -> dict[tuple[str, str], IndicatorTarget]:
+    """(indicator, category) -> the plan's target at the next milestone at or after `year`."""
+    if plan is None:
+        return {}
+    chosen: dict[tuple[str, str], IndicatorTarget] = {}
+    for target in db.session.scalars(select(IndicatorTarget).where(
+            IndicatorTarget.plan_id == plan.id, IndicatorTarget.milestone >= year)
+            .order_by(IndicatorTarget.milestone.desc())):
+        chosen[(target.indicator, target.category)] = target  # the nearest milestone is written last
+    return chosen
