@@ -3,7 +3,6 @@ import csv
 import io
 import json
 
-from flask import current_app, has_app_context
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -51,18 +50,12 @@ def to_csv(report: Report) -> bytes:
     return out.getvalue().encode()
 
 
-def plan_reference() -> str:
-    if has_app_context():
-        return current_app.config.get("REPORT_PLAN") or labels.VI_DEFAULT_PLAN
-    return labels.VI_DEFAULT_PLAN
+def report_title(report: Report) -> str:
+    return labels.VI_TITLE.format(plan=labels.vi_plan_reference(report.plan), year=report.year)
 
 
-def report_title(year: int) -> str:
-    return labels.VI_TITLE.format(plan=plan_reference(), year=year)
-
-
-def report_subject(year: int) -> str:
-    return labels.VI_SUBJECT.format(plan=plan_reference(), year=year)
+def report_subject(report: Report) -> str:
+    return labels.VI_SUBJECT.format(plan=labels.vi_plan_reference(report.plan), year=report.year)
 
 
 def target_text(row: Row) -> str | float | int | None:
@@ -118,7 +111,7 @@ def to_xlsx(report: Report) -> bytes:
         columns = _columns(kind, report.year)
         width = len(columns)
         top = [
-            (report_title(report.year), Font(bold=True, size=13)),
+            (report_title(report), Font(bold=True, size=13)),
             (f"Địa bàn: {report.area.name} (mã {report.area.code})", bold),
             (f"Ngày lập: {made_on}", None),
             (f"Chỉ tiêu: {labels.VI_INDICATOR_NAMES[key]} — đơn vị: {labels.VI_UNITS[result.indicator.unit]}",

@@ -121,12 +121,21 @@ VI_HEADERS = {
     "status": "Đánh giá",
 }
 
-VI_TITLE = "Báo cáo kết quả thực hiện Kế hoạch {plan} năm {year}"
+VI_TITLE = "Báo cáo kết quả thực hiện {plan} năm {year}"
 #: the same, under the word BÁO CÁO at the head of the printed report
-VI_SUBJECT = "Kết quả thực hiện Kế hoạch {plan} năm {year}"
-#: the plan the report answers; deployments elsewhere set REPORT_PLAN to their own plan's reference
-VI_DEFAULT_PLAN = ("số 2682/KH-UBND ngày 18/7/2023 của UBND tỉnh Phú Thọ triển khai Chương trình “Đẩy mạnh các "
-                   "hoạt động phục vụ học tập suốt đời trong thư viện, bảo tàng, trung tâm văn hóa đến năm 2030”")
+VI_SUBJECT = "Kết quả thực hiện {plan} năm {year}"
+#: what a plan's number says it is ("2682/KH-UBND": a Kế hoạch, "1520/QĐ-TTg": a Quyết định)
+VI_PLAN_KINDS = {"KH": "Kế hoạch", "QĐ": "Quyết định", "CT": "Chương trình", "ĐA": "Đề án"}
+
+
+def vi_plan_reference(plan) -> str:
+    """"Kế hoạch số 2682/KH-UBND ngày 18/7/2023" — how a report names the plan it answers; "" without one."""
+    if plan is None:
+        return "các chỉ tiêu"
+    code = plan.number.split("/", 1)[-1].split("-", 1)[0]
+    kind = VI_PLAN_KINDS.get(code, "văn bản")
+    day = f" ngày {plan.issued_on.day}/{plan.issued_on.month}/{plan.issued_on.year}" if plan.issued_on else ""
+    return f"{kind} số {plan.number}{day}"
 
 
 def vi_row_label(key: str, row) -> str:

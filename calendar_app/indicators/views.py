@@ -141,6 +141,6 @@ def printable():
                     for part in result.areas]
         parts[result.key] = [(area, result.rows)] + [(child, rows) for child, rows in children if rows]
     return render_template("indicators/report.html", report=report, year=year, area=area, labels=labels,
-                           title=exports.report_title(year), subject=exports.report_subject(year),
+                           title=exports.report_title(report), subject=exports.report_subject(report),
                            made_on=to_local(report.generated_at), target_text=exports.target_text,
                            charts={result.key: report_chart(result) for result in report.indicators}, parts=parts)
