@@ -2,7 +2,15 @@
 from .accounts.models import ApiToken, User
 from .audit.models import AuditEntry
 from .events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
-from .indicators.models import IndicatorTarget, Plan, InstitutionMonth, InstitutionMonthKey, JobRun, Reminder
+from .indicators.models import (
+    ImportedReport,
+    IndicatorTarget,
+    InstitutionMonth,
+    InstitutionMonthKey,
+    JobRun,
+    Plan,
+    Reminder,
+)
 from .observances.models import Observance, ObservanceDate
 from .participation.models import (
     Attendance,
@@ -17,7 +25,7 @@ from .places.models import Area, AreaSuccession, Institution, Placement
 
 __all__ = [
     "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area", "AreaSuccession",
-    "Attendance", "AttendanceAudience", "AuditEntry", "IndicatorTarget", "Institution", "InstitutionMonth",
+    "Attendance", "AttendanceAudience", "AuditEntry", "ImportedReport", "IndicatorTarget", "Institution", "InstitutionMonth",
     "InstitutionMonthKey", "JobRun",
     "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Plan", "Registrant", "Registration",
     "Reminder", "SelfAssessment", "User", "YearReport",

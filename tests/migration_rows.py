@@ -213,4 +213,7 @@ STEPS: dict[str, Step] = {
     "0003": Step(rows=AT_0003, check=_facts_of_0001_filled),
     "0005": Step(rows=AT_0005, check=_every_institution_placed),
     "0006": Step(check=_targets_belong_to_plans),
+    "0007": Step(rows={"imported_reports": [
+        {"id": 1, "area_id": 10, "year": 2025, "document": {"year": 2025, "area": "VN", "indicators": []},
+         "source": "test", "imported_at": STAMP}]}),
 }

@@ -1,8 +1,8 @@
 """GET /api/v1/indicators: the SPEC.md document, public, with JSON errors."""
 import pytest
 
-from calendar_app.api.indicators import IndicatorsOut
 from calendar_app.indicators import rollup
+from calendar_app.indicators.schema import IndicatorsOut
 from tests.test_indicators import NOW, build
 
 

@@ -403,3 +403,60 @@ def test_a_report_measures_against_the_nearest_plan(db, phu_tho):
     assert all(row.target is None for row in report.result("library_digital").rows)
     assert all(row.status in ("no_target", "no_data") for row in report.result("culture_commune_clubs").rows)
     assert rollup.compute(2026, country, now=NOW).as_document()["plan"]["number"] == "1520/QĐ-TTg"
+
+
+# --- a national deployment: documents imported from provinces ----------------------------------------
+
+
+def test_a_province_document_round_trips_and_adds_up_at_country_level(db, before_reform, runner, tmp_path):
+    runner.invoke(args=["areas", "reform", "--province", "25"])
+    exported = tmp_path / "25-2024.json"
+    result = runner.invoke(args=["report", "--year", "2024", "--area", "25", "--format", "json", "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    original = exported.read_bytes()
+    assert json.loads(original)["plan"]["number"] == "2682/KH-UBND"
+    # the national deployment does not hold the province's institutions: only its document
+    for institution in db.session.scalars(select(Institution)):
+        institution.active = False
+    db.session.commit()
+    result = runner.invoke(args=["report", "import", str(exported)])
+    assert result.exit_code == 0 and "imported" in result.output, result.output
+    again = tmp_path / "again.json"
+    runner.invoke(args=["report", "--year", "2024", "--area", "25", "--format", "json", "-o", str(again)])
+    assert again.read_bytes() == original  # byte-identical after the round trip
+    country = db.session.scalar(select(Area).where(Area.level == "country"))
+    national = rollup.compute(2024, country, now=NOW)
+    from calendar_app.indicators.reports import report
+
+    merged = report(2024, country, now=NOW)
+    assert merged.as_document()["plan"]["number"] == "1520/QĐ-TTg"
+    lifelong = {row.category: row for row in merged.result("library_lifelong_services").rows}
+    imported_rows = {row["category"]: row for row in json.loads(original)["indicators"][0]["rows"]}
+    assert lifelong["library_provincial"].denominator == imported_rows["library_provincial"]["denominator"] == 1
+    assert national.result("library_lifelong_services").rows[0].denominator == 0
+    # Phú Thọ's row among the 63 provinces of 2024 carries the figures, measured against the Decision
+    part = next(p for p in merged.result("library_lifelong_services").areas if p.area.code == "25")
+    assert {row.category: row.target for row in part.rows}["library_university"] == 90
+
+
+def test_imports_are_refused_when_they_would_mix_sources(db, before_reform, runner, tmp_path):
+    exported = tmp_path / "25.json"
+    runner.invoke(args=["report", "--year", "2024", "--area", "25", "--format", "json", "-o", str(exported)])
+    refused = runner.invoke(args=["report", "import", str(exported)])
+    assert refused.exit_code == 1 and "institutions of" in refused.output  # they are recorded here too
+    for institution in db.session.scalars(select(Institution)):
+        institution.active = False
+    db.session.commit()
+    assert runner.invoke(args=["report", "import", str(exported)]).exit_code == 0
+    twice = runner.invoke(args=["report", "import", str(exported)])
+    assert twice.exit_code == 1 and "--replace" in twice.output
+    assert runner.invoke(args=["report", "import", str(exported), "--replace"]).exit_code == 0
+    district = tmp_path / "230.json"
+    doc = json.loads(exported.read_text())
+    doc["area"], doc["area_level"] = "230", "district"
+    district.write_text(json.dumps(doc))
+    below = runner.invoke(args=["report", "import", str(district)])
+    assert below.exit_code == 1 and "one area and year has one source" in below.output
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"year": 2024}')
+    assert runner.invoke(args=["report", "import", str(broken)]).exit_code == 1

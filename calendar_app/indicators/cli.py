@@ -5,27 +5,36 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..validation import ValidationFailed
 from . import facts
 from .exports import FORMATS, render
-from .rollup import compute
+from .imported import import_document
+from .reports import report
 from .selection import SelectionError, find_area, parse_year
 
 
-@click.command("report")
-@click.option("--year", required=True, help="Reporting year, e.g. 2025.")
+@click.group("report", invoke_without_command=True)
+@click.option("--year", help="Reporting year, e.g. 2025.")
 @click.option("--area", "area_code", help="Area code (default: the province, when there is only one).")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="File to write (default: standard output).")
+@click.pass_context
 @with_appcontext
-def report_command(year, area_code, fmt, output):
-    """Compute the seven indicators for an area and its subtree; json is the document of GET /api/v1/indicators."""
+def report_command(ctx, year, area_code, fmt, output):
+    """Compute the seven indicators for an area and its subtree; json is the document of GET /api/v1/indicators.
+
+    `report import FILE` stores a document written by another deployment (a province's own calendar)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not year:
+        raise click.UsageError("Missing option '--year'.")
     try:
         year = parse_year(year)
         area = find_area(area_code, year)
     except SelectionError as error:
         raise click.BadParameter(error.reason, param_hint=f"--{error.field}") from None
-    data = render(compute(year, area), fmt)
+    data = render(report(year, area), fmt)
     if output:
         with open(output, "wb") as handle:
             handle.write(data)
@@ -46,3 +55,24 @@ def rebuild_facts_command():
     months, keys = facts.rebuild(db.session)
     db.session.commit()
     click.echo(f"{months:,} institution-months and {keys:,} keys in {time.perf_counter() - started:.1f} s", err=True)
+
+
+@report_command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Replace a document already imported for that area and year.")
+@with_appcontext
+def import_command(file, replace):
+    """Store the JSON document of a province that runs its own deployment (flask report --format json)."""
+    with open(file, "rb") as handle:
+        raw = handle.read()
+    try:
+        done = import_document(raw, source=file, replace=replace)
+    except ValidationFailed as error:
+        db.session.rollback()
+        click.echo(f"{file}: refused. {error.message}", err=True)
+        for field, reason in error.fields.items():
+            click.echo(f"  {field}: {reason}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"{file}: {done.area.name} ({done.area.code}), {done.year} "
+               f"{'replaced' if done.replaced else 'imported'}")

@@ -1,7 +1,7 @@
 """Indicator targets (data seeded from the plan), the monthly facts the indicators read, in-app reminders."""
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -50,6 +50,24 @@ class IndicatorTarget(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="targets")
 
     __table_args__ = (UniqueConstraint("plan_id", "indicator", "category", "milestone"),)
+
+
+class ImportedReport(db.Model):
+    """The indicator document of an area and year computed by another deployment (a province that runs its
+    own calendar) and imported by a national one; reports above the area add its figures."""
+
+    __tablename__ = "imported_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    year: Mapped[int]
+    #: the document exactly as `flask report --format json` wrote it
+    document: Mapped[dict] = mapped_column(JSON)
+    #: where it came from (the file name, or what the importer said)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("area_id", "year"),)
 
 
 class InstitutionMonth(db.Model):

@@ -141,6 +141,8 @@ class Report:
     indicators: list[IndicatorResult]
     #: the plan whose targets the report measures against (None: no plan at all, so no targets)
     plan: Plan | None = None
+    #: (indicator, category) -> the plan's target for the year
+    targets: dict = field(default_factory=dict, repr=False)
 
     def as_document(self) -> dict:
         """The document of GET /api/v1/indicators (SPEC.md)."""
@@ -432,7 +434,8 @@ def _tune_for_reporting() -> None:
 
 
 def compute(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> Report:
-    """Every indicator of `year` for `area` and its subtree, with the breakdown by direct child area."""
+    """Every indicator of `year` for `area` and its subtree, with the breakdown by direct child area, from
+    the figures recorded here (reports.py adds the documents imported from other deployments)."""
     _tune_for_reporting()
     facts = Facts(year, area, now)
     plan = plan_for(area)
@@ -459,7 +462,7 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
                 [AreaRows(child, _rows_for(indicator, partials, child.id, categories, targets))
                  for child in children])
         results.append(result)
-    return Report(year=year, area=area, generated_at=facts.now, indicators=results, plan=plan)
+    return Report(year=year, area=area, generated_at=facts.now, indicators=results, plan=plan, targets=targets)
 
 
 def overall(indicator: Indicator, rows: list[Row]) -> Row:
@@ -474,11 +477,6 @@ def overall(indicator: Indicator, rows: list[Row]) -> Row:
         value = round_value(numerator, denominator)
     return Row(numerator=numerator, denominator=denominator, value=value, target=None, target_high=None,
                status=status_of(value, None))
-
-
-def trend(area: Area, first: int, last: int, now: datetime | None = None) -> list[Report]:
-    """The reports of every year from `first` through `last`, without the child breakdown."""
-    return [compute(year, area, now, with_children=False) for year in range(first, last + 1)]
 
 
 # --- the drill-down --------------------------------------------------------------------------------------

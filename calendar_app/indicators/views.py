@@ -15,7 +15,9 @@ from ..search import fold
 from ..vocabulary import AREA_LEVELS
 from . import exports, labels
 from .dashboard import panel, report_chart
-from .rollup import BY_KEY, FIRST_YEAR, compute, missing_institutions, reference_day, trend
+from .reports import report as build_report
+from .reports import trend
+from .rollup import BY_KEY, FIRST_YEAR, missing_institutions, reference_day
 from .selection import SelectionError, find_area, parse_year
 
 bp = Blueprint("indicators", __name__, url_prefix="/dashboard")
@@ -93,7 +95,7 @@ def areas_json():
 @login_required
 def index():
     year, area = _selection()
-    report = compute(year, area)
+    report = build_report(year, area)
     history = (trend(area, FIRST_YEAR, year - 1) if year > FIRST_YEAR else []) + [report]
     panels = [panel(result, history) for result in report.indicators]
     stranded = db.session.scalars(stranded_for(area, reference_day(year, area)).limit(STRANDED_SHOWN + 1)).all()
@@ -124,7 +126,7 @@ def export(fmt: str):
     if fmt not in exports.FORMATS:
         abort(404)
     year, area = _selection()
-    report = compute(year, area)
+    report = build_report(year, area)
     return Response(exports.render(report, fmt), mimetype=exports.FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{exports.filename(report, fmt)}"'})
 
@@ -133,7 +135,7 @@ def export(fmt: str):
 @login_required
 def printable():
     year, area = _selection()
-    report = compute(year, area)
+    report = build_report(year, area)
     parts = {}
     for result in report.indicators:
         # on paper, a child area appears only with the kinds of institution it has

@@ -1,0 +1,20 @@
+"""The report of a year and an area, as the API, the dashboard and the command line give it: computed from
+the figures recorded here (rollup.py), with the documents imported from provinces that run their own
+deployment (imported.py) — the imported area's own document as it came, and added up above it."""
+from datetime import datetime
+
+from ..places.models import Area
+from . import imported, rollup
+
+
+def report(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> rollup.Report:
+    document = imported.imported_report(year, area)
+    if document is not None:
+        return imported.as_report(document, area)
+    computed = rollup.compute(year, area, now, with_children)
+    return imported.add_imported(computed, computed.targets)
+
+
+def trend(area: Area, first: int, last: int, now: datetime | None = None) -> list[rollup.Report]:
+    """The reports of every year from `first` through `last`, without the child breakdown."""
+    return [report(year, area, now, with_children=False) for year in range(first, last + 1)]
