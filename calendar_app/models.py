@@ -25,8 +25,8 @@ from .places.models import Area, AreaSuccession, Institution, Placement
 
 __all__ = [
     "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area", "AreaSuccession",
-    "Attendance", "AttendanceAudience", "AuditEntry", "ImportedReport", "IndicatorTarget", "Institution", "InstitutionMonth",
-    "InstitutionMonthKey", "JobRun",
+    "Attendance", "AttendanceAudience", "AuditEntry", "ImportedReport", "IndicatorTarget", "Institution",
+    "InstitutionMonth", "InstitutionMonthKey", "JobRun",
     "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Plan", "Registrant", "Registration",
     "Reminder", "SelfAssessment", "User", "YearReport",
 ]
