@@ -67,12 +67,12 @@ def test_add_an_area_below_another(admin_client, db):
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"code": "227", "name": "Trùng", "level": "district", "parent": "25"}, "An area with this code already exists."),
+    ({"code": "227", "name": "Trùng", "level": "district", "parent": "25"}, "already has the code 227"),
     ({"code": "7901", "name": "Xã", "level": "commune", "parent": ""}, "A district or commune needs its parent area."),
     ({"code": "79 01", "name": "Xã", "level": "commune", "parent": "227"}, "Use the official code"),
     ({"code": "7901", "name": "", "level": "commune", "parent": "227"}, "This field cannot be empty."),
     ({"code": "7901", "name": "Xã", "level": "hamlet", "parent": "227"},
-     "Level must be province, district or commune."),
+     "Level must be country, province, district or commune."),
     ({"code": "7901", "name": "Xã", "level": "commune", "parent": "404"}, "There is no area with code 404."),
     ({"code": "7901", "name": "Xã", "level": "commune", "parent": "227", "valid_from": "2025-07-01",
       "valid_to": "2025-06-30"}, "The end of validity must be after its start."),
@@ -115,14 +115,15 @@ def test_create_and_edit_an_institution(admin_client, db):
     assert changed.status_code == 302
     db.session.refresh(museum)
     assert museum.name == "Bảo tàng Hùng Vương tỉnh" and museum.area.code == "230" and not museum.active
-    assert audit_actions(db, "institution") == ["create", "update"]
+    # the change of area is a move from today, audited on its own
+    assert audit_actions(db, "institution") == ["create", "update", "move"]
 
 
 @pytest.mark.parametrize("changes, message", [
     ({"slug": "bao-tang"}, "An institution with this slug already exists."),
     ({"slug": "Bảo tàng"}, "Use lower-case letters, digits and hyphens only"),
     ({"category": "zoo"}, "Unknown institution category."),
-    ({"area": ""}, "There is no area with code"),
+    ({"area": ""}, "Choose the area."),
     ({"latitude": "north"}, "Enter a number."),
     ({"latitude": "95"}, "Must be at most 90."),
     ({"contact_email": "not-an-address"}, "Enter a valid e-mail address."),

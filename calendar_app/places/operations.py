@@ -173,6 +173,9 @@ def _move(user, institution: Institution, area: Area, effective: date) -> None:
 
 def _area_on(code: str, day: date | None, errors: dict) -> Area | None:
     """The unit with this code valid on `day` (today when None), or a field error."""
+    if not code:
+        errors["area"] = _("Choose the area.")
+        return None
     area = area_by_code(code, day)
     if area is None:
         errors["area"] = _("No area with code %(code)s is valid on %(day)s.", code=code,
