@@ -281,6 +281,8 @@ def _observance_activities(record, kind, year, rng) -> list[ActivityRecord]:
                for template in kinds.get(kind, [])
                if (year < 2027 or key in PLANNED_2027) and (not founded_this_year or key in SECOND_HALF)]
     choices = [(key, t) for key, t in choices if record.category == "library_armed_forces" or "Quân đội" not in t[0]]
+    if record.category in ("library_armed_forces", "library_specialized"):  # their readers are adults
+        choices = [(key, t) for key, t in choices if not {"children", "pupils", "families"} & set(t[2])]
     seasonal = [t for t in data.SEASONAL_TEMPLATES.get(kind, [])
                 if year < 2027 and (not founded_this_year or date(year, t[3], t[4]) >= record.since)]
     if year == 2027 and record.category not in PLANNING_AHEAD:
@@ -297,15 +299,30 @@ def _observance_activities(record, kind, year, rng) -> list[ActivityRecord]:
         status = "draft" if year == 2027 and rng.random() < DRAFT_2027 else "published"
         registration = "workshop" in categories and rng.random() < 0.5
         found.append(ActivityRecord(
-            record.slug, f"{title} {year}", tuple(categories), tuple(audiences), hours, observance=key, year=year,
-            day=day, hour=hour, online=online and rng.random() < 0.7, status=status,
+            record.slug, _titled(title, record, year), tuple(categories), tuple(audiences), hours, observance=key,
+            year=year, day=day, hour=hour, online=online and rng.random() < 0.7, status=status,
             registration=registration, capacity=rng.choice((30, 40, 50)) if registration else None))
     if seasonal and record.category in PLANNING_AHEAD and rng.random() < 0.5:
         title, categories, audiences, month, day, hour, hours = rng.choice(seasonal)
         start = datetime(year, month, day, hour)
-        found.append(ActivityRecord(record.slug, f"{title} {year}", tuple(categories), tuple(audiences), hours,
-                                    start=start))
+        found.append(ActivityRecord(record.slug, _titled(title, record, year), tuple(categories),
+                                    tuple(audiences), hours, start=start))
     return found
+
+
+def _titled(title: str, record: InstitutionRecord, year: int) -> str:
+    """"Giờ đọc sách gia đình – huyện Đoan Hùng 2024": the place tells apart the many institutions holding
+    the same kind of activity (provincial institutions and museums are few, and named in the listing)."""
+    if record.category.startswith("library_") and record.category not in ("library_provincial", "library_district",
+                                                                           "library_commune"):
+        place = record.name.removeprefix("Thư viện ")
+    elif record.category in ("library_district", "culture_centre_district", "library_commune",
+                             "culture_centre_commune"):
+        unit = (official.current_unit if record.since else official.legacy_unit)(record.area)
+        place = lower_type(unit.name)
+    else:
+        return f"{title} {year}"
+    return f"{title}{', ' if '–' in title else ' – '}{place} {year}"
 
 
 def _club_season(record, year, rng) -> list[ActivityRecord]:

@@ -31,7 +31,7 @@ from ..events.recurrence import expand
 from ..extensions import db
 from ..observances.dates import observance_span
 from ..observances.models import Observance
-from ..observances.tagging import suggested_observances
+from ..observances.tagging import retag, suggested_observances
 from ..participation.locks import unlock_year
 from ..participation.models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment, YearReport
 from ..places import official
@@ -118,32 +118,38 @@ def load_demo(echo: Echo = print, reset_passwords: bool = False) -> DemoResult:
     result.added["areas"] += units.added + units.changed + units.successions_added
     demo = build()
     institutions = _load_institutions(demo.institutions, result)
-    echo(f"institutions: {len(institutions)} ({result.added['institutions']} added)")
     users = _load_accounts(institutions, reset_passwords, result)
+    # held for the whole run, with their dates: every activity's automatic tags are read from them
     observances = {o.key: o for o in db.session.scalars(select(Observance).options(selectinload(Observance.dates)))}
     before, after = _split_at_reform(demo.activities, observances)
+    echo(f"institutions: {len(institutions)} ({result.added['institutions']} added), activities: {len(before)} "
+         f"before the reform and {len(after)} after")
 
+    mark = result.added.copy()
     _load_activities(before, institutions, observances, result)
     _change_occurrences(institutions)
     _load_figures(institutions, REFORM, result)
     _year_reports(data.YEAR_REPORTS_BEFORE_REFORM, users, institutions, result)
-    echo(f"before the reform: {result.added['activities']} activities and {result.added['occurrences']} "
-         f"occurrences added, {result.added['attendance']} attendance records, "
-         f"{result.added['monthly tallies']} monthly tallies")
+    echo(f"until 30 June 2025: {_added_since(mark, result)}")
 
     _reform(echo, result)
 
+    mark = result.added.copy()
     _load_activities(after, institutions, observances, result)
     _change_occurrences(institutions)
     _load_figures(institutions, data.FIGURES_UNTIL, result)
     _year_reports(data.YEAR_REPORTS_AFTER_REFORM + _usual_year_reports(institutions, users), users,
                   institutions, result)
+    echo(f"from 1 July 2025: {_added_since(mark, result)}")
     db.session.commit()
     result.seconds = time.perf_counter() - started
-    counts = ", ".join(f"{n} {what}" for what, n in result.added.items() if n) or "nothing"
-    echo(f"added: {counts}")
-    echo(f"demo loaded in {result.seconds:.1f} s")
+    echo(f"demo {'loaded' if result.changed else 'checked'} in {result.seconds:.1f} s")
     return result
+
+
+def _added_since(mark: Counter, result: DemoResult) -> str:
+    return ", ".join(f"{n} {what}" for what, n in (result.added - mark).items()) + " added" \
+        if result.added - mark else "nothing to add"
 
 
 # --- institutions and accounts -----------------------------------------------------------------------------
@@ -246,7 +252,7 @@ def _load_activities(timed, institutions: dict[str, Institution], observances: d
     which took most of the load time. tests/test_demo.py runs both over the loaded activities and checks that
     they change nothing.
     """
-    existing = set(db.session.execute(select(Activity.institution_id, Activity.title)).tuples())
+    existing = set(db.session.execute(select(Activity.institution_id, Activity.title)).all())
     now = utcnow()
     for record, starts, ends in timed:
         institution = institutions[record.institution]
@@ -294,7 +300,7 @@ def _change_occurrences(institutions: dict[str, Institution]) -> None:
             moved.ends_at = moved.starts_at + (activity.ends_at - activity.starts_at)
             moved.overridden = True
             activity.sequence += 1
-    db.session.flush()
+        retag(activity)  # a cancelled meeting no longer ties the activity to its observance
 
 
 # --- figures -----------------------------------------------------------------------------------------------
@@ -360,7 +366,7 @@ def _keeps_tally(institution: Institution, year: int) -> bool:
 
 def _load_tallies(institutions: Iterable[Institution], until: date, result: DemoResult) -> None:
     existing = set(db.session.execute(
-        select(MonthlyTally.institution_id, MonthlyTally.year, MonthlyTally.month, MonthlyTally.metric)).tuples())
+        select(MonthlyTally.institution_id, MonthlyTally.year, MonthlyTally.month, MonthlyTally.metric)).all())
     founded = {r.slug: r.since for r in build().institutions}
     rows = []
     for institution in sorted(institutions, key=lambda i: i.slug):
@@ -389,7 +395,7 @@ def _load_tallies(institutions: Iterable[Institution], until: date, result: Demo
 
 
 def _load_assessments(institutions: Iterable[Institution], last_year: int, result: DemoResult) -> None:
-    existing = set(db.session.execute(select(SelfAssessment.institution_id, SelfAssessment.year)).tuples())
+    existing = set(db.session.execute(select(SelfAssessment.institution_id, SelfAssessment.year)).all())
     founded = {r.slug: r.since for r in build().institutions if r.since is not None}
     for institution in sorted(institutions, key=lambda i: i.slug):
         share = DIGITAL_SHARE.get(institution.category)
@@ -428,6 +434,8 @@ def _reform(echo: Echo, result: DemoResult) -> None:
         echo(f"reform: {plan.province.name} ({plan.province.code}) from {REFORM}, formed from {olds}: "
              f"moved {moved} institutions ({nearest} by nearest successor)")
         result.added["institutions moved by the reform"] += moved
+    else:
+        echo(f"reform: {plan.province.name} ({plan.province.code}): nothing left to move")
     for item in plan.unplaced:
         options = ", ".join(f"{a.code} {a.name}" for a in item.candidates) or "—"
         echo(f"  PLACE BY HAND {item.institution.slug} (in {item.old.code} {item.old.name}): {item.reason}; "
@@ -466,7 +474,7 @@ def _year_reports(scenarios, users: dict[str, User], institutions: dict[str, Ins
     """Carry out each scenario once: one starting with an unlock when the year is approved, any other when
     the institution has no report for the year yet."""
     status = dict(((i, y), s) for i, y, s in db.session.execute(
-        select(YearReport.institution_id, YearReport.year, YearReport.status)).tuples())
+        select(YearReport.institution_id, YearReport.year, YearReport.status)).all())
     for slug, year, steps in scenarios:
         institution = institutions[slug]
         current = status.get((institution.id, year))
