@@ -143,7 +143,7 @@ def load_demo(echo: Echo = print, reset_passwords: bool = False) -> DemoResult:
     echo(f"from 1 July 2025: {_added_since(mark, result)}")
     db.session.commit()
     result.seconds = time.perf_counter() - started
-    echo(f"demo {'loaded' if result.changed else 'checked'} in {result.seconds:.1f} s")
+    echo(f"demo {'loaded' if any(result.added.values()) else 'checked'} in {result.seconds:.1f} s")
     return result
 
 
