@@ -53,6 +53,9 @@ def test_revoked_token_is_refused(db):
 def test_demo_command_twice(runner, db):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    assert "admin@demo.example" in first.output
+    assert "admin@demo.example" in first.output and "editor.hycuong@demo.example" in first.output
+    assert "demo loaded in" in first.output and "PLACE BY HAND" in first.output
     second = runner.invoke(args=["demo"])
-    assert "nothing changed" in second.output
+    assert second.exit_code == 0, second.output
+    assert "nothing changed" in second.output and "@demo.example" not in second.output
+    assert "PLACE BY HAND" in second.output  # still waiting for an admin

@@ -49,7 +49,7 @@ def browser():
             launched.close()
 
 
-def test_citizen_filters_opens_an_activity_switches_to_english_and_subscribes(live_server, browser):
+def test_citizen_filters_opens_an_activity_switches_to_english_and_subscribes(browser, live_server):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 390, "height": 900})
     page.set_default_timeout(10_000)
