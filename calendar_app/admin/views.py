@@ -10,8 +10,8 @@ from ..accounts import operations as accounts
 from ..accounts.models import ApiToken, User
 from ..accounts.scope import require_role
 from ..clock import local_today
-from ..events.forms import ActionForm, apply_errors, options
 from ..extensions import db, login_manager
+from ..forms import ActionForm, apply_errors, options
 from ..indicators.models import IndicatorTarget
 from ..indicators.operations import update_target
 from ..observances import operations as observances

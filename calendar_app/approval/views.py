@@ -11,6 +11,7 @@ from ..extensions import db
 from ..participation.locks import unlock_year
 from ..places.models import Area, Institution
 from ..validation import ValidationFailed
+from ..years import PLAN_FIRST_YEAR
 from . import operations as ops
 from .summary import year_summary
 
@@ -26,7 +27,7 @@ def _year() -> int:
 
 
 def _years() -> list[int]:
-    return list(range(local_today().year, ops.FIRST_YEAR - 1, -1))
+    return list(range(local_today().year, PLAN_FIRST_YEAR - 1, -1))
 
 
 def _institution(slug: str) -> Institution:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..accounts.scope import audit_filter, require_role
 from ..clock import local_midnight_utc
-from ..events.forms import parse_date
 from ..extensions import db, login_manager
+from ..forms import parse_date
 from ..pagination import paginate
 from .models import AuditEntry
 

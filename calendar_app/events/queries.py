@@ -7,7 +7,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..observances.models import Observance
 from ..places.models import Institution
-from ..search import fold
+from ..search import fold, matches
 from .models import Activity, Occurrence
 
 
@@ -31,10 +31,8 @@ def managed_activities(user, status: str | None = None, institution: str | None 
         query = query.where(Activity.status == status)
     if institution:
         query = query.where(Institution.slug == institution)
-    for word in fold(q).split():
-        query = query.where(Activity.search_text.contains(word, autoescape=True))
-    return query.order_by(case((next_start.is_(None), 1), else_=0), next_start, Activity.starts_at.desc(),
-                          Activity.id.desc())
+    return query.where(matches(Activity.search_text, q)).order_by(
+        case((next_start.is_(None), 1), else_=0), next_start, Activity.starts_at.desc(), Activity.id.desc())
 
 
 def activity_occurrences(activity: Activity):

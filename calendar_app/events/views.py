@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from ..accounts.scope import require_institution, scoped_institutions
 from ..clock import local_day, to_local
 from ..extensions import db, login_manager
+from ..forms import ActionForm, apply_errors
 from ..markup import render_markdown
 from ..observances.models import Observance
 from ..observances.tagging import suggested_observances
@@ -17,7 +18,7 @@ from ..pagination import paginate
 from ..validation import ValidationFailed, validate
 from ..vocabulary import ACTIVITY_STATUSES
 from . import operations
-from .forms import ActionForm, ActivityForm, OccurrenceForm, apply_errors
+from .forms import ActivityForm, OccurrenceForm
 from .models import Activity
 from .queries import activity_occurrences, managed_activities, observance_choices
 from .recurrence import MAX_OCCURRENCES, expand, occurrence_key

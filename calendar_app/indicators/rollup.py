@@ -43,11 +43,10 @@ from ..extensions import db
 from ..participation.models import MonthlyTally, SelfAssessment
 from ..places.models import Area, Institution
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
+from ..years import PLAN_FIRST_YEAR
 from . import facts
 from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey
 
-#: the first year of the plan: programmes count from here, and the dashboard's trend starts here
-FIRST_YEAR = 2023
 #: the monthly tallies the indicators read
 TALLIES = ("library_visits", "museum_study_visitors", "club_members")
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
@@ -296,8 +295,8 @@ class Facts:
                 .outerjoin(self.variety, self.variety.c.institution_id == scope.institution_id))
 
     def programmes(self):
-        """Distinct programme keys each museum in scope held from FIRST_YEAR through Y (a subquery)."""
-        keys = self._keys(facts.month_key(date(FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)))
+        """Distinct programme keys each museum in scope held from the plan's first year through Y (a subquery)."""
+        keys = self._keys(facts.month_key(date(PLAN_FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)))
         return (select(keys.c.institution_id, func.count(keys.c.key.distinct()).label("programmes"))
                 .where(keys.c.kind == "programme")
                 .group_by(keys.c.institution_id)

@@ -26,11 +26,11 @@ class AttendanceForm(FlaskForm):
             "version": self.version.data or None,
         }
 
-    def field_for(self, name: str):
+    def field_for(self, name: str) -> str:
         """The form field a refusal from the operation belongs to ("audiences.pupils" -> audience_pupils)."""
         if name.startswith("audiences."):
-            name = "audience_" + name.split(".", 1)[1]
-        return self._fields.get(name)
+            return "audience_" + name.split(".", 1)[1]
+        return name
 
 
 for _key, _label in AUDIENCES.items():
@@ -44,11 +44,6 @@ class AssessmentForm(FlaskForm):
 
 for _key, _label in CHECKLIST_ITEMS.items():
     setattr(AssessmentForm, _key, BooleanField(_label))
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token: for buttons (check-in, cancel) and the tally grid, whose 12 × 5 cells are read
-    from the request by name "<metric>-<month>"."""
 
 
 class ImportForm(FlaskForm):

@@ -15,7 +15,6 @@ from ..vocabulary import AUDIENCES, CHECKLIST_ITEMS, TALLY_METRICS
 MAX_COUNT = 10_000_000
 MAX_TALLY = 1_000_000_000
 MAX_PEOPLE_PER_REGISTRATION = 20
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_CHARS_RE = re.compile(r"^\+?[0-9 .()\-]+$")
 

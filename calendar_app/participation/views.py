@@ -17,14 +17,16 @@ from ..events.recurrence import occurrence_key
 from ..extensions import db, limiter
 from ..feeds.ical import FeedContext
 from ..feeds.views import public_base_url
+from ..forms import ActionForm, apply_errors
 from ..places.models import Institution
 from ..validation import ValidationFailed
 from ..vocabulary import AUDIENCES, TALLY_METRICS
 from ..web import local_date, local_datetime
+from ..years import PLAN_FIRST_YEAR
 from . import imports
 from . import operations as ops
 from . import registration as reg
-from .forms import ActionForm, AssessmentForm, AttendanceForm, ImportForm, RegistrationForm, WalkInForm
+from .forms import AssessmentForm, AttendanceForm, ImportForm, RegistrationForm, WalkInForm
 from .locks import is_year_locked
 from .models import Attendance, Registration
 from .personal_feed import personal_calendar
@@ -33,18 +35,6 @@ bp = Blueprint("participation", __name__)
 
 #: public registration POSTs per client address
 REGISTRATION_LIMIT = "5 per minute; 30 per hour"
-
-
-def _field_errors(form, refused: ValidationFailed, field_for=None) -> list[str]:
-    """Put an operation's per-field reasons on the form's fields; returns reasons with no field to go to."""
-    loose = []
-    for name, reason in refused.fields.items():
-        field = field_for(name) if field_for else form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, reason] if isinstance(field.errors, list) else [reason]
-        else:
-            loose.append(reason)
-    return loose
 
 
 def _institution(slug: str) -> Institution:
@@ -143,7 +133,7 @@ def attendance(activity_id: int, start: str):
             status = 409
         except ValidationFailed as refused:
             db.session.rollback()
-            for reason in _field_errors(form, refused, form.field_for):
+            for reason in apply_errors(form, refused.fields):
                 flash(reason, "error")
             status = 422
         except HTTPException:
@@ -205,7 +195,7 @@ def check_in(activity_id: int, start: str):
             return redirect(url_for(".check_in", activity_id=activity_id, start=start, q=request.args.get("q")))
         except ValidationFailed as refused:
             db.session.rollback()
-            loose = _field_errors(walk_in_form, refused) if action == "walk_in" else list(refused.fields.values())
+            loose = apply_errors(walk_in_form, refused.fields) if action == "walk_in" else list(refused.fields.values())
             for reason in loose:
                 flash(reason, "error")
             status = 422
@@ -272,7 +262,7 @@ def assessment(slug: str, year: int):
             return redirect(url_for(".assessment", slug=slug, year=year))
         except ValidationFailed as refused:
             db.session.rollback()
-            for reason in _field_errors(form, refused):
+            for reason in apply_errors(form, refused.fields):
                 flash(reason, "error")
             status = 422
     return render_template("participation/assessment.html", institution=institution, year=year, form=form,
@@ -281,7 +271,7 @@ def assessment(slug: str, year: int):
 
 def _years() -> list[int]:
     this_year = clock.local_today().year
-    return list(range(this_year, 2022, -1))
+    return list(range(this_year, PLAN_FIRST_YEAR - 1, -1))
 
 
 # --- staff: import --------------------------------------------------------------------------------------
@@ -358,7 +348,7 @@ def register(activity_id: int):
                 db.session.commit()
             except ValidationFailed as refused:
                 db.session.rollback()
-                for reason in _field_errors(form, refused):
+                for reason in apply_errors(form, refused.fields):
                     flash(reason, "error")
                 status = 422
             else:

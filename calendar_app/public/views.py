@@ -9,13 +9,13 @@ from .. import vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
 from ..markup import render_markdown
 from ..observances.dates import observance_span, tagging_window
+from ..years import YEARS
 from . import formatting, jsonld, queries
 from .queries import ActivityFilters
 
 bp = Blueprint("public", __name__)
 
 #: years a page exists for (beyond this a URL is a typo or a crawler)
-YEARS = range(2000, 2101)
 #: how many activities institution, area and home pages show before linking to the full list
 PREVIEW = 8
 #: how many activities a day of the month view shows before linking to that day's list
