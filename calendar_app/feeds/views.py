@@ -6,16 +6,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import vocabulary
+from ..events.filters import ActivityFilters, activity_conditions, parse_filters
 from ..events.models import Activity
-from ..public.queries import (
-    ActivityFilters,
-    activity_conditions,
-    area_by_code,
-    institution_by_slug,
-    observance_by_key,
-    parse_filters,
-    public_activity,
-)
+from ..public.queries import area_by_code, institution_by_slug, observance_by_key, public_activity
 from . import cache
 from .cache import FeedSource
 from .fastpath import SERVED_FEED, FeedFastPath
