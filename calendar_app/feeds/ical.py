@@ -8,7 +8,6 @@ starts_at/ends_at (naive UTC), all_day, rrule, location, latitude/longitude, onl
 institution (name, address, latitude/longitude, updated_at) and occurrences (original_start, starts_at,
 ends_at, status).
 """
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,10 +19,9 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur, vText
 
-from ..events.recurrence import MAX_OCCURRENCES
+from ..events.recurrence import MAX_OCCURRENCES, until_moment
 
 CALENDAR_TAIL = b"END:VCALENDAR\r\n"
-_UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z)?)?$")
 
 
 @dataclass(frozen=True)
@@ -172,13 +170,10 @@ def _rule(rrule: str, all_day: bool, zone: ZoneInfo) -> tuple[dict[str, str], st
     """
     parts = dict(part.split("=", 1) for part in rrule.upper().removeprefix("RRULE:").split(";") if part)
     local = dict(parts)
-    until = _UNTIL.match(parts.get("UNTIL", ""))
+    until = until_moment(parts.get("UNTIL", ""), zone)
     if until:
-        day, clock, zulu = until.groups()
-        moment = datetime.strptime(day + (clock or "235959"), "%Y%m%d%H%M%S")
-        moment = (moment.replace(tzinfo=UTC) if zulu else moment.replace(tzinfo=zone)).astimezone(zone)
-        local["UNTIL"] = moment.strftime("%Y%m%dT%H%M%S")
-        parts["UNTIL"] = moment.strftime("%Y%m%d") if all_day else moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        local["UNTIL"] = until.strftime("%Y%m%dT%H%M%S")
+        parts["UNTIL"] = until.strftime("%Y%m%d") if all_day else until.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return parts, _join(local)
 
 
