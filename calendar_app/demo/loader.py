@@ -10,10 +10,10 @@ from ..accounts.models import User
 from ..clock import local_midnight_utc, to_utc
 from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
 from ..events.occurrences import sync_occurrences
+from ..events.tagging import retag
 from ..extensions import db
 from ..observances.dates import observance_span
 from ..observances.models import Observance
-from ..observances.tagging import retag
 from ..participation.models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment
 from ..places.models import Area, Institution
 from ..places.tree import assign_path

@@ -11,18 +11,12 @@ from ..events.models import Activity
 from ..public.queries import area_by_code, institution_by_slug, observance_by_key, public_activity
 from . import cache
 from .cache import FeedSource
-from .fastpath import SERVED_FEED, FeedFastPath
+from .fastpath import SERVED_FEED
 from .ical import FeedContext
 
 bp = Blueprint("feeds", __name__)
 #: the query arguments of /feeds/events.ics, in the order they make the cache key
 FILTER_ARGS = ("area", "institution", "category", "audience", "observance", "q")
-
-
-@bp.record_once
-def _install(state) -> None:
-    cache.init_app(state.app)
-    state.app.wsgi_app = FeedFastPath(state.app.wsgi_app, state.app.extensions["feed_cache"])
 
 
 @bp.app_template_global()

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock
+from .. import clock, signals
 from ..accounts.scope import require_institution
 from ..events.models import Activity, Occurrence
 from ..events.operations import find_occurrence
@@ -223,6 +223,18 @@ def promote_waitlist(occurrence: Occurrence) -> list[Registration]:
             free -= registration.people
     db.session.flush()
     return promoted
+
+
+def promote_waitlists(activity: Activity) -> None:
+    """More places (the `capacity_grew` signal): people waiting for the coming dates move up, in order."""
+    now = clock.utcnow()
+    for occurrence in activity.occurrences:
+        if occurrence.starts_at > now and occurrence.status == "scheduled":
+            promote_waitlist(occurrence)
+
+
+def subscribe() -> None:
+    signals.capacity_grew.connect(promote_waitlists)
 
 
 def registrant_for_feed(secret: str) -> Registrant | None:
