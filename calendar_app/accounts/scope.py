@@ -75,6 +75,11 @@ def require_role(user, *roles: str) -> None:
         raise Forbidden()
 
 
+def scoped_institution_ids(user):
+    """select() of the ids of the institutions the user may manage."""
+    return select(Institution.id).where(institution_filter(user))
+
+
 def scoped_institutions(user):
     """Institutions the user may manage, by name."""
     return db.session.scalars(select(Institution).where(institution_filter(user)).order_by(Institution.name))

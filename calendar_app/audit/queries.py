@@ -5,8 +5,8 @@ from sqlalchemy import false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..accounts.scope import scoped_institution_ids
 from ..clock import local_midnight_utc
-from ..places.models import Institution
 from .models import AuditEntry
 
 
@@ -16,9 +16,8 @@ def audit_filter(user):
         return false()
     if user.role == "admin":
         return true()
-    in_subtree = select(Institution.id).where(Institution.area_id.in_(user.area.subtree_ids()))
     return or_(AuditEntry.area_path.startswith(user.area.path, autoescape=True),
-               AuditEntry.institution_id.in_(in_subtree))
+               AuditEntry.institution_id.in_(scoped_institution_ids(user)))
 
 
 def entries(user, entity: str | None, entity_id: str | None, email: str | None, first, last, action: str | None):
