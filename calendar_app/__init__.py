@@ -54,7 +54,7 @@ def register_listeners(app: Flask) -> None:
     from .events.tagging import subscribe as retag_when_observance_dates_change
     from .feeds.cache import subscribe as invalidate_feeds_on_changes
     from .indicators.tracking import subscribe as refresh_facts_when_figures_change
-    from .participation.registration import subscribe as promote_waitlists_when_capacity_grows
+    from .registration.operations import subscribe as promote_waitlists_when_capacity_grows
 
     listen()
     for subscribe in (retag_when_observance_dates_change, invalidate_feeds_on_changes,
@@ -78,10 +78,11 @@ def register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .participation.views import bp as participation_bp
     from .public.views import bp as public_bp
+    from .registration.views import bp as registration_bp
     from .web import register_web
 
     register_web(app)  # what every page shares: template helpers, security headers, the session cookie
-    for blueprint in (public_bp, accounts_bp, feeds_bp, events_bp, admin_bp, participation_bp,
+    for blueprint in (public_bp, accounts_bp, feeds_bp, events_bp, admin_bp, participation_bp, registration_bp,
                       indicators_bp, api_bp, approval_bp, notifications_bp, audit_bp):
         app.register_blueprint(blueprint)
 
@@ -98,7 +99,7 @@ def register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_command
     from .indicators.cli import rebuild_facts_command, report_command
-    from .participation.cli import participation_cli
+    from .registration.cli import participation_cli
     from .scheduler.cli import scheduler_command
     from .translate import translate_cli
 

@@ -6,6 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
 from wtforms.widgets import DateInput, NumberInput
 
+#: render_kw of a box for a count: the numeric keyboard on phones, no autofill
+NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
+
 
 class ActionForm(FlaskForm):
     """Only the CSRF token: for buttons that change something (publish, cancel, check in …) and for grids

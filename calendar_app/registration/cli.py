@@ -1,4 +1,4 @@
-"""`flask participation …`: maintenance of participation data."""
+"""`flask participation purge`: erasing registrants' personal data (the group keeps the name operators know)."""
 from datetime import datetime
 
 import click
