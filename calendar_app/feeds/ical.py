@@ -2,6 +2,7 @@
 
 A feed is assembled from per-activity fragments: `calendar_head()` + `activity_events()` of each
 activity + CALENDAR_TAIL. `calendar()` does the same in one call (one activity, tests, the benchmark).
+`occurrence_event()` is one dated occurrence on its own, for a calendar of someone's own (the personal feed).
 
 The values read from each activity: id, title, description, status, sequence, created_at, updated_at,
 starts_at/ends_at (naive UTC), all_day, rrule, location, latitude/longitude, online_url, categories,
@@ -119,17 +120,37 @@ def _recurring(activity, context: FeedContext, zone: ZoneInfo) -> bytes:
     return b"".join(parts)
 
 
+def occurrence_event(activity, occurrence, context: FeedContext, *, uid: str, summary: str, sequence: int,
+                     changed: datetime, status: str) -> bytes:
+    """The VEVENT of one dated occurrence, in a calendar of someone's own (the personal feed): the activity's
+    time, place, description and link as the public feeds give them, with the caller's UID, SUMMARY, SEQUENCE,
+    time of the last change and STATUS."""
+    event = _described(activity, context, occurrence.starts_at, occurrence.ends_at, context.zone, summary)
+    event.add("uid", uid)
+    event.add("dtstamp", _utc(changed))
+    event.add("last-modified", _utc(changed))
+    event.add("sequence", sequence)
+    event.add("status", status)
+    return event.to_ical()
+
+
 def _event(activity, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
-    event = Event()
+    event = _described(activity, context, start, end, zone, activity.title)
     event.add("uid", uid(activity.id, context.domain))
     event.add("dtstamp", _utc(activity.updated_at))
     event.add("last-modified", _utc(activity.updated_at))
     if activity.created_at is not None:
         event.add("created", _utc(activity.created_at))
     event.add("sequence", activity.sequence or 0)
+    return event
+
+
+def _described(activity, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo, summary: str) -> Event:
+    """A VEVENT with what the activity says: its time, summary, description, place and link."""
+    event = Event()
     event.add("dtstart", _value(start, activity.all_day, zone))
     event.add("dtend", _value(end, activity.all_day, zone))
-    event.add("summary", _text(activity.title))
+    event.add("summary", _text(summary))
     url = f"{context.base_url}/events/{activity.id}"
     institution = activity.institution
     lines = [activity.description or "", institution.name, activity.online_url or "", url]

@@ -1,6 +1,5 @@
 """Registration pages: the public form, the page behind a registration's secret link, the personal feed and
 its page (citizens); each activity's registrations and the check-in list of each date (staff)."""
-from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -14,8 +13,7 @@ from ..events.models import Activity, Occurrence
 from ..events.queries import managed_occurrence
 from ..events.recurrence import occurrence_key
 from ..extensions import db, limiter
-from ..feeds.ical import FeedContext
-from ..feeds.views import public_base_url
+from ..feeds.context import feed_context
 from ..forms import ActionForm, apply_errors
 from ..participation.models import Attendance
 from ..participation.operations import AttendanceConflict, attendance_of, occurrence_year
@@ -209,11 +207,7 @@ def my_feed(secret: str):
     registrant = reg.registrant_for_feed(secret)
     if registrant is None:
         abort(404)
-    config = current_app.config
-    context = FeedContext(domain=config["CALENDAR_DOMAIN"], timezone=config["CALENDAR_TIMEZONE"],
-                          base_url=public_base_url(),
-                          refresh=timedelta(minutes=config.get("FEED_REFRESH_MINUTES", 120)))
-    body = personal_calendar(reg.registrations_of(registrant), _("My registrations"), context, _("Waitlist"))
+    body = personal_calendar(reg.registrations_of(registrant), _("My registrations"), feed_context(), _("Waitlist"))
     return _private(Response(body, mimetype="text/calendar", headers={
         "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'inline; filename="my.ics"'}))
 
