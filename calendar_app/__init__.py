@@ -63,7 +63,10 @@ def register_listeners(app: Flask) -> None:
 
 
 def register_unit_of_work(app: Flask) -> None:
-    pass
+    """Each request commits once when it succeeds and rolls back when it fails (unit_of_work.py)."""
+    from . import unit_of_work
+
+    unit_of_work.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.operations import user_for_token
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..validation import ValidationFailed, validate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -41,19 +41,16 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    db.session.rollback()
     return error_response(error.status, error.code, error.message, error.fields)
 
 
 @bp.errorhandler(ValidationFailed)
 def _validation_failed(error: ValidationFailed):
-    db.session.rollback()
     return error_response(422, "validation_failed", error.message, error.fields)
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
-    db.session.rollback()
     return http_error_response(error)
 
 

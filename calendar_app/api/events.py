@@ -2,7 +2,7 @@
 
 Reads are public for published and cancelled activities; a token whose user may manage an institution
 also sees that institution's drafts. Writes go through events/operations.py, which checks scope,
-validates, audits and retags; this module only maps HTTP to those calls and commits on success.
+validates, audits and retags; this module only maps HTTP to those calls (the request's unit of work commits).
 
 A list covers a window of days (`from`, `to`: local dates, both inclusive; default from today for
 DEFAULT_WINDOW_DAYS, at most MAX_RANGE_DAYS): it holds the activities with an occurrence in the window,
@@ -183,7 +183,6 @@ def create_event():
     data = json_body()
     own = user.institution if user.role == "editor" and not data.get("institution") else None
     activity = operations.create_activity(user, data, institution=own)
-    db.session.commit()
     location = url_for("api.get_event", activity_id=activity.id, _external=True)
     return activity_json(activity, activity.occurrences), 201, {"Location": location}
 
@@ -207,7 +206,6 @@ def update_event(activity_id: int):
     user = api_user()
     changes = json_body()
     activity = operations.update_activity(user, _activity_or_404(activity_id, user), changes)
-    db.session.commit()
     return activity_json(activity, activity.occurrences)
 
 
@@ -226,5 +224,4 @@ def change_occurrence(activity_id: int, start: str):
                                            "original local start as YYYY-MM-DDTHH:MM, or YYYY-MM-DD for "
                                            "all-day activities).", start=start))
     operations.change_occurrence(user, activity, occurrence, change)
-    db.session.commit()
     return occurrence_json(occurrence, activity)

@@ -1,7 +1,7 @@
 """Submitting, approving and returning an institution's year: the one path for pages, API and CLI.
 
-Callers commit on success and roll back on ApprovalRefused / HTTPException. Approval locks the year's
-figures: participation/locks.py reads YearReport.status == "approved".
+The caller's unit of work commits, or rolls back on ApprovalRefused / HTTPException. Approval locks the
+year's figures: participation/locks.py reads YearReport.status == "approved".
 """
 from dataclasses import dataclass
 from datetime import date

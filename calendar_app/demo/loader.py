@@ -26,7 +26,7 @@ Echo = Callable[[str], None]
 
 
 def load_demo(echo: Echo = print, reset_passwords: bool = False) -> dict[str, str]:
-    """Load everything; returns {email: password} for accounts created (or reset) by this run."""
+    """Load everything (the caller commits); returns {email: password} for accounts created (or reset) by this run."""
     seed_reference_data()
     areas = _load_areas()
     echo(f"areas: {len(areas)}")
@@ -37,7 +37,6 @@ def load_demo(echo: Echo = print, reset_passwords: bool = False) -> dict[str, st
     echo(f"activities: {len(activities)}")
     figures = _load_figures(institutions)
     echo(f"attendance records added: {figures}")
-    db.session.commit()
     return credentials
 
 

@@ -1,7 +1,7 @@
 """Creating and changing activities: the one path used by the editor's pages, the API and the CLI.
 
-Every function checks the user's scope, validates, writes, audits and leaves committing to the caller
-only through `commit()` below, so a refused change never leaves half a write behind.
+Every function checks the user's scope, validates, writes and audits; committing is left to the caller's
+unit of work (unit_of_work.py), which rolls back whatever a refused change wrote.
 """
 from datetime import timedelta
 
@@ -245,7 +245,3 @@ def _moment(value: str, activity: Activity, field: str):
 
 def _occurrence_values(occurrence: Occurrence) -> dict:
     return {"starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at, "status": occurrence.status}
-
-
-def commit() -> None:
-    db.session.commit()

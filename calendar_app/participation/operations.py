@@ -1,8 +1,8 @@
 """Writing figures: attendance per occurrence, monthly tallies, self-assessments.
 
 One path for the editor's pages, the API, imports and the check-in list. Each function checks the user's
-scope, validates, checks the year lock (locks.ensure_year_open), writes and audits old -> new; callers
-commit on success and roll back on ValidationFailed / AttendanceConflict / HTTPException.
+scope, validates, checks the year lock (locks.ensure_year_open), writes and audits old -> new; the caller's
+unit of work commits, or rolls back on ValidationFailed / AttendanceConflict / HTTPException.
 """
 from datetime import datetime
 

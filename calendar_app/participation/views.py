@@ -4,7 +4,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from .. import clock
 from ..accounts.models import User
@@ -15,6 +14,7 @@ from ..events.recurrence import occurrence_key
 from ..extensions import db
 from ..forms import ActionForm, apply_errors
 from ..places.models import Institution
+from ..unit_of_work import attempt
 from ..validation import ValidationFailed
 from ..vocabulary import AUDIENCES, TALLY_METRICS
 from ..years import PLAN_FIRST_YEAR
@@ -69,12 +69,11 @@ def attendance(activity_id: int, start: str):
         _fill_attendance(form, current)
     elif form.validate_on_submit():
         try:
-            ops.record_attendance(current_user, occurrence, form.data_for_operation())
-            db.session.commit()
+            with attempt():
+                ops.record_attendance(current_user, occurrence, form.data_for_operation())
             flash(_("Attendance saved."), "success")
             return redirect(url_for(".attendance", activity_id=activity_id, start=start))
         except ops.AttendanceConflict:
-            db.session.rollback()
             current = ops.attendance_of(occurrence)
             conflict = {"values": ops.attendance_values(current), "by": _user(current), "at": current
                         and current.updated_at}
@@ -82,13 +81,9 @@ def attendance(activity_id: int, start: str):
             form.version.data = str(current.version) if current else ""
             status = 409
         except ValidationFailed as refused:
-            db.session.rollback()
             for reason in apply_errors(form, refused.fields):
                 flash(reason, "error")
             status = 422
-        except HTTPException:
-            db.session.rollback()
-            raise
     return render_template("participation/attendance.html", form=form, occurrence=occurrence, current=current,
                            conflict=conflict, started=occurrence.starts_at <= clock.utcnow(),
                            locked=is_year_locked(occurrence.activity.institution, ops.occurrence_year(occurrence)),
@@ -130,12 +125,11 @@ def tallies(slug: str, year: int):
         grid = {month: {metric: request.form.get(f"{metric}-{month}", "") for metric in TALLY_METRICS}
                 for month in range(1, 13)}
         try:
-            changed = ops.set_tally_year(current_user, institution, year, grid)
-            db.session.commit()
+            with attempt():
+                changed = ops.set_tally_year(current_user, institution, year, grid)
             flash(_("Monthly figures saved (%(count)s month(s) changed).", count=changed), "success")
             return redirect(url_for(".tallies", slug=slug, year=year))
         except ValidationFailed as refused:
-            db.session.rollback()
             errors, status = refused.fields, 422
             values = {key: request.form.get(key, "") for key in
                       (f"{metric}-{month}" for metric in TALLY_METRICS for month in range(1, 13))}
@@ -156,12 +150,11 @@ def assessment(slug: str, year: int):
     status = 200
     if form.validate_on_submit():
         try:
-            ops.save_assessment(current_user, institution, year, form.data_for_operation())
-            db.session.commit()
+            with attempt():
+                ops.save_assessment(current_user, institution, year, form.data_for_operation())
             flash(_("Self-assessment saved."), "success")
             return redirect(url_for(".assessment", slug=slug, year=year))
         except ValidationFailed as refused:
-            db.session.rollback()
             for reason in apply_errors(form, refused.fields):
                 flash(reason, "error")
             status = 422
@@ -185,15 +178,14 @@ def import_figures():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            table = imports.read_table(upload.filename or "", upload.read(imports.MAX_BYTES + 1))
-            importer = imports.import_tallies if form.kind.data == "tallies" else imports.import_attendance
-            result = importer(current_user, table)
-            db.session.commit()
+            with attempt():
+                table = imports.read_table(upload.filename or "", upload.read(imports.MAX_BYTES + 1))
+                importer = imports.import_tallies if form.kind.data == "tallies" else imports.import_attendance
+                result = importer(current_user, table)
             flash(_("Imported: %(written)s row(s) written, %(skipped)s empty row(s) skipped.",
                     written=result.written, skipped=result.skipped), "success")
             return redirect(url_for(".import_figures"))
         except imports.ImportRefused as error:
-            db.session.rollback()
             refused, status = error, 422
     elif request.method == "POST":
         status = 422

@@ -17,6 +17,7 @@ from ..feeds.context import feed_context
 from ..forms import ActionForm, apply_errors
 from ..participation.models import Attendance
 from ..participation.operations import AttendanceConflict, attendance_of, occurrence_year
+from ..unit_of_work import attempt
 from ..validation import ValidationFailed
 from ..web import local_date, local_datetime
 from . import check_in as check_ins
@@ -71,32 +72,30 @@ def check_in(activity_id: int, start: str):
     walk_in_form = WalkInForm()
     status = 200
     if request.method == "POST":
+        if not ActionForm().validate_on_submit():  # the CSRF token of every button
+            abort(400)
         action = request.form.get("action")
         try:
-            if not ActionForm().validate_on_submit():  # the CSRF token of every button
-                abort(400)
-            if action in ("present", "absent"):
-                registration = db.session.get(Registration, request.form.get("registration", type=int) or 0)
-                if registration is None or registration.occurrence_id != occurrence.id:
-                    abort(404)
-                check_ins.set_checked_in(current_user, registration, action == "present")
-            elif action == "walk_in":
-                check_ins.add_walk_in(current_user, occurrence, {"name": walk_in_form.name.data,
-                                                           "people": walk_in_form.people.data})
-            elif action == "sync":
-                check_ins.sync_attendance(current_user, occurrence)
-            else:
-                abort(400)
-            db.session.commit()
+            with attempt():
+                if action in ("present", "absent"):
+                    registration = db.session.get(Registration, request.form.get("registration", type=int) or 0)
+                    if registration is None or registration.occurrence_id != occurrence.id:
+                        abort(404)
+                    check_ins.set_checked_in(current_user, registration, action == "present")
+                elif action == "walk_in":
+                    check_ins.add_walk_in(current_user, occurrence, {"name": walk_in_form.name.data,
+                                                                     "people": walk_in_form.people.data})
+                elif action == "sync":
+                    check_ins.sync_attendance(current_user, occurrence)
+                else:
+                    abort(400)
             return redirect(url_for(".check_in", activity_id=activity_id, start=start, q=request.args.get("q")))
         except ValidationFailed as refused:
-            db.session.rollback()
             loose = apply_errors(walk_in_form, refused.fields) if action == "walk_in" else list(refused.fields.values())
             for reason in loose:
                 flash(reason, "error")
             status = 422
         except AttendanceConflict:
-            db.session.rollback()
             flash(_("Someone changed this attendance at the same moment; please try again."), "error")
             status = 409
     query = request.args.get("q", "").strip()
@@ -137,10 +136,9 @@ def register(activity_id: int):
                                    refused=True), 400
         if form.validate_on_submit():
             try:
-                done = reg.register(item, form.data_for_operation())
-                db.session.commit()
+                with attempt():
+                    done = reg.register(item, form.data_for_operation())
             except ValidationFailed as refused:
-                db.session.rollback()
                 for reason in apply_errors(form, refused.fields):
                     flash(reason, "error")
                 status = 422
@@ -188,12 +186,11 @@ def cancel_registration(secret: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        reg.cancel(item)
-        db.session.commit()
+        with attempt():
+            reg.cancel(item)
         flash(_("Your registration is cancelled. Thank you for letting us know: your place goes to the next "
                 "person waiting."), "success")
     except ValidationFailed as refused:
-        db.session.rollback()
         for reason in refused.fields.values():
             flash(reason, "error")
     return redirect(url_for(".registration", secret=secret))
@@ -230,6 +227,5 @@ def renew_feed(secret: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     new_secret = reg.renew_feed(registrant)
-    db.session.commit()
     flash(_("The old address no longer works. Subscribe to the new one below in your calendar app."), "success")
     return redirect(url_for(".my_registrations", secret=new_secret))
