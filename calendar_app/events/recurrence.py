@@ -42,7 +42,12 @@ def until_moment(value: str, zone: tzinfo) -> datetime | None:
 def local_until(rule: str, zone: tzinfo) -> str:
     """The rule with UNTIL in naive local time of `zone`: dateutil wants UNTIL of the same kind as DTSTART,
     and rules are expanded from a naive local DTSTART."""
-    return _UNTIL.sub(lambda match: "UNTIL=" + until_moment(match.group(1), zone).strftime("%Y%m%dT%H%M%S"), rule)
+
+    def local(match: re.Match[str]) -> str:
+        moment = until_moment(match.group(1), zone)
+        return f"UNTIL={moment:%Y%m%dT%H%M%S}" if moment else match.group(0)
+
+    return _UNTIL.sub(local, rule)
 
 
 def _local_naive_until(rule: str) -> str:

@@ -4,17 +4,15 @@ A feed is assembled from per-activity fragments: `calendar_head()` + `activity_e
 activity + CALENDAR_TAIL. `calendar()` does the same in one call (one activity, tests, the benchmark).
 `occurrence_event()` is one dated occurrence on its own, for a calendar of someone's own (the personal feed).
 
-The values read from each activity: id, title, description, status, sequence, created_at, updated_at,
-starts_at/ends_at (naive UTC), all_day, rrule, location, latitude/longitude, online_url, categories,
-institution (name, address, latitude/longitude, updated_at) and occurrences (original_start, starts_at,
-ends_at, status).
+What it reads of an activity is ActivityData below: an ORM Activity, or anything with those attributes.
 """
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -23,6 +21,43 @@ from icalendar import Calendar, Event, Timezone, vDuration, vRecur, vText
 from ..events.recurrence import MAX_OCCURRENCES, until_moment
 
 CALENDAR_TAIL = b"END:VCALENDAR\r\n"
+
+
+class InstitutionData(Protocol):
+    name: str
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+class OccurrenceData(Protocol):
+    #: naive UTC, as stored
+    original_start: datetime
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+
+
+class ActivityData(Protocol):
+    id: int
+    title: str
+    description: str | None
+    status: str
+    sequence: int | None
+    created_at: datetime | None
+    updated_at: datetime
+    #: naive UTC; for an all-day activity, local midnights (the end exclusive)
+    starts_at: datetime
+    ends_at: datetime
+    all_day: bool
+    rrule: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    online_url: str | None
+    categories: list[str]
+    institution: InstitutionData
+    occurrences: Sequence[OccurrenceData]
 
 
 @dataclass(frozen=True)
@@ -65,7 +100,7 @@ def calendar_head(name: str, context: FeedContext) -> bytes:
     return body[: -len(CALENDAR_TAIL)] + _vtimezone(context.timezone)
 
 
-def calendar(name: str, activities: Iterable, context: FeedContext) -> bytes:
+def calendar(name: str, activities: Iterable[ActivityData], context: FeedContext) -> bytes:
     """A whole calendar in one go."""
     return assemble(calendar_head(name, context), (activity_events(a, context) for a in activities))
 
@@ -74,11 +109,11 @@ def assemble(head: bytes, fragments: Iterable[bytes]) -> bytes:
     return b"".join((head, *fragments, CALENDAR_TAIL))
 
 
-def activity_events(activity, context: FeedContext) -> bytes:
+def activity_events(activity: ActivityData, context: FeedContext) -> bytes:
     """The VEVENT of one activity, plus one per moved occurrence of a recurring one; b"" if it has no dates."""
     zone = context.zone
     if activity.rrule:
-        return _recurring(activity, context, zone)
+        return _recurring(activity, activity.rrule, context, zone)
     occurrence = activity.occurrences[0] if activity.occurrences else None
     start = occurrence.starts_at if occurrence else activity.starts_at
     end = occurrence.ends_at if occurrence else activity.ends_at
@@ -88,8 +123,8 @@ def activity_events(activity, context: FeedContext) -> bytes:
     return event.to_ical()
 
 
-def _recurring(activity, context: FeedContext, zone: ZoneInfo) -> bytes:
-    rule, local_rule = _rule(activity.rrule, activity.all_day, zone)
+def _recurring(activity: ActivityData, rrule: str, context: FeedContext, zone: ZoneInfo) -> bytes:
+    rule, local_rule = _rule(rrule, activity.all_day, zone)
     duration = activity.ends_at - activity.starts_at
     local_start = _local(activity.starts_at, zone).replace(tzinfo=None)
     times = rrulestr(local_rule, dtstart=local_start)
@@ -120,8 +155,8 @@ def _recurring(activity, context: FeedContext, zone: ZoneInfo) -> bytes:
     return b"".join(parts)
 
 
-def occurrence_event(activity, occurrence, context: FeedContext, *, uid: str, summary: str, sequence: int,
-                     changed: datetime, status: str) -> bytes:
+def occurrence_event(activity: ActivityData, occurrence: OccurrenceData, context: FeedContext, *, uid: str,
+                     summary: str, sequence: int, changed: datetime, status: str) -> bytes:
     """The VEVENT of one dated occurrence, in a calendar of someone's own (the personal feed): the activity's
     time, place, description and link as the public feeds give them, with the caller's UID, SUMMARY, SEQUENCE,
     time of the last change and STATUS."""
@@ -134,7 +169,7 @@ def occurrence_event(activity, occurrence, context: FeedContext, *, uid: str, su
     return event.to_ical()
 
 
-def _event(activity, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
+def _event(activity: ActivityData, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
     event = _described(activity, context, start, end, zone, activity.title)
     event.add("uid", uid(activity.id, context.domain))
     event.add("dtstamp", _utc(activity.updated_at))
@@ -145,7 +180,8 @@ def _event(activity, context: FeedContext, start: datetime, end: datetime, zone:
     return event
 
 
-def _described(activity, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo, summary: str) -> Event:
+def _described(activity: ActivityData, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo,
+               summary: str) -> Event:
     """A VEVENT with what the activity says: its time, summary, description, place and link."""
     event = Event()
     event.add("dtstart", _value(start, activity.all_day, zone))
@@ -165,7 +201,7 @@ def _described(activity, context: FeedContext, start: datetime, end: datetime, z
     return event
 
 
-def _location(activity) -> str:
+def _location(activity: ActivityData) -> str:
     if activity.location:
         return activity.location
     if activity.online_url:
@@ -174,7 +210,7 @@ def _location(activity) -> str:
     return f"{institution.name}, {institution.address}" if institution.address else institution.name
 
 
-def _geo(activity) -> tuple[float, float] | None:
+def _geo(activity: ActivityData) -> tuple[float, float] | None:
     if activity.latitude is not None and activity.longitude is not None:
         return activity.latitude, activity.longitude
     institution = activity.institution
