@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     # before anything can write: every ORM write is turned into the signals other features react to
     register_listeners(app)
     register_unit_of_work(app)
+    register_page_helpers(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
@@ -69,6 +70,13 @@ def register_unit_of_work(app: Flask) -> None:
     unit_of_work.init_app(app)
 
 
+def register_page_helpers(app: Flask) -> None:
+    """What every page shares: template filters and globals, security headers, the session cookie."""
+    from .web import register_web
+
+    register_web(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
@@ -82,9 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from .participation.views import bp as participation_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
-    from .web import register_web
 
-    register_web(app)  # what every page shares: template helpers, security headers, the session cookie
     for blueprint in (public_bp, accounts_bp, feeds_bp, events_bp, admin_bp, participation_bp, registration_bp,
                       indicators_bp, api_bp, approval_bp, notifications_bp, audit_bp):
         app.register_blueprint(blueprint)

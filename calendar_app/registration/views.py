@@ -1,6 +1,5 @@
 """Registration pages: the public form, the page behind a registration's secret link, the personal feed and
 its page (citizens); each activity's registrations and the check-in list of each date (staff)."""
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
