@@ -1,4 +1,6 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
+from collections.abc import Callable
+
 from flask import Flask, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
@@ -66,11 +68,15 @@ def register_web(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+
+def register_error_pages(app: Flask, json_errors: dict[str, Callable]) -> None:
+    """Error pages in the user's language; under a URL prefix of `json_errors`, that function's answer."""
+
     def error_page(error):
         code = getattr(error, "code", 500) or 500
-        if request.path.startswith("/api/"):
-            from .api.core import http_error_response
-            return http_error_response(error)
+        for prefix, answer in json_errors.items():
+            if request.path.startswith(prefix):
+                return answer(error)
         return render_template("error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code
 
     for code in ERROR_TITLES:
@@ -78,7 +84,7 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def stale_form(error):
-        if request.path.startswith("/api/"):
+        if any(request.path.startswith(prefix) for prefix in json_errors):
             return error_page(error)
         title = _l("This form has expired or did not come from this site. Go back, reload the page and try again.")
         return render_template("error.html", code=400, title=title), 400

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..clock import utcnow
 from ..extensions import db, limiter, login_manager
+from ..unit_of_work import attempt
 from .forms import LoginForm, PasswordForm
 from .models import User
 from .operations import AccountError, change_password, find_user
@@ -48,7 +49,6 @@ def login():
         else:
             login_user(user)
             user.last_login_at = utcnow()
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
 
@@ -68,14 +68,13 @@ def account():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data,
-                            form.confirm_password.data)
+            with attempt():
+                change_password(current_user, form.current_password.data, form.new_password.data,
+                                form.confirm_password.data)
         except AccountError as error:
-            db.session.rollback()
             for name, reason in error.fields.items():
                 getattr(form, name).errors.append(reason)
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # this session carries the new password's mark
             flash(_("Your password is changed. Other sessions with the old password are signed out."), "info")
             return redirect(url_for(".account"))

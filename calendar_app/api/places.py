@@ -73,7 +73,6 @@ def list_areas():
 def create_area():
     user = api_user()
     area = operations.create_area(user, json_body())
-    db.session.commit()
     return area_json(area), 201, {"Location": url_for("api.get_area", code=area.code, _external=True)}
 
 
@@ -115,7 +114,6 @@ def list_institutions():
 def create_institution():
     user = api_user()
     institution = operations.create_institution(user, json_body())
-    db.session.commit()
     location = url_for("api.get_institution", slug=institution.slug, _external=True)
     return institution_json(institution), 201, {"Location": location}
 
@@ -133,5 +131,4 @@ def get_institution(slug: str):
 def update_institution(slug: str):
     user = api_user()
     institution = operations.update_institution(user, _institution_or_404(slug), json_body())
-    db.session.commit()
     return institution_json(institution)

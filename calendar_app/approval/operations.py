@@ -1,7 +1,7 @@
 """Submitting, approving and returning an institution's year: the one path for pages, API and CLI.
 
-Callers commit on success and roll back on ApprovalRefused / HTTPException. Approval locks the year's
-figures: participation/locks.py reads YearReport.status == "approved".
+The caller's unit of work commits, or rolls back on ApprovalRefused / HTTPException. Approval locks the
+year's figures: participation/locks.py reads YearReport.status == "approved".
 """
 from dataclasses import dataclass
 from datetime import date
@@ -19,9 +19,8 @@ from ..extensions import db
 from ..participation.models import YearReport
 from ..places.models import Area, Institution
 from ..validation import ValidationFailed
+from ..years import PLAN_FIRST_YEAR, checked_year
 
-#: the plan runs from 2023; nothing earlier is reported through this service
-FIRST_YEAR = 2023
 COMMENT_MAX = 2000
 SUBMITTABLE = ("open", "returned")
 STATUS_LABELS = {
@@ -37,15 +36,8 @@ class ApprovalRefused(ValidationFailed):
 
 
 def check_year(year) -> int:
-    """The reporting year as an int, refused when it is outside FIRST_YEAR … this year."""
-    try:
-        value = int(year)
-    except (TypeError, ValueError):
-        raise ValidationFailed({"year": _("Enter a year as four digits.")}) from None
-    if not FIRST_YEAR <= value <= local_today().year:
-        raise ValidationFailed({"year": _("The year must be between %(first)s and %(last)s.",
-                                          first=FIRST_YEAR, last=local_today().year)})
-    return value
+    """The reporting year as an int, refused outside the plan's first year … this year."""
+    return checked_year(year, PLAN_FIRST_YEAR, local_today().year)
 
 
 def find_report(institution: Institution, year: int) -> YearReport | None:

@@ -10,10 +10,10 @@ from ..accounts.models import User
 from ..clock import local_midnight_utc, to_utc
 from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
 from ..events.occurrences import sync_occurrences
+from ..events.tagging import retag
 from ..extensions import db
 from ..observances.dates import observance_span
 from ..observances.models import Observance
-from ..observances.tagging import retag
 from ..participation.models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment
 from ..places.models import Area, Institution
 from ..places.tree import assign_path
@@ -26,7 +26,7 @@ Echo = Callable[[str], None]
 
 
 def load_demo(echo: Echo = print, reset_passwords: bool = False) -> dict[str, str]:
-    """Load everything; returns {email: password} for accounts created (or reset) by this run."""
+    """Load everything (the caller commits); returns {email: password} for accounts created (or reset) by this run."""
     seed_reference_data()
     areas = _load_areas()
     echo(f"areas: {len(areas)}")
@@ -37,7 +37,6 @@ def load_demo(echo: Echo = print, reset_passwords: bool = False) -> dict[str, st
     echo(f"activities: {len(activities)}")
     figures = _load_figures(institutions)
     echo(f"attendance records added: {figures}")
-    db.session.commit()
     return credentials
 
 

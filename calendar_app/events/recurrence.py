@@ -1,14 +1,15 @@
 """Bounded expansion of an activity's RRULE into occurrence times (local wall-clock, stored as UTC)."""
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from dateutil.rrule import rrulestr
 
-from ..clock import to_local, to_utc
+from ..clock import local_zone, to_local, to_utc
 
 #: a rule is expanded to at most this many occurrences, whatever it says
 MAX_OCCURRENCES = 500
-_UNTIL = re.compile(r"UNTIL=(\d{8})(T(\d{6})(Z)?)?", re.IGNORECASE)
+_UNTIL_VALUE = re.compile(r"(\d{8})(?:T(\d{6})(Z)?)?", re.IGNORECASE)
+_UNTIL = re.compile(rf"UNTIL=({_UNTIL_VALUE.pattern})", re.IGNORECASE)
 _ALLOWED_KEYS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS",
                  "WKST", "BYYEARDAY", "BYWEEKNO"}
 
@@ -27,19 +28,30 @@ def normalise(rule: str | None) -> str | None:
     return rule.upper() or None
 
 
+def until_moment(value: str, zone: tzinfo) -> datetime | None:
+    """An RRULE's UNTIL value as an aware time in `zone`, None when malformed: a date means the end of that
+    local day (our expansion includes the whole day), a time with Z is UTC, a time without Z is local."""
+    match = _UNTIL_VALUE.fullmatch(value)
+    if match is None:
+        return None
+    day, clock, zulu = match.groups()
+    moment = datetime.strptime(day + (clock or "235959"), "%Y%m%d%H%M%S")
+    return (moment.replace(tzinfo=UTC) if zulu else moment.replace(tzinfo=zone)).astimezone(zone)
+
+
+def local_until(rule: str, zone: tzinfo) -> str:
+    """The rule with UNTIL in naive local time of `zone`: dateutil wants UNTIL of the same kind as DTSTART,
+    and rules are expanded from a naive local DTSTART."""
+
+    def local(match: re.Match[str]) -> str:
+        moment = until_moment(match.group(1), zone)
+        return f"UNTIL={moment:%Y%m%dT%H%M%S}" if moment else match.group(0)
+
+    return _UNTIL.sub(local, rule)
+
+
 def _local_naive_until(rule: str) -> str:
-    """dateutil wants UNTIL in the same kind as DTSTART; we expand with naive local times."""
-
-    def replace(match: re.Match) -> str:
-        day, _t, clock, zulu = match.groups()
-        if clock is None:
-            return f"UNTIL={day}T235959"
-        if zulu:
-            moment = datetime.strptime(day + clock, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-            return "UNTIL=" + to_local(moment.replace(tzinfo=None)).strftime("%Y%m%dT%H%M%S")
-        return f"UNTIL={day}T{clock}"
-
-    return _UNTIL.sub(replace, rule)
+    return local_until(rule, local_zone())
 
 
 def validate(rule: str) -> None:

@@ -5,9 +5,9 @@ from sqlalchemy import select
 from ..clock import local_today
 from ..extensions import db
 from ..places.models import Area
+from ..validation import ValidationFailed
+from ..years import checked_year
 from .rollup import default_area
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class SelectionError(ValueError):
@@ -23,13 +23,9 @@ def parse_year(text: str | int | None) -> int:
     if text is None or text == "":
         return local_today().year
     try:
-        year = int(text)
-    except (TypeError, ValueError):
-        raise SelectionError(400, "year", _("Enter the year as four digits, e.g. 2025.")) from None
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise SelectionError(400, "year", _("The year must be between %(low)s and %(high)s.",
-                                            low=MIN_YEAR, high=MAX_YEAR))
-    return year
+        return checked_year(text)
+    except ValidationFailed as refused:
+        raise SelectionError(400, "year", refused.fields["year"]) from None
 
 
 def find_area(code: str | None, fallback: Area | None = None) -> Area:

@@ -7,9 +7,10 @@ from ..accounts.scope import area_filter, require_area, require_role
 from ..clock import local_today, to_local
 from ..extensions import db
 from ..places.models import Area
+from ..years import PLAN_FIRST_YEAR
 from . import exports, labels
 from .dashboard import panel, report_chart
-from .rollup import BY_KEY, FIRST_YEAR, compute, missing_institutions, trend
+from .rollup import BY_KEY, compute, missing_institutions, trend
 from .selection import SelectionError, find_area, parse_year
 
 bp = Blueprint("indicators", __name__, url_prefix="/dashboard")
@@ -34,7 +35,7 @@ def _selection() -> tuple[int, Area]:
 def _choices(year: int) -> dict:
     areas = db.session.scalars(select(Area).where(area_filter(current_user)).order_by(Area.path)).all()
     last = max(local_today().year, year)
-    return {"areas": areas, "years": list(range(min(FIRST_YEAR, year), last + 1))}
+    return {"areas": areas, "years": list(range(min(PLAN_FIRST_YEAR, year), last + 1))}
 
 
 @bp.get("/")
@@ -42,7 +43,7 @@ def _choices(year: int) -> dict:
 def index():
     year, area = _selection()
     report = compute(year, area)
-    history = (trend(area, FIRST_YEAR, year - 1) if year > FIRST_YEAR else []) + [report]
+    history = (trend(area, PLAN_FIRST_YEAR, year - 1) if year > PLAN_FIRST_YEAR else []) + [report]
     panels = [panel(result, history) for result in report.indicators]
     return render_template("indicators/dashboard.html", report=report, panels=panels, year=year, area=area,
                            statuses=labels.STATUSES, formats=sorted(exports.FORMATS), **_choices(year))

@@ -7,15 +7,15 @@ from flask_babel import get_locale
 
 from .. import vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
+from ..events.filters import ActivityFilters, parse_filters
 from ..markup import render_markdown
 from ..observances.dates import observance_span, tagging_window
+from ..years import YEARS
 from . import formatting, jsonld, queries
-from .queries import ActivityFilters
 
 bp = Blueprint("public", __name__)
 
 #: years a page exists for (beyond this a URL is a typo or a crawler)
-YEARS = range(2000, 2101)
 #: how many activities institution, area and home pages show before linking to the full list
 PREVIEW = 8
 #: how many activities a day of the month view shows before linking to that day's list
@@ -82,7 +82,7 @@ def _filter_options() -> dict[str, list[tuple[str, str]]]:
 @bp.route("/events")
 def events():
     today = local_today()
-    parsed = queries.parse_filters(request.args)
+    parsed = parse_filters(request.args)
     page = None
     if not parsed.errors:
         page = queries.list_activities(parsed.filters, today, _page_number(), current_app.config["PER_PAGE"])
@@ -102,7 +102,7 @@ def current_month():
 def month(year: int, month: int):
     if year not in YEARS or not 1 <= month <= 12:
         abort(404)
-    parsed = queries.parse_filters(request.args)
+    parsed = parse_filters(request.args)
     if parsed.errors:
         return redirect(url_for("public.events", **request.args))
     weeks = formatting.month_weeks(year, month)
