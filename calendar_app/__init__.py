@@ -29,8 +29,10 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
+    from .guard import register_guard
     from .web import register_web
 
+    register_guard(app)  # before the blueprints: their <int:…> rules take its bounded converter
     register_web(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -69,6 +69,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         #: how many reverse proxies (nginx) stand in front of the app servers; 0 when none
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        #: the largest request body any page takes: an import file (5 MB) and its form fields
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -19,6 +19,7 @@ ERROR_TITLES = {
     404: _l("Page not found"),
     405: _l("Method not allowed"),
     409: _l("Conflict"),
+    413: _l("What you sent is too large: a file may have at most 5 MB."),
     429: _l("Too many requests: please wait a moment and try again"),
     500: _l("Something went wrong on our side"),
 }

@@ -24,9 +24,12 @@ bp.record_once(lambda state: setattr(state.app.json, "ensure_ascii", False))
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+#: the furthest a list may be paged (a larger offset would overflow the database's integer)
+MAX_OFFSET = 100_000
 #: largest request body accepted, in bytes (the longest text field is 20,000 characters)
 MAX_BODY = 1024 * 1024
 API_USER_KEY = "calendar_app.api_user"
+PAGING_BOUNDS = {"offset": (0, MAX_OFFSET), "limit": (1, MAX_LIMIT)}
 
 
 class ApiError(Exception):
@@ -118,13 +121,21 @@ def parse(model: type[BaseModel], data: dict | None = None) -> BaseModel:
 
 
 def page_window() -> tuple[int, int]:
-    """(offset, limit) from ?offset=&limit=, bounded."""
-    try:
-        offset = max(0, int(request.args.get("offset", 0)))
-        limit = min(MAX_LIMIT, max(1, int(request.args.get("limit", DEFAULT_LIMIT))))
-    except ValueError:
-        raise ApiError(400, "bad_query", _("offset and limit must be whole numbers.")) from None
-    return offset, limit
+    """(offset, limit) from ?offset=&limit=; 400 unless whole numbers within PAGING_BOUNDS."""
+    values, errors = {}, {}
+    for name, default in (("offset", 0), ("limit", DEFAULT_LIMIT)):
+        text = request.args.get(name, "").strip()
+        low, high = PAGING_BOUNDS[name]
+        if not text:
+            values[name] = default
+        # ASCII digits only (no sign, no "1_000"), and never a huge number to parse
+        elif not (text.isascii() and text.isdigit() and len(text) <= 9 and low <= int(text) <= high):
+            errors[name] = _("Enter a whole number between %(low)s and %(high)s.", low=low, high=high)
+        else:
+            values[name] = int(text)
+    if errors:
+        raise ApiError(400, "bad_query", _("offset and limit must be whole numbers within their bounds."), errors)
+    return values["offset"], values["limit"]
 
 
 def page(items: list, has_more: bool, offset: int, limit: int) -> dict:

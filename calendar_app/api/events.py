@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.scope import can_manage_institution, institution_filter
+from ..bounds import OutOfRange, parse_day
 from ..clock import local_midnight_utc, local_today
 from ..events import operations
 from ..events.models import Activity, ActivityObservance, Occurrence
@@ -90,7 +91,10 @@ def _parse_day(name: str, errors: dict) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except OutOfRange as refused:
+        errors[name] = str(refused.reason)
+        return None
     except ValueError:
         errors[name] = _("Enter a date as YYYY-MM-DD, for example 2025-04-21.")
         return None

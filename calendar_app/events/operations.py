@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..accounts.scope import require_institution
 from ..audit.operations import diff, record
+from ..bounds import OutOfRange
 from ..clock import local_day, to_local, utcnow
 from ..extensions import db
 from ..observances.models import Observance
@@ -247,6 +248,8 @@ def change_occurrence(user, activity: Activity, occurrence: Occurrence, data: di
 def _moment(value: str, activity: Activity, field: str):
     try:
         return parse_moment(value, activity.all_day)
+    except OutOfRange as refused:
+        raise ValidationFailed({field: str(refused.reason)}) from None
     except ValueError:
         raise ValidationFailed({field: _("Enter a real date as YYYY-MM-DD.") if activity.all_day
                                 else _("Enter a real date and time as YYYY-MM-DDTHH:MM.")}) from None

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from dateutil.rrule import rrulestr
 
+from ..bounds import in_range
 from ..clock import to_local, to_utc
 
 #: a rule is expanded to at most this many occurrences, whatever it says
@@ -94,6 +95,8 @@ def parse_occurrence_key(key: str, all_day: bool) -> datetime | None:
             local = datetime.strptime(key, "%Y-%m-%dT%H:%M")
     except ValueError:
         return None
+    if not in_range(local):
+        return None  # no occurrence lies outside the supported dates, and year 1 would overflow in UTC
     return to_utc(local)
 
 

@@ -188,14 +188,14 @@ def check_period(year, month=None) -> tuple[int, int | None]:
         year = int(year)
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float from a spreadsheet
         errors["year"] = _("Enter a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
     if month is not None:
         try:
             month = int(month)
             if not 1 <= month <= 12:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors["month"] = _("Enter a month from 1 to 12.")
     if errors:
         raise ValidationFailed(errors)

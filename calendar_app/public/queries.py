@@ -11,7 +11,7 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from .. import clock, vocabulary
+from .. import bounds, clock, vocabulary
 from ..clock import local_day, local_midnight_utc
 from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from ..extensions import db
@@ -107,7 +107,9 @@ def parse_filters(args) -> ParsedFilters:
     for name, attribute in (("from", "date_from"), ("to", "date_to")):
         if raw[name]:
             try:
-                setattr(filters, attribute, date.fromisoformat(raw[name]))
+                setattr(filters, attribute, bounds.parse_day(raw[name]))
+            except bounds.OutOfRange as refused:
+                errors[name] = refused.reason
             except ValueError:
                 errors[name] = _l("“%(value)s” is not a date. Enter a date as YYYY-MM-DD, for example 2025-04-21.",
                                   value=raw[name])
