@@ -53,6 +53,9 @@ CASES = [
      422, "starts_at"),
     ("POST", "/api/v1/events", {**EVENT, "all_day": True, "starts_at": "9999-12-31", "ends_at": "9999-12-31"},
      422, "starts_at"),
+    ("POST", "/api/v1/events", {**EVENT, "rrule": "FREQ=WEEKLY;INTERVAL=0;COUNT=3"}, 422, "rrule"),
+    ("POST", "/api/v1/events", {**EVENT, "rrule": "FREQ=WEEKLY;UNTIL=20250230"}, 422, "rrule"),  # day out of range
+    ("POST", "/api/v1/events", {**EVENT, "rrule": "FREQ=WEEKLY;UNTIL=99991231T165959Z"}, 422, "rrule"),
     ("PUT", "/api/v1/events/{club}/occurrences/0001-01-01T00:00", {"status": "cancelled"}, 404, None),
     ("PUT", "/api/v1/events/{club}/occurrences/2025-10-01T09:00", {"starts_at": "9999-12-31T23:00"}, 422,
      "starts_at"),

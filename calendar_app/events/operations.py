@@ -22,7 +22,7 @@ from ..validation import ValidationFailed, validate
 from .models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from .occurrences import sync_occurrences
 from .recurrence import occurrence_key, parse_occurrence_key
-from .schema import ActivityIn, ActivityPatch, OccurrenceChange, parse_moment, resolve_times
+from .schema import ActivityIn, ActivityPatch, OccurrenceChange, check_series, parse_moment, resolve_times
 
 #: a change to any of these is a change of time, place or status: SEQUENCE grows
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "all_day", "rrule", "location", "online_url", "status")
@@ -138,6 +138,7 @@ def _institution_by_slug(slug: str | None) -> Institution:
 
 def _apply(activity: Activity, payload: ActivityIn) -> None:
     start, end = resolve_times(payload.starts_at, payload.ends_at, payload.all_day)
+    check_series(payload.rrule, start)
     observances = _observances(payload.observances) if payload.observances is not None else None
     if payload.status == "cancelled" and activity.status == "draft" and activity.id is not None:
         raise ValidationFailed({"status": _("A draft cannot be cancelled; delete it or publish it first.")})

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..bounds import OutOfRange, check_day
-from ..clock import local_midnight_utc, to_utc
+from ..clock import local_midnight_utc, to_local, to_utc
 from ..validation import ValidationFailed, partial_model
 from ..vocabulary import ACTIVITY_CATEGORIES, AUDIENCES
-from .recurrence import RecurrenceError, normalise, validate
+from .recurrence import RecurrenceError, normalise, validate, validate_series
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
@@ -110,9 +110,19 @@ class ActivityIn(BaseModel):
         try:
             validate(value)
         except RecurrenceError as error:
-            raise ValueError(_("This repeat rule cannot be used (%(why)s). Give it an end date or a number "
-                               "of times.", why=str(error))) from None
+            raise ValueError(error.message or _("This repeat rule cannot be used (%(why)s). Give it an end date "
+                                                "or a number of times.", why=str(error))) from None
         return value
+
+
+def check_series(rule: str | None, start: datetime) -> None:
+    """ValidationFailed on `rrule` unless the rule, from `start` (naive UTC), gives at least one date and
+    all of its dates within the horizon (recurrence.validate_series); the work is bounded either way."""
+    if rule:
+        try:
+            validate_series(rule, to_local(start).replace(tzinfo=None))
+        except RecurrenceError as error:
+            raise ValidationFailed({"rrule": error.message or str(error)}) from None
 
 
 def resolve_times(starts_at: str, ends_at: str, all_day: bool) -> tuple[datetime, datetime]:
