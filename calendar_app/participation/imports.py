@@ -29,6 +29,7 @@ from ..events.recurrence import occurrence_key
 from ..extensions import db
 from ..guard import UNSTORABLE
 from ..places.models import Institution
+from ..spreadsheets import csv_bytes, plain_text_sheet
 from ..validation import ValidationFailed
 from ..vocabulary import AUDIENCES, TALLY_METRICS
 from .operations import (
@@ -464,12 +465,7 @@ def template_rows(kind: str, user, year: int, now: datetime | None = None) -> tu
 
 
 def template_csv(header, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([["" if value is None else value for value in row] for row in rows])
-    # a byte-order mark, so that spreadsheet programs read Vietnamese letters as UTF-8
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes([header, *rows], byte_order_mark=True)
 
 
 def template_xlsx(header, rows, title: str) -> bytes:
@@ -479,6 +475,7 @@ def template_xlsx(header, rows, title: str) -> bytes:
     sheet.append(list(header))
     for row in rows:
         sheet.append(row)
+    plain_text_sheet(sheet)  # an activity's title is whatever its editor typed
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
