@@ -27,6 +27,17 @@ def _dev_secret(instance_path: Path) -> str:
     return key
 
 
+def _check_shared_rate_limits(storage: str, workers: str | None) -> None:
+    """In production the sign-in limit must hold across worker processes: memory:// counts in each one."""
+    if storage.startswith("memory://") and (workers or "").strip() != "1":
+        count = workers or "by default 2 × cores + 1"
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI is memory://, which every worker process counts on its own, so {count} "
+            "workers (WEB_CONCURRENCY) would let that many times the sign-in attempts through. Set "
+            "RATELIMIT_STORAGE_URI to a store they share, e.g. redis://127.0.0.1:6379/0, or run one worker "
+            "with WEB_CONCURRENCY=1.")
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables."""
     instance = Path(instance_path)
@@ -42,6 +53,9 @@ def from_environment(instance_path: str) -> dict:
             raise ConfigError("DATABASE_URL must be set when CALENDAR_ENV=production")
         instance.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{instance / 'calendar.db'}"
+    rate_limit_storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    if production:
+        _check_shared_rate_limits(rate_limit_storage, os.environ.get("WEB_CONCURRENCY"))
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
     elif database_url.startswith("postgresql://"):
@@ -60,7 +74,7 @@ def from_environment(instance_path: str) -> dict:
         "FEED_REVALIDATE_SECONDS": float(os.environ.get("FEED_REVALIDATE_SECONDS", "10")),
         "FEED_REFRESH_MINUTES": int(os.environ.get("FEED_REFRESH_MINUTES", "120")),
         "REGISTRATION_PURGE_DAYS": int(os.environ.get("REGISTRATION_PURGE_DAYS", "30")),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": rate_limit_storage,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "calendar@localhost"),
