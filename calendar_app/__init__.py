@@ -30,10 +30,12 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from .guard import register_guard
+    from .outage import register_outage
     from .web import register_web
 
     register_guard(app)  # before the blueprints: their <int:…> rules take its bounded converter
     register_web(app)
+    register_outage(app)
     _register_blueprints(app)
     _register_cli(app)
     if app.config.get("PROXY_COUNT"):

@@ -2,6 +2,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +39,22 @@ def _check_shared_rate_limits(storage: str, workers: str | None) -> None:
             "with WEB_CONCURRENCY=1.")
 
 
+def _public_base_url(value: str | None, production: bool) -> str | None:
+    """PUBLIC_BASE_URL, required in production: without it links would follow the request's Host header."""
+    value = (value or "").strip().rstrip("/") or None
+    if value is None:
+        if production:
+            raise ConfigError("PUBLIC_BASE_URL must be set when CALENDAR_ENV=production, e.g. "
+                              "PUBLIC_BASE_URL=https://lichhoctap.phutho.gov.vn: feeds, pages, e-mails and the API "
+                              "build their absolute links on it rather than on the Host header a client sends.")
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+        raise ConfigError(f"PUBLIC_BASE_URL must be the site root, like https://lichhoctap.phutho.gov.vn "
+                          f"(got {value!r}).")
+    return value
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables."""
     instance = Path(instance_path)
@@ -56,6 +73,7 @@ def from_environment(instance_path: str) -> dict:
     rate_limit_storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     if production:
         _check_shared_rate_limits(rate_limit_storage, os.environ.get("WEB_CONCURRENCY"))
+    public_base_url = _public_base_url(os.environ.get("PUBLIC_BASE_URL"), production)
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
     elif database_url.startswith("postgresql://"):
@@ -67,7 +85,11 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CALENDAR_TIMEZONE": os.environ.get("CALENDAR_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "CALENDAR_DOMAIN": os.environ.get("CALENDAR_DOMAIN", "calendar.localhost"),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
+        "PUBLIC_BASE_URL": public_base_url,
+        # absolute URLs (url_for(_external=True): API links, pages' structured data) name the public host, never
+        # the Host header a client sent; Flask 3.1 still answers requests for any host
+        "SERVER_NAME": urlsplit(public_base_url).netloc if public_base_url else None,
+        "PREFERRED_URL_SCHEME": urlsplit(public_base_url).scheme if public_base_url else "http",
         "SCHEDULER_ENABLED": _env_bool("SCHEDULER_ENABLED", not production),
         "FEED_PAST_DAYS": int(os.environ.get("FEED_PAST_DAYS", "90")),
         "FEED_CACHE_MB": int(os.environ.get("FEED_CACHE_MB", "64")),

@@ -1,9 +1,10 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, has_request_context, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import MethodNotAllowed
 
 from . import vocabulary
 from .clock import to_local
@@ -71,8 +72,14 @@ def register_web(app: Flask) -> None:
         code = getattr(error, "code", 500) or 500
         if request.path.startswith("/api/"):
             from .api.core import http_error_response
-            return http_error_response(error)
-        return render_template("error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code
+            response = make_response(http_error_response(error))
+        else:
+            response = make_response(render_template(
+                "error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110: a 405 lists the methods the resource supports
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     for code in ERROR_TITLES:
         app.register_error_handler(code, error_page)
