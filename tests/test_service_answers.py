@@ -131,3 +131,4 @@ def test_absolute_links_name_the_public_host_whatever_host_the_client_sends(app,
         assert f"https://lich.example.gov.vn/events/{activities[0].id}" in event.text
         assert "evil.example" not in event.text
         db_.session.remove()
+        db_.engine.dispose()
