@@ -201,6 +201,14 @@ def test_cells_the_database_cannot_store_are_refused(db, world):
     assert "cannot be stored" in refused.value.errors[0].reason
 
 
+@pytest.mark.parametrize("event", ["2147483648", "99999999999999999999", "-1", "1e400"])
+def test_an_activity_number_beyond_the_id_column_is_a_row_error(db, world, event):
+    content = f"event,occurrence,total\n{event},2025-10-01T09:00,5\n".encode()
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.import_attendance(world["users"]["editor"], imports.read_table("a.csv", content))
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "event")]
+
+
 def test_a_file_that_takes_too_long_is_refused(db, world, client, monkeypatch):
     monkeypatch.setattr(imports, "MAX_SECONDS", -1)  # already spent when the first row is read
     content = b"institution,year,month,library_visits\nthu-vien,2025,1,10\n"
