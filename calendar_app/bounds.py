@@ -48,6 +48,15 @@ def day_or_none(text: str | None) -> date | None:
         return None
 
 
+def id_or_none(value) -> int | None:
+    """A row id (1 … INT32_MAX) from text or a number, or None: a larger number would overflow the column."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= INT32_MAX else None
+
+
 def year_or_none(text) -> int | None:
     """A year in range from its digits, or None."""
     text = str(text or "").strip()

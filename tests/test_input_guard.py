@@ -109,6 +109,13 @@ def test_forms_with_a_nul_answer_the_error_page(db, world, client):
     assert response.status_code == 400 and "cannot be stored" in response.text
 
 
+def test_a_registration_number_beyond_the_id_column_is_a_404(db, world, client):
+    login(client, "ed@example.org")
+    path = f"/participation/check-in/{world['talk'].id}/2025-10-20T09:00"
+    for number in ("2147483648", "99999999999999999999", "-3", "x"):
+        assert client.post(path, data={"action": "present", "registration": number}).status_code == 404
+
+
 def test_audit_filters_ignore_dates_out_of_range(db, world, client):
     login(client, "of@example.org")
     for query in ("from=0001-01-01", "to=9999-12-31", "from=2025-02-30"):
@@ -129,3 +136,4 @@ def test_the_supported_dates():
         with pytest.raises(bounds.OutOfRange):
             bounds.parse_day(text)
     assert bounds.day_or_none("2025-02-30") is None and bounds.year_or_none("99999") is None
+    assert [bounds.id_or_none(v) for v in ("7", 7, "2147483648", "0", "-1", "1.5", None)] == [7, 7] + [None] * 5

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.scope import institution_filter
-from ..bounds import INT32_MAX
+from ..bounds import id_or_none
 from ..events.models import Activity, Occurrence
 from ..events.operations import find_occurrence
 from ..events.recurrence import occurrence_key
@@ -424,13 +424,8 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
 
 
 def _occurrence(user, row: dict) -> tuple[Occurrence | None, tuple[str, str] | None]:
-    event = row.get("event")
-    try:
-        number = int(str(event).strip()) if event not in (None, "") else None
-    except ValueError:
-        number = None
-    # a number beyond the id column would be refused by the database itself
-    activity = db.session.get(Activity, number) if number is not None and 0 < number <= INT32_MAX else None
+    number = id_or_none(row.get("event"))
+    activity = db.session.get(Activity, number) if number is not None else None
     if activity is None:
         return None, ("event", _("No activity has this number."))
     if row.get("institution") not in (None, "", activity.institution.slug):

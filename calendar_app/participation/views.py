@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from .. import clock
 from ..accounts.models import User
 from ..accounts.scope import require_institution, scoped_institutions
+from ..bounds import id_or_none
 from ..events.models import Activity, Occurrence
 from ..events.operations import find_occurrence
 from ..events.recurrence import occurrence_key
@@ -190,7 +191,7 @@ def check_in(activity_id: int, start: str):
             if not ActionForm().validate_on_submit():  # the CSRF token of every button
                 abort(400)
             if action in ("present", "absent"):
-                registration = db.session.get(Registration, request.form.get("registration", type=int) or 0)
+                registration = db.session.get(Registration, id_or_none(request.form.get("registration")) or 0)
                 if registration is None or registration.occurrence_id != occurrence.id:
                     abort(404)
                 reg.set_checked_in(current_user, registration, action == "present")
