@@ -18,13 +18,13 @@ def create_app(config: dict | None = None) -> Flask:
     settings = config_module.from_environment(app.instance_path)
     settings.update(config or {})
     app.config.update(settings)
-    # JSON (the API) sends Vietnamese as UTF-8 rather than \u escapes: a third of the size, and readable
-    app.json.ensure_ascii = False
 
     register_extensions(app)
     # before anything can write: every ORM write is turned into the signals other features react to
     register_listeners(app)
     register_unit_of_work(app)
+    # before the blueprints: their <int:…> rules take the guard's bounded converter
+    register_guard(app)
     register_page_helpers(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -70,6 +70,15 @@ def register_unit_of_work(app: Flask) -> None:
     unit_of_work.init_app(app)
 
 
+def register_guard(app: Flask) -> None:
+    """Input PostgreSQL cannot store or the code cannot handle is refused before any view runs (guard.py)."""
+    from .guard import register_guard as guard
+
+    guard(app)  # replaces app.json with a provider that refuses unpaired surrogates
+    # JSON (the API) sends Vietnamese as UTF-8 rather than \u escapes: a third of the size, and readable
+    app.json.ensure_ascii = False
+
+
 def register_page_helpers(app: Flask) -> None:
     """What every page shares: template filters and globals, security headers, the session cookie."""
     from .web import register_web
@@ -99,9 +108,11 @@ def register_blueprints(app: Flask) -> None:
 def register_error_handlers(app: Flask) -> None:
     """Error pages in the user's language; JSON errors under /api/, also for URLs that match no route."""
     from .api.core import http_error_response
+    from .outage import register_outage
     from .web import register_error_pages
 
     register_error_pages(app, json_errors={"/api/": http_error_response})
+    register_outage(app)
 
 
 def register_cli(app: Flask) -> None:

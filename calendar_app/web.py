@@ -1,11 +1,12 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
 from collections.abc import Callable
 
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, has_request_context, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import MethodNotAllowed
 
 from . import vocabulary
 from .clock import to_local
@@ -21,6 +22,7 @@ ERROR_TITLES = {
     404: _l("Page not found"),
     405: _l("Method not allowed"),
     409: _l("Conflict"),
+    413: _l("What you sent is too large: a file may have at most 5 MB."),
     429: _l("Too many requests: please wait a moment and try again"),
     500: _l("Something went wrong on our side"),
 }
@@ -74,10 +76,16 @@ def register_error_pages(app: Flask, json_errors: dict[str, Callable]) -> None:
 
     def error_page(error):
         code = getattr(error, "code", 500) or 500
-        for prefix, answer in json_errors.items():
-            if request.path.startswith(prefix):
-                return answer(error)
-        return render_template("error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code
+        answer = next((answer for prefix, answer in json_errors.items() if request.path.startswith(prefix)), None)
+        if answer is not None:
+            response = make_response(answer(error))
+        else:
+            response = make_response(render_template(
+                "error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110: a 405 lists the methods the resource supports
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     for code in ERROR_TITLES:
         app.register_error_handler(code, error_page)

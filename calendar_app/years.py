@@ -14,7 +14,7 @@ def checked_year(value, first: int = EARLIEST_YEAR, last: int = LATEST_YEAR) -> 
     """`value` (12, "2025") as a year from `first` to `last`; ValidationFailed on "year" otherwise."""
     try:
         year = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float from a spreadsheet
         raise ValidationFailed({"year": _("Enter the year as four digits, e.g. 2025.")}) from None
     if not first <= year <= last:
         raise ValidationFailed({"year": _("The year must be between %(first)s and %(last)s.", first=first,

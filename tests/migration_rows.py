@@ -178,9 +178,15 @@ def _facts_of_0001_filled(connection: Connection) -> None:
     assert filled == FACTS_OF_0001, f"0003 filled {filled}, expected {FACTS_OF_0001}"
 
 
+def _sessions_start_at_version_zero(connection: Connection) -> None:
+    versions = {row[0] for row in connection.execute(text("SELECT session_version FROM users"))}
+    assert versions == {0}, versions
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
     "0002": Step(rows=AT_0002),
     "0003": Step(rows=AT_0003, check=_facts_of_0001_filled),
+    "0004": Step(check=_sessions_start_at_version_zero),
 }

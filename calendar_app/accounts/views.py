@@ -11,7 +11,7 @@ from ..extensions import db, limiter, login_manager
 from ..unit_of_work import attempt
 from .forms import LoginForm, PasswordForm
 from .models import User
-from .operations import AccountError, change_password, find_user
+from .operations import AccountError, authenticate, change_password
 
 bp = Blueprint("accounts", __name__)
 
@@ -42,9 +42,9 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data)
+        user = authenticate(form.email.data, form.password.data)
         # one message for an unknown e-mail, a wrong password and a disabled account
-        if user is None or not user.active or not user.check_password(form.password.data):
+        if user is None:
             form.password.errors.append(_("The e-mail address or password is not correct."))
         else:
             login_user(user)
@@ -56,6 +56,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # the session cookie is signed, not stored: a copy of it would stay valid unless its mark changes
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("public.home"))

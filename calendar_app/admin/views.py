@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts import operations as accounts
 from ..accounts.models import ApiToken, User
 from ..accounts.scope import require_role
+from ..bounds import year_or_none
 from ..clock import local_today
 from ..extensions import db, login_manager
 from ..forms import ActionForm, apply_errors, options
@@ -358,8 +359,7 @@ def observance_detail(key: str):
     form = ObservanceDatesForm()
     year = local_today().year
     if request.method == "GET":
-        wanted = request.args.get("year", "")
-        form.year.data = wanted if wanted.isdigit() else str(year)
+        form.year.data = str(year_or_none(request.args.get("year")) or year)
         span = observances.this_year_spans([observance], int(form.year.data))[observance.id][0]
         if span:
             form.starts_on.data, form.ends_on.data = span.starts_on.isoformat(), span.ends_on.isoformat()

@@ -31,7 +31,7 @@ def _year_locked(error: YearLocked):
 
 @bp.errorhandler(imports.ImportRefused)
 def _import_refused(error: imports.ImportRefused):
-    response, status = error_response(422, "import_refused", error.message, error.fields)
+    response, status = error_response(error.status, "import_refused", error.message, error.fields)
     body = response.get_json()
     body["error"]["rows"] = [e.as_dict() for e in error.errors]
     return jsonify(body), status

@@ -16,6 +16,7 @@ from ..accounts.scope import can_manage_institution, require_institution
 from ..audit.operations import record
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..participation.locks import report_for_decision
 from ..participation.models import YearReport
 from ..places.models import Area, Institution
 from ..validation import ValidationFailed
@@ -51,13 +52,8 @@ def status_of(institution: Institution, year: int) -> str:
 
 
 def _report_for_update(institution: Institution, year: int) -> YearReport:
-    report = db.session.scalar(
-        select(YearReport).where(YearReport.institution_id == institution.id, YearReport.year == year)
-        .with_for_update())
-    if report is None:
-        report = YearReport(institution=institution, year=year, status="open")
-        db.session.add(report)
-    return report
+    # the lock the figure writers respect (participation/locks.py): approval waits for those in progress
+    return report_for_decision(institution, year)
 
 
 def may_decide(user, institution: Institution) -> bool:

@@ -4,8 +4,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.scope import require_role
+from ..bounds import day_or_none
 from ..extensions import db, login_manager
-from ..forms import parse_date
 from ..pagination import paginate
 from .models import AuditEntry
 from .queries import audit_filter, entries
@@ -28,7 +28,7 @@ def index():
     entity_id = args.get("id", "").strip()[:80] or None
     email = args.get("user", "").strip()[:254] or None
     action = args.get("action", "").strip()[:32] or None
-    first, last = parse_date(args.get("from")), parse_date(args.get("to"))
+    first, last = day_or_none(args.get("from")), day_or_none(args.get("to"))
     page = paginate(entries(current_user, entity, entity_id, email, first, last, action))
     scoped = select(AuditEntry).where(audit_filter(current_user)).subquery()
     kinds = db.session.scalars(select(scoped.c.entity_type).distinct().order_by(scoped.c.entity_type)).all()

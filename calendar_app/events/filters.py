@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from .. import vocabulary
+from .. import bounds, vocabulary
 from ..clock import local_midnight_utc
 from ..extensions import db
 from ..observances.models import Observance
@@ -104,7 +104,9 @@ def parse_filters(args) -> ParsedFilters:
     for name, attribute in (("from", "date_from"), ("to", "date_to")):
         if raw[name]:
             try:
-                setattr(filters, attribute, date.fromisoformat(raw[name]))
+                setattr(filters, attribute, bounds.parse_day(raw[name]))
+            except bounds.OutOfRange as refused:
+                errors[name] = refused.reason
             except ValueError:
                 errors[name] = _l("“%(value)s” is not a date. Enter a date as YYYY-MM-DD, for example 2025-04-21.",
                                   value=raw[name])

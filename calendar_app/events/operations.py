@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .. import signals
 from ..accounts.scope import require_institution
 from ..audit.operations import diff, record
+from ..bounds import OutOfRange
 from ..clock import local_day, to_local, utcnow
 from ..extensions import db
 from ..observances.models import Observance
@@ -21,7 +22,7 @@ from ..validation import ValidationFailed, validate
 from .models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from .occurrences import sync_occurrences
 from .recurrence import occurrence_key, parse_occurrence_key
-from .schema import ActivityIn, ActivityPatch, OccurrenceChange, parse_moment, resolve_times
+from .schema import ActivityIn, ActivityPatch, OccurrenceChange, check_series, parse_moment, resolve_times
 from .tagging import retag
 
 #: a change to any of these is a change of time, place or status: SEQUENCE grows
@@ -128,6 +129,7 @@ def _institution_by_slug(slug: str | None) -> Institution:
 
 def _apply(activity: Activity, payload: ActivityIn) -> None:
     start, end = resolve_times(payload.starts_at, payload.ends_at, payload.all_day)
+    check_series(payload.rrule, start)
     observances = _observances(payload.observances) if payload.observances is not None else None
     if payload.status == "cancelled" and activity.status == "draft" and activity.id is not None:
         raise ValidationFailed({"status": _("A draft cannot be cancelled; delete it or publish it first.")})
@@ -238,6 +240,8 @@ def change_occurrence(user, activity: Activity, occurrence: Occurrence, data: di
 def _moment(value: str, activity: Activity, field: str):
     try:
         return parse_moment(value, activity.all_day)
+    except OutOfRange as refused:
+        raise ValidationFailed({field: str(refused.reason)}) from None
     except ValueError:
         raise ValidationFailed({field: _("Enter a real date as YYYY-MM-DD.") if activity.all_day
                                 else _("Enter a real date and time as YYYY-MM-DDTHH:MM.")}) from None

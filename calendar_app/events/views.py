@@ -22,7 +22,7 @@ from .forms import ActivityForm, OccurrenceForm
 from .models import Activity
 from .queries import activity_occurrences, managed_activities, observance_choices
 from .recurrence import MAX_OCCURRENCES, expand, occurrence_key
-from .schema import ActivityIn, resolve_times
+from .schema import ActivityIn, check_series, resolve_times
 
 bp = Blueprint("events", __name__, url_prefix="/manage")
 
@@ -160,6 +160,7 @@ def _preview(form: ActivityForm, data: dict, activity: Activity | None = None):
     try:
         payload = validate(ActivityIn, {**data, "observances": None})
         start, end = resolve_times(payload.starts_at, payload.ends_at, payload.all_day)
+        check_series(payload.rrule, start)
     except ValidationFailed as failure:
         return _render_form(form, activity, status=422, problems=apply_errors(form, failure.fields))
     times = expand(start, end, payload.rrule)

@@ -194,7 +194,7 @@ def check_period(year, month=None) -> tuple[int, int | None]:
             month = int(month)
             if not 1 <= month <= 12:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors["month"] = _("Enter a month from 1 to 12.")
     if errors:
         raise ValidationFailed(errors)

@@ -186,7 +186,7 @@ def import_figures():
                     written=result.written, skipped=result.skipped), "success")
             return redirect(url_for(".import_figures"))
         except imports.ImportRefused as error:
-            refused, status = error, 422
+            refused, status = error, error.status
     elif request.method == "POST":
         status = 422
     return render_template("participation/import.html", form=form, refused=refused, result=result,

@@ -10,6 +10,7 @@ from ..clock import local_day, local_midnight_utc, local_today
 from ..events.filters import ActivityFilters, parse_filters
 from ..markup import render_markdown
 from ..observances.dates import observance_span, tagging_window
+from ..pagination import page_number
 from ..years import YEARS
 from . import formatting, jsonld, queries
 
@@ -43,10 +44,6 @@ def month_name_filter(day):
 @bp.app_template_filter("machine_time")
 def machine_time_filter(value, all_day=False):
     return formatting.machine_time(value, all_day)
-
-
-def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.route("/")
@@ -85,7 +82,7 @@ def events():
     parsed = parse_filters(request.args)
     page = None
     if not parsed.errors:
-        page = queries.list_activities(parsed.filters, today, _page_number(), current_app.config["PER_PAGE"])
+        page = queries.list_activities(parsed.filters, today, page_number(), current_app.config["PER_PAGE"])
     return render_template(
         "public/events.html", parsed=parsed, filters=parsed.filters, page=page, today=today,
         options=_filter_options(),
@@ -166,7 +163,7 @@ def observance(key: str, year: int):
     window = tagging_window(found, year)
     first, last = (window.starts_on, window.ends_on) if window else (date(year, 1, 1), date(year, 12, 31))
     filters = ActivityFilters(observance=found, date_from=first, date_to=last)
-    listing = queries.list_activities(filters, local_today(), _page_number(), current_app.config["PER_PAGE"])
+    listing = queries.list_activities(filters, local_today(), page_number(), current_app.config["PER_PAGE"])
     return render_template("public/observance.html", observance=found, year=year, page=listing,
                            span=observance_span(found, year), first=first, last=last,
                            name=found.name(str(get_locale())))

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from .. import clock
 from ..accounts.scope import require_institution
+from ..bounds import id_or_none
 from ..events.models import Activity, Occurrence
 from ..events.queries import managed_occurrence
 from ..events.recurrence import occurrence_key
@@ -77,7 +78,7 @@ def check_in(activity_id: int, start: str):
         try:
             with attempt():
                 if action in ("present", "absent"):
-                    registration = db.session.get(Registration, request.form.get("registration", type=int) or 0)
+                    registration = db.session.get(Registration, id_or_none(request.form.get("registration")) or 0)
                     if registration is None or registration.occurrence_id != occurrence.id:
                         abort(404)
                     check_ins.set_checked_in(current_user, registration, action == "present")
