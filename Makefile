@@ -46,8 +46,10 @@ run: translations demo
 test: dev translations
 	$(BIN)/python -m pytest -q
 
+# the rules and the checked modules are stated in pyproject.toml
 lint: dev
 	$(BIN)/ruff check calendar_app tests bench
+	$(BIN)/mypy
 
 bench: dev translations
 	$(BIN)/python bench/feeds.py

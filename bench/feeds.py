@@ -78,7 +78,7 @@ def throwaway_database(postgresql: str | None, sqlite_file: Path):
     if not postgresql:
         yield f"sqlite:///{sqlite_file}"
         return
-    from calendar_app.scratch_db import scratch_postgres
+    from tests.scratch_db import scratch_postgres
 
     with scratch_postgres(postgresql, "feeds_bench") as url:
         yield url

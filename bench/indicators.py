@@ -28,8 +28,8 @@ from calendar_app import create_app  # noqa: E402
 from calendar_app.config import for_tests  # noqa: E402
 from calendar_app.extensions import db  # noqa: E402
 from calendar_app.indicators import facts  # noqa: E402
-from calendar_app.scratch_db import scratch_postgres  # noqa: E402
 from calendar_app.seed import seed_reference_data  # noqa: E402
+from tests.scratch_db import scratch_postgres  # noqa: E402
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TARGET_SECONDS = 1.0

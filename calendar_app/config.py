@@ -2,6 +2,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -27,6 +28,33 @@ def _dev_secret(instance_path: Path) -> str:
     return key
 
 
+def _check_shared_rate_limits(storage: str, workers: str | None) -> None:
+    """In production the sign-in limit must hold across worker processes: memory:// counts in each one."""
+    if storage.startswith("memory://") and (workers or "").strip() != "1":
+        count = workers or "by default 2 × cores + 1"
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI is memory://, which every worker process counts on its own, so {count} "
+            "workers (WEB_CONCURRENCY) would let that many times the sign-in attempts through. Set "
+            "RATELIMIT_STORAGE_URI to a store they share, e.g. redis://127.0.0.1:6379/0, or run one worker "
+            "with WEB_CONCURRENCY=1.")
+
+
+def _public_base_url(value: str | None, production: bool) -> str | None:
+    """PUBLIC_BASE_URL, required in production: without it links would follow the request's Host header."""
+    value = (value or "").strip().rstrip("/") or None
+    if value is None:
+        if production:
+            raise ConfigError("PUBLIC_BASE_URL must be set when CALENDAR_ENV=production, e.g. "
+                              "PUBLIC_BASE_URL=https://lichhoctap.phutho.gov.vn: feeds, pages, e-mails and the API "
+                              "build their absolute links on it rather than on the Host header a client sends.")
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+        raise ConfigError(f"PUBLIC_BASE_URL must be the site root, like https://lichhoctap.phutho.gov.vn "
+                          f"(got {value!r}).")
+    return value
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables."""
     instance = Path(instance_path)
@@ -42,6 +70,10 @@ def from_environment(instance_path: str) -> dict:
             raise ConfigError("DATABASE_URL must be set when CALENDAR_ENV=production")
         instance.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{instance / 'calendar.db'}"
+    rate_limit_storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    if production:
+        _check_shared_rate_limits(rate_limit_storage, os.environ.get("WEB_CONCURRENCY"))
+    public_base_url = _public_base_url(os.environ.get("PUBLIC_BASE_URL"), production)
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
     elif database_url.startswith("postgresql://"):
@@ -53,14 +85,18 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CALENDAR_TIMEZONE": os.environ.get("CALENDAR_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "CALENDAR_DOMAIN": os.environ.get("CALENDAR_DOMAIN", "calendar.localhost"),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
+        "PUBLIC_BASE_URL": public_base_url,
+        # absolute URLs (url_for(_external=True): API links, pages' structured data) name the public host, never
+        # the Host header a client sent; Flask 3.1 still answers requests for any host
+        "SERVER_NAME": urlsplit(public_base_url).netloc if public_base_url else None,
+        "PREFERRED_URL_SCHEME": urlsplit(public_base_url).scheme if public_base_url else "http",
         "SCHEDULER_ENABLED": _env_bool("SCHEDULER_ENABLED", not production),
         "FEED_PAST_DAYS": int(os.environ.get("FEED_PAST_DAYS", "90")),
         "FEED_CACHE_MB": int(os.environ.get("FEED_CACHE_MB", "64")),
         "FEED_REVALIDATE_SECONDS": float(os.environ.get("FEED_REVALIDATE_SECONDS", "10")),
         "FEED_REFRESH_MINUTES": int(os.environ.get("FEED_REFRESH_MINUTES", "120")),
         "REGISTRATION_PURGE_DAYS": int(os.environ.get("REGISTRATION_PURGE_DAYS", "30")),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": rate_limit_storage,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "calendar@localhost"),
@@ -69,6 +105,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         #: how many reverse proxies (nginx) stand in front of the app servers; 0 when none
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        #: the largest request body any page takes: an import file (5 MB) and its form fields
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -2,26 +2,13 @@
 from .accounts.models import ApiToken, User
 from .audit.models import AuditEntry
 from .events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
-from .indicators.models import (
-    ImportedReport,
-    IndicatorTarget,
-    InstitutionMonth,
-    InstitutionMonthKey,
-    JobRun,
-    Plan,
-    Reminder,
-)
+from .indicators.models import ImportedReport, IndicatorTarget, InstitutionMonth, InstitutionMonthKey, Plan
+from .notifications.models import Reminder
 from .observances.models import Observance, ObservanceDate
-from .participation.models import (
-    Attendance,
-    AttendanceAudience,
-    MonthlyTally,
-    Registrant,
-    Registration,
-    SelfAssessment,
-    YearReport,
-)
+from .participation.models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment, YearReport
 from .places.models import Area, AreaSuccession, Institution, Placement
+from .registration.models import Registrant, Registration
+from .scheduler.models import JobRun
 
 __all__ = [
     "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area", "AreaSuccession",

@@ -27,9 +27,16 @@ class Page:
         return self.number < self.pages
 
 
+#: the furthest page a list goes to (an unbounded number would overflow the database's OFFSET)
+MAX_PAGE = 10_000
+
+
 def page_number() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+    """?page= as 1 … MAX_PAGE; 1 for anything that is not plain digits."""
+    value = request.args.get("page", "1").strip()
+    if not (value.isascii() and value.isdigit()):
+        return 1
+    return MAX_PAGE if len(value) > len(str(MAX_PAGE)) else max(1, min(int(value), MAX_PAGE))
 
 
 def paginate(query, number: int | None = None, per_page: int | None = None, scalars: bool = True) -> Page:

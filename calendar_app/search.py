@@ -1,6 +1,8 @@
 """Accent-insensitive text for Vietnamese search: "doc sach" finds "Đọc sách" on any database."""
 import unicodedata
 
+from sqlalchemy import and_, true
+
 
 def fold(text: str | None) -> str:
     """Lower-case, strip diacritics, map đ/Đ to d."""
@@ -22,8 +24,6 @@ def matches(column, query: str | None):
 
     LIKE on folded text behaves the same on SQLite and PostgreSQL; wildcards typed by the user are escaped.
     """
-    from sqlalchemy import and_, true
-
     words = terms(query)
     if not words:
         return true()

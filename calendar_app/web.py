@@ -1,9 +1,12 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
-from flask import Flask, has_request_context, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, has_request_context, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import MethodNotAllowed
 
 from . import vocabulary
 from .clock import to_local
@@ -19,6 +22,7 @@ ERROR_TITLES = {
     404: _l("Page not found"),
     405: _l("Method not allowed"),
     409: _l("Conflict"),
+    413: _l("What you sent is too large: a file may have at most 5 MB."),
     429: _l("Too many requests: please wait a moment and try again"),
     500: _l("Something went wrong on our side"),
 }
@@ -66,19 +70,29 @@ def register_web(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+
+def register_error_pages(app: Flask, json_errors: dict[str, Callable]) -> None:
+    """Error pages in the user's language; under a URL prefix of `json_errors`, that function's answer."""
+
     def error_page(error):
         code = getattr(error, "code", 500) or 500
-        if request.path.startswith("/api/"):
-            from .api.core import http_error_response
-            return http_error_response(error)
-        return render_template("error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code
+        answer = next((answer for prefix, answer in json_errors.items() if request.path.startswith(prefix)), None)
+        if answer is not None:
+            response = make_response(answer(error))
+        else:
+            response = make_response(render_template(
+                "error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500])), code)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110: a 405 lists the methods the resource supports
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     for code in ERROR_TITLES:
         app.register_error_handler(code, error_page)
 
     @app.errorhandler(CSRFError)
     def stale_form(error):
-        if request.path.startswith("/api/"):
+        if any(request.path.startswith(prefix) for prefix in json_errors):
             return error_page(error)
         title = _l("This form has expired or did not come from this site. Go back, reload the page and try again.")
         return render_template("error.html", code=400, title=title), 400

@@ -12,8 +12,8 @@ from calendar_app import create_app
 from calendar_app.config import for_tests
 from calendar_app.extensions import db as _db
 from calendar_app.extensions import limiter as _limiter
-from calendar_app.scratch_db import scratch_postgres
 from calendar_app.seed import seed_reference_data
+from tests.scratch_db import scratch_postgres
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -178,6 +178,11 @@ def _facts_of_0001_filled(connection: Connection) -> None:
     assert filled == FACTS_OF_0001, f"0003 filled {filled}, expected {FACTS_OF_0001}"
 
 
+def _sessions_start_at_version_zero(connection: Connection) -> None:
+    versions = {row[0] for row in connection.execute(text("SELECT session_version FROM users"))}
+    assert versions == {0}, versions
+
+
 def _every_institution_placed(connection: Connection) -> None:
     placed = sorted(tuple(row) for row in connection.execute(text(
         "SELECT institution_id, area_id, valid_from, valid_to FROM placements")))
@@ -211,6 +216,7 @@ STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
     "0002": Step(rows=AT_0002),
     "0003": Step(rows=AT_0003, check=_facts_of_0001_filled),
+    "0004": Step(check=_sessions_start_at_version_zero),
     "0005": Step(rows=AT_0005, check=_every_institution_placed),
     "0006": Step(check=_targets_belong_to_plans),
     "0007": Step(rows={"imported_reports": [

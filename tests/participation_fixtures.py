@@ -89,7 +89,12 @@ def bearer(world, name: str) -> dict:
 
 
 def approve(db, institution, year: int) -> YearReport:
-    report = YearReport(institution=institution, year=year, status="approved")
-    db.session.add(report)
+    """The year approved (its row may exist already: every figure written holds the year's row)."""
+    report = db.session.scalar(select(YearReport).where(YearReport.institution_id == institution.id,
+                                                        YearReport.year == year))
+    if report is None:
+        report = YearReport(institution=institution, year=year)
+        db.session.add(report)
+    report.status = "approved"
     db.session.commit()
     return report

@@ -5,8 +5,8 @@ from datetime import datetime
 from calendar_app import clock
 from calendar_app.clock import to_utc
 from calendar_app.events.models import Activity
+from calendar_app.events.tagging import retag
 from calendar_app.models import Area, Institution
-from calendar_app.observances.tagging import retag
 from tests import factories as f
 
 NOW_LOCAL = datetime(2025, 4, 18, 10, 0)

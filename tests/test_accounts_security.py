@@ -93,6 +93,8 @@ def test_production_settings_make_cookies_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("CALENDAR_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://db/calendar")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://lich.example.gov.vn")
     settings = from_environment(str(tmp_path))
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
     assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -72,7 +72,7 @@ def test_the_documented_minimum_is_enough(db, api, document):
 def test_paths_parameters_and_security(document):
     item = document["paths"]["/events/{activity_id}"]
     assert item["get"]["parameters"][0] == {"name": "activity_id", "in": "path", "required": True,
-                                            "schema": {"type": "integer"}}
+                                            "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
     assert "security" not in item["get"] and item["patch"]["security"] == [{"bearer": []}]
     assert {p["name"] for p in document["paths"]["/events"]["get"]["parameters"]} >= {
         "area", "institution", "category", "audience", "observance", "q", "from", "to", "offset", "limit"}

@@ -26,7 +26,7 @@ from calendar_app.models import (
     SelfAssessment,
     User,
 )
-from calendar_app.observances.tagging import retag
+from calendar_app.events.tagging import retag
 from calendar_app.participation.models import YearReport
 from calendar_app.places.lookup import unit_for_year, unit_on
 from calendar_app.places.models import Placement

@@ -136,6 +136,7 @@ def cluster(tmp_path_factory):
     with ExitStack() as stack:
         url = stack.enter_context(private_postgres("cluster"))
         base_env = app_env(url, tmp / "instance", CALENDAR_ENV="production", RATELIMIT_STORAGE_URI=REDIS_URL,
+                           PUBLIC_BASE_URL="http://calendar.test",
                            PROXY_COUNT=1, WEB_CONCURRENCY=1, GUNICORN_THREADS=2)
         flask(base_env, "db", "upgrade")
         seed(url)

@@ -131,7 +131,7 @@ def test_duplicate_is_a_draft(db, world):
 
 
 def test_more_places_promote_the_waitlist_in_order(db, world):
-    from calendar_app.participation import registration
+    from calendar_app.registration import operations as registration
 
     act = ops.create_activity(world["editor"], {
         "title": "Tọa đàm", "starts_at": "2030-01-16T09:00", "ends_at": "2030-01-16T11:00", "capacity": 1,

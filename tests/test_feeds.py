@@ -12,10 +12,10 @@ from werkzeug.http import http_date, parse_date
 from calendar_app.clock import local_day, local_midnight_utc
 from calendar_app.events import operations as ops
 from calendar_app.events.models import Activity, ActivityObservance, Occurrence
+from calendar_app.events.tagging import retag
 from calendar_app.feeds import cache as feed_cache_module
 from calendar_app.feeds.cache import BoundedCache
 from calendar_app.observances.models import Observance
-from calendar_app.observances.tagging import retag
 from calendar_app.search import fold
 from tests import factories as f
 from tests.factories import client_events

@@ -9,7 +9,7 @@ from calendar_app.events.operations import find_occurrence
 from calendar_app.models import AuditEntry, Registration
 from calendar_app.participation import imports, locks
 from calendar_app.participation import operations as ops
-from calendar_app.participation import registration as reg
+from calendar_app.registration import check_in
 from calendar_app.validation import ValidationFailed
 from tests.participation_fixtures import NOW, approve, bearer, frozen_fixture, login, snapshot, world_fixture  # noqa: F401
 
@@ -34,7 +34,7 @@ def _writes(world, occurrence):
         "assessment": lambda: ops.save_assessment(editor, world["lib"], 2025, {"digital_catalogue": True}),
         "import": lambda: imports.import_tallies(editor, imports.read_table(
             "t.csv", b"institution,year,month,library_visits\nthu-vien,2025,4,9\n")),
-        "walk-in": lambda: reg.add_walk_in(editor, occurrence, {"people": 2}, now=NOW),
+        "walk-in": lambda: check_in.add_walk_in(editor, occurrence, {"people": 2}, now=NOW),
     }
 
 
@@ -53,7 +53,7 @@ def test_check_in_refuses_an_approved_year(db, world, locked):
     db.session.add(registration)
     db.session.commit()
     with pytest.raises(locks.YearLocked):
-        reg.set_checked_in(world["users"]["editor"], registration, True, now=NOW)
+        check_in.set_checked_in(world["users"]["editor"], registration, True, now=NOW)
     db.session.rollback()
     assert db.session.get(Registration, registration.id).checked_in_at is None
 

@@ -33,9 +33,9 @@ from sqlalchemy import create_engine, inspect, select
 from calendar_app import create_app
 from calendar_app.config import for_tests
 from calendar_app.extensions import db
-from calendar_app.scratch_db import scratch_postgres
 from tests.conftest import require_service
 from tests.migration_rows import STEPS, Rows, facts
+from tests.scratch_db import scratch_postgres
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

@@ -3,9 +3,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from calendar_app.events.tagging import retag
 from calendar_app.models import Observance, ObservanceDate
 from calendar_app.observances.dates import lunar_to_solar, observance_span, tagging_window
-from calendar_app.observances.tagging import retag
 from tests import factories as f
 
 

@@ -12,8 +12,9 @@ from calendar_app.config import for_tests
 from calendar_app.events.operations import find_occurrence
 from calendar_app.extensions import limiter
 from calendar_app.models import AuditEntry, Registrant, Registration
-from calendar_app.participation import registration as reg
-from calendar_app.participation.purge import purge_personal_data
+from calendar_app.registration import check_in
+from calendar_app.registration import operations as reg
+from calendar_app.registration.purge import purge_personal_data
 from calendar_app.validation import ValidationFailed
 from tests.participation_fixtures import NOW, count, frozen_fixture, login, snapshot, world_fixture  # noqa: F401
 
@@ -267,7 +268,7 @@ def test_personal_data_is_shown_to_the_institutions_staff_only(db, client, world
 def test_the_purge_erases_contacts_after_the_configured_days_and_keeps_the_counts(db, world, app, runner):
     done = register(world, "An", "an@example.org", people=2)
     other = reg.register(world["talk"], person("Bình", "binh@example.org"), now=NOW)
-    reg.set_checked_in(world["users"]["editor"], other.registration, True, now=NOW + timedelta(days=10))
+    check_in.set_checked_in(world["users"]["editor"], other.registration, True, now=NOW + timedelta(days=10))
     db.session.commit()
     ends = find_occurrence(world["talk"], KEY).ends_at
     days = app.config["REGISTRATION_PURGE_DAYS"]

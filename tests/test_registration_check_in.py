@@ -8,7 +8,8 @@ from calendar_app import clock
 from calendar_app.events.operations import find_occurrence
 from calendar_app.models import Attendance, AuditEntry, Registration
 from calendar_app.participation import operations as ops
-from calendar_app.participation import registration as reg
+from calendar_app.registration import check_in
+from calendar_app.registration import operations as reg
 from calendar_app.validation import ValidationFailed
 from tests.participation_fixtures import NOW, count, frozen_fixture, login, snapshot, world_fixture  # noqa: F401
 
@@ -30,12 +31,12 @@ def registered(db, world):
 def test_checked_in_people_become_the_attendance(db, world, registered):
     editor = world["users"]["editor"]
     occurrence = find_occurrence(world["talk"], KEY)
-    reg.set_checked_in(editor, registered["Nguyễn Văn An"], True, now=DURING)
-    reg.add_walk_in(editor, occurrence, {"name": "", "people": "3"}, now=DURING)
+    check_in.set_checked_in(editor, registered["Nguyễn Văn An"], True, now=DURING)
+    check_in.add_walk_in(editor, occurrence, {"name": "", "people": "3"}, now=DURING)
     db.session.commit()
     attendance = ops.attendance_of(occurrence)
     assert (attendance.total, attendance.onsite, attendance.online, attendance.version) == (5, 5, None, 2)
-    reg.set_checked_in(editor, registered["Nguyễn Văn An"], False, now=DURING)
+    check_in.set_checked_in(editor, registered["Nguyễn Văn An"], False, now=DURING)
     db.session.commit()
     assert (ops.attendance_of(occurrence).total, ops.attendance_of(occurrence).version) == (3, 3)
     audited = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "attendance")).all()
@@ -47,8 +48,8 @@ def test_online_figures_and_audiences_entered_by_hand_are_kept(db, world, regist
     occurrence = find_occurrence(world["talk"], KEY)
     ops.record_attendance(editor, occurrence, {"total": 12, "onsite": 2, "online": 10,
                                                "audiences": {"adults": 4}}, now=DURING)
-    reg.set_checked_in(editor, registered["Lê Chí"], True, now=DURING)
-    reg.set_checked_in(editor, registered["Nguyễn Văn An"], True, now=DURING)
+    check_in.set_checked_in(editor, registered["Lê Chí"], True, now=DURING)
+    check_in.set_checked_in(editor, registered["Nguyễn Văn An"], True, now=DURING)
     db.session.commit()
     attendance = ops.attendance_of(occurrence)
     assert (attendance.total, attendance.onsite, attendance.online, attendance.audiences) == (13, 3, 10,
@@ -60,22 +61,22 @@ def test_check_in_before_the_start_waits_then_is_recorded(db, world, registered)
     occurrence = find_occurrence(world["talk"], KEY)
     morning = clock.to_utc(datetime(2025, 10, 20, 8, 30))
     with pytest.raises(ValidationFailed):  # not before the day
-        reg.set_checked_in(editor, registered["Lê Chí"], True, now=morning - timedelta(days=1))
+        check_in.set_checked_in(editor, registered["Lê Chí"], True, now=morning - timedelta(days=1))
     db.session.rollback()
-    reg.set_checked_in(editor, registered["Lê Chí"], True, now=morning)
+    check_in.set_checked_in(editor, registered["Lê Chí"], True, now=morning)
     db.session.commit()
-    assert ops.attendance_of(occurrence) is None and reg.checked_in_people(occurrence) == 1
-    assert not reg.attendance_matches_check_in(occurrence)
-    reg.sync_attendance(editor, occurrence, now=DURING)
+    assert ops.attendance_of(occurrence) is None and check_in.checked_in_people(occurrence) == 1
+    assert not check_in.attendance_matches_check_in(occurrence)
+    check_in.sync_attendance(editor, occurrence, now=DURING)
     db.session.commit()
-    assert ops.attendance_of(occurrence).total == 1 and reg.attendance_matches_check_in(occurrence)
+    assert ops.attendance_of(occurrence).total == 1 and check_in.attendance_matches_check_in(occurrence)
 
 
 def test_cancelled_registrations_cannot_be_checked_in(db, world, registered):
     reg.cancel(registered["Lê Chí"], now=NOW)
     db.session.commit()
     with pytest.raises(ValidationFailed):
-        reg.set_checked_in(world["users"]["editor"], registered["Lê Chí"], True, now=DURING)
+        check_in.set_checked_in(world["users"]["editor"], registered["Lê Chí"], True, now=DURING)
 
 
 def test_walk_ins_need_a_whole_number_of_people(db, world, registered):
@@ -83,7 +84,7 @@ def test_walk_ins_need_a_whole_number_of_people(db, world, registered):
     before = snapshot(db)
     for people in ("0", "-1", "1.5", "ba"):
         with pytest.raises(ValidationFailed) as refused:
-            reg.add_walk_in(world["users"]["editor"], occurrence, {"people": people}, now=DURING)
+            check_in.add_walk_in(world["users"]["editor"], occurrence, {"people": people}, now=DURING)
         db.session.rollback()
         assert "people" in refused.value.fields
     assert snapshot(db) == before
@@ -92,9 +93,9 @@ def test_walk_ins_need_a_whole_number_of_people(db, world, registered):
 def test_the_search_ignores_accents_and_finds_contacts(db, world, registered):
     occurrence = find_occurrence(world["talk"], KEY)
     editor = world["users"]["editor"]
-    assert [r.name for r in reg.check_in_list(editor, occurrence, "nguyen an")] == ["Nguyễn Văn An"]
-    assert [r.name for r in reg.check_in_list(editor, occurrence, "binh@")] == ["Trần Thị Bình"]
-    assert len(reg.check_in_list(editor, occurrence, "")) == 3
+    assert [r.name for r in check_in.check_in_list(editor, occurrence, "nguyen an")] == ["Nguyễn Văn An"]
+    assert [r.name for r in check_in.check_in_list(editor, occurrence, "binh@")] == ["Trần Thị Bình"]
+    assert len(check_in.check_in_list(editor, occurrence, "")) == 3
 
 
 def test_the_check_in_page(db, client, world, registered, monkeypatch):
@@ -124,14 +125,14 @@ def test_the_check_in_page(db, client, world, registered, monkeypatch):
 def test_a_check_in_racing_another_writer_changes_nothing(db, world, registered, monkeypatch):
     editor = world["users"]["editor"]
     occurrence = find_occurrence(world["talk"], KEY)
-    reg.set_checked_in(editor, registered["Lê Chí"], True, now=DURING)
+    check_in.set_checked_in(editor, registered["Lê Chí"], True, now=DURING)
     db.session.commit()
 
     def stale(user, occ, data, now=None):
         raise ops.AttendanceConflict()
 
-    monkeypatch.setattr(reg, "record_attendance", stale)
+    monkeypatch.setattr(check_in, "record_attendance", stale)
     with pytest.raises(ops.AttendanceConflict):
-        reg.set_checked_in(editor, registered["Trần Thị Bình"], True, now=DURING)
+        check_in.set_checked_in(editor, registered["Trần Thị Bình"], True, now=DURING)
     db.session.rollback()
-    assert reg.checked_in_people(occurrence) == 1 and count(db, Attendance) == 1
+    assert check_in.checked_in_people(occurrence) == 1 and count(db, Attendance) == 1

@@ -22,9 +22,9 @@ from calendar_app.extensions import db as _db
 from calendar_app.models import JobRun, Registration, Reminder
 from calendar_app.scheduler import runner
 from calendar_app.scheduler.jobs import JOBS, Job, daily, every_five_minutes
-from calendar_app.scratch_db import scratch_postgres
 from tests import factories as f
 from tests.conftest import require_service
+from tests.scratch_db import scratch_postgres
 from tests.test_reminders import smtp_sink
 
 ROOT = Path(__file__).resolve().parent.parent

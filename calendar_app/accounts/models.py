@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: grows at every sign-out and password change: the sessions opened before stop working
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     area: Mapped[Area | None] = relationship()
     institution: Mapped[Institution | None] = relationship()
@@ -55,8 +57,13 @@ class User(UserMixin, db.Model):
 
     @property
     def session_fingerprint(self) -> str:
-        """Changes with the password, so a new password signs out every session opened with the old one."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        """Changes with the password and the session version, so a new password or a sign-out ends every
+        session opened before (a copied session cookie included)."""
+        return hashlib.sha256(f"{self.session_version or 0}:{self.password_hash}".encode()).hexdigest()[:16]
+
+    def end_sessions(self) -> None:
+        """Sign out everywhere: every session opened so far stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     def get_id(self) -> str:  # what Flask-Login keeps in the session cookie
         return f"{self.id}:{self.session_fingerprint}"

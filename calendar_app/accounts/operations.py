@@ -6,9 +6,11 @@ run by whoever holds the server, passes none. Callers commit.
 import re
 import secrets
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.exceptions import Forbidden
+from werkzeug.security import generate_password_hash
 
 from ..audit.operations import diff, record
 from ..clock import utcnow
@@ -34,6 +36,32 @@ def normalise_email(email: str) -> str:
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None.
+
+    A password is checked whether or not the address has an account (against a stand-in hash when not) and
+    whether or not the account is disabled, so the time an answer takes does not tell which addresses have
+    one."""
+    user = find_user(email)
+    if user is None:
+        User(password_hash=_stand_in_hash()).check_password(password or "")
+        return None
+    if not user.check_password(password or ""):
+        return None
+    return user if user.active else None
+
+
+def _stand_in_hash() -> str:
+    """A hash made the way new passwords are hashed (so it costs as much to check), once per method."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _STAND_IN_HASHES:
+        _STAND_IN_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _STAND_IN_HASHES[method]
+
+
+_STAND_IN_HASHES: dict[str, str] = {}
 
 
 def user_values(user: User) -> dict:
@@ -114,6 +142,7 @@ def reset_password(actor, user: User) -> str:
     require_role(actor, "admin")
     password = new_password()
     user.set_password(password)
+    user.end_sessions()
     _record(actor, "reset_password", user)
     return password
 
@@ -132,6 +161,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     if errors:
         raise AccountError(errors)
     user.set_password(new)
+    user.end_sessions()
     _record(user, "change_password", user)
 
 

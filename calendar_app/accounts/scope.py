@@ -110,19 +110,11 @@ def require_role(user, *roles: str) -> None:
         raise Forbidden()
 
 
+def scoped_institution_ids(user):
+    """select() of the ids of the institutions the user may manage."""
+    return select(Institution.id).where(institution_filter(user))
+
+
 def scoped_institutions(user):
     """Institutions the user may manage, by name."""
     return db.session.scalars(select(Institution).where(institution_filter(user)).order_by(Institution.name))
-
-
-def audit_filter(user):
-    """SQL condition on AuditEntry: admins read everything, officers what happened in their subtree."""
-    from ..audit.models import AuditEntry
-
-    if user is None or not getattr(user, "is_authenticated", False) or user.role not in ("admin", "officer"):
-        return false()
-    if user.role == "admin":
-        return true()
-    in_subtree = select(Institution.id).where(Institution.area_id.in_(user.area.subtree_ids()))
-    return or_(AuditEntry.area_path.startswith(user.area.path, autoescape=True),
-               AuditEntry.institution_id.in_(in_subtree))

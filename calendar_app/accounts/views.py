@@ -8,9 +8,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..clock import utcnow
 from ..extensions import db, limiter, login_manager
+from ..unit_of_work import attempt
 from .forms import LoginForm, PasswordForm
 from .models import User
-from .operations import AccountError, change_password, find_user
+from .operations import AccountError, authenticate, change_password
 
 bp = Blueprint("accounts", __name__)
 
@@ -41,14 +42,13 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data)
+        user = authenticate(form.email.data, form.password.data)
         # one message for an unknown e-mail, a wrong password and a disabled account
-        if user is None or not user.active or not user.check_password(form.password.data):
+        if user is None:
             form.password.errors.append(_("The e-mail address or password is not correct."))
         else:
             login_user(user)
             user.last_login_at = utcnow()
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
 
@@ -56,6 +56,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # the session cookie is signed, not stored: a copy of it would stay valid unless its mark changes
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("public.home"))
@@ -68,14 +71,13 @@ def account():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data,
-                            form.confirm_password.data)
+            with attempt():
+                change_password(current_user, form.current_password.data, form.new_password.data,
+                                form.confirm_password.data)
         except AccountError as error:
-            db.session.rollback()
             for name, reason in error.fields.items():
                 getattr(form, name).errors.append(reason)
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # this session carries the new password's mark
             flash(_("Your password is changed. Other sessions with the old password are signed out."), "info")
             return redirect(url_for(".account"))

@@ -3,8 +3,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 
-from ..events.forms import DateText, NumberText, options
+from ..forms import DateText, NumberText, options
 from ..vocabulary import AREA_LEVELS, INSTITUTION_CATEGORIES, ROLES
+from ..years import EARLIEST_YEAR, LATEST_YEAR
 
 
 class SchemaForm(FlaskForm):
@@ -103,7 +104,7 @@ class ObservanceForm(SchemaForm):
 
 
 class ObservanceDatesForm(SchemaForm):
-    year = NumberText(_l("Year"), render_kw={"min": 2000, "max": 2100, "required": True})
+    year = NumberText(_l("Year"), render_kw={"min": EARLIEST_YEAR, "max": LATEST_YEAR, "required": True})
     starts_on = DateText(_l("First day"), render_kw={"required": True})
     ends_on = DateText(_l("Last day"), render_kw={"required": True})
     submit = SubmitField(_l("Set the dates"))

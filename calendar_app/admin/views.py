@@ -9,9 +9,10 @@ from sqlalchemy.orm import selectinload
 from ..accounts import operations as accounts
 from ..accounts.models import ApiToken, User
 from ..accounts.scope import require_role
+from ..bounds import year_or_none
 from ..clock import local_today
-from ..events.forms import ActionForm, apply_errors, options
 from ..extensions import db, login_manager
+from ..forms import ActionForm, apply_errors, options
 from ..indicators.models import IndicatorTarget
 from ..indicators.operations import update_target
 from ..observances import operations as observances
@@ -20,6 +21,7 @@ from ..pagination import paginate
 from ..places import operations as places
 from ..places.models import Area, Institution
 from ..search import fold
+from ..unit_of_work import attempt
 from ..validation import ValidationFailed
 from ..vocabulary import INSTITUTION_CATEGORIES, ROLES
 from .forms import AreaForm, InstitutionForm, ObservanceDatesForm, ObservanceForm, TargetForm, TokenForm, UserForm
@@ -43,13 +45,12 @@ def _no_store(response):
 
 
 def _save(form, operation, *args):
-    """Run the operation with the form's data: (result, []) after commit, or (None, problems) and nothing written."""
+    """Run the operation with the form's data: (result, []), or (None, problems) and nothing written."""
     try:
-        result = operation(current_user, *args, form.to_data())
+        with attempt():
+            result = operation(current_user, *args, form.to_data())
     except ValidationFailed as failure:
-        db.session.rollback()
         return None, apply_errors(form, failure.fields)
-    db.session.commit()
     return result, []
 
 
@@ -223,14 +224,13 @@ def user_new():
         typed = form.password.data or ""
         password = typed or accounts.new_password()
         try:
-            user = accounts.create_user(form.email.data, form.role.data, password, name=form.name.data,
-                                        institution_slug=form.institution.data, area_code=form.area.data,
-                                        actor=current_user)
+            with attempt():
+                user = accounts.create_user(form.email.data, form.role.data, password, name=form.name.data,
+                                            institution_slug=form.institution.data, area_code=form.area.data,
+                                            actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             problems = apply_errors(form, failure.fields)
         else:
-            db.session.commit()
             if not typed:
                 return _show_secret(_("Account created"), password, user, "password")
             flash(_("The account %(email)s is created.", email=user.email), "info")
@@ -259,13 +259,12 @@ def user_active(user_id: int):
     _action_form_ok()
     active = request.form.get("active") == "1"
     try:
-        accounts.set_active(current_user, user, active)
+        with attempt():
+            accounts.set_active(current_user, user, active)
     except ValidationFailed as failure:
-        db.session.rollback()
         for reason in failure.fields.values():
             flash(reason, "error")
     else:
-        db.session.commit()
         flash(_("The account is enabled.") if active else
               _("The account is disabled: it can no longer sign in or use its API tokens."), "info")
     return redirect(url_for(".user_detail", user_id=user.id))
@@ -276,7 +275,6 @@ def user_password(user_id: int):
     user = _user(user_id)
     _action_form_ok()
     password = accounts.reset_password(current_user, user)
-    db.session.commit()
     return _show_secret(_("New password"), password, user, "password")
 
 
@@ -304,12 +302,11 @@ def token_new():
             form.user.errors.append(_("Choose an account."))
         else:
             try:
-                secret = accounts.issue_token(user, form.name.data, actor=current_user)
+                with attempt():
+                    secret = accounts.issue_token(user, form.name.data, actor=current_user)
             except ValidationFailed as failure:
-                db.session.rollback()
                 problems = apply_errors(form, failure.fields)
             else:
-                db.session.commit()
                 return _show_secret(_("New API token"), secret, user, "token")
     status = 422 if form.is_submitted() else 200
     return render_template("admin/form.html", form=form, problems=problems, title=_("New API token"),
@@ -323,7 +320,6 @@ def token_revoke(token_id: int):
     token = db.session.get(ApiToken, token_id) or abort(404)
     _action_form_ok()
     accounts.revoke_token(current_user, token)
-    db.session.commit()
     flash(_("The token is revoked: programs using it are refused from now on."), "info")
     return redirect(request.form.get("back") if request.form.get("back", "").startswith("/admin/")
                     else url_for(".tokens"))
@@ -363,8 +359,7 @@ def observance_detail(key: str):
     form = ObservanceDatesForm()
     year = local_today().year
     if request.method == "GET":
-        wanted = request.args.get("year", "")
-        form.year.data = wanted if wanted.isdigit() else str(year)
+        form.year.data = str(year_or_none(request.args.get("year")) or year)
         span = observances.this_year_spans([observance], int(form.year.data))[observance.id][0]
         if span:
             form.starts_on.data, form.ends_on.data = span.starts_on.isoformat(), span.ends_on.isoformat()
@@ -386,7 +381,6 @@ def observance_clear(key: str, year: int):
     observance = observances.observance_by_key(key) or abort(404)
     _action_form_ok()
     observances.clear_dates(current_user, observance, year)
-    db.session.commit()
     flash(_("The dates for %(year)d follow the usual rule again.", year=year), "info")
     return redirect(url_for(".observance_detail", key=observance.key))
 

@@ -14,19 +14,21 @@ from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.operations import user_for_token
-from ..extensions import csrf, db
+from ..bounds import INT32_MAX
+from ..extensions import csrf
 from ..validation import ValidationFailed, validate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-# Vietnamese text as UTF-8 rather than \u escapes: a third of the size, and readable
-bp.record_once(lambda state: setattr(state.app.json, "ensure_ascii", False))
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+#: the furthest a list may be paged (a larger offset would overflow the database's integer)
+MAX_OFFSET = 100_000
 #: largest request body accepted, in bytes (the longest text field is 20,000 characters)
 MAX_BODY = 1024 * 1024
 API_USER_KEY = "calendar_app.api_user"
+PAGING_BOUNDS = {"offset": (0, MAX_OFFSET), "limit": (1, MAX_LIMIT)}
 
 
 class ApiError(Exception):
@@ -43,19 +45,16 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    db.session.rollback()
     return error_response(error.status, error.code, error.message, error.fields)
 
 
 @bp.errorhandler(ValidationFailed)
 def _validation_failed(error: ValidationFailed):
-    db.session.rollback()
     return error_response(422, "validation_failed", error.message, error.fields)
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
-    db.session.rollback()
     return http_error_response(error)
 
 
@@ -118,13 +117,21 @@ def parse(model: type[BaseModel], data: dict | None = None) -> BaseModel:
 
 
 def page_window() -> tuple[int, int]:
-    """(offset, limit) from ?offset=&limit=, bounded."""
-    try:
-        offset = max(0, int(request.args.get("offset", 0)))
-        limit = min(MAX_LIMIT, max(1, int(request.args.get("limit", DEFAULT_LIMIT))))
-    except ValueError:
-        raise ApiError(400, "bad_query", _("offset and limit must be whole numbers.")) from None
-    return offset, limit
+    """(offset, limit) from ?offset=&limit=; 400 unless whole numbers within PAGING_BOUNDS."""
+    values, errors = {}, {}
+    for name, default in (("offset", 0), ("limit", DEFAULT_LIMIT)):
+        text = request.args.get(name, "").strip()
+        low, high = PAGING_BOUNDS[name]
+        if not text:
+            values[name] = default
+        # ASCII digits only (no sign, no "1_000"), and never a huge number to parse
+        elif not (text.isascii() and text.isdigit() and len(text) <= 9 and low <= int(text) <= high):
+            errors[name] = _("Enter a whole number between %(low)s and %(high)s.", low=low, high=high)
+        else:
+            values[name] = int(text)
+    if errors:
+        raise ApiError(400, "bad_query", _("offset and limit must be whole numbers within their bounds."), errors)
+    return values["offset"], values["limit"]
 
 
 def page(items: list, has_more: bool, offset: int, limit: int) -> dict:
@@ -188,13 +195,14 @@ def openapi_document() -> dict:
 
     paths: dict[str, dict] = {}
     path_types = {path: types for (path, _method), types in route_paths().items()}
+    limited = rate_limited_routes()
     for op in OPERATIONS:
         entry: dict = {"summary": op.summary, "tags": [op.tag], "responses": {}}
         types = path_types.get(op.path, {})
-        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": types.get(name, "string")}}
+        parameters = [{"name": name, "in": "path", "required": True, "schema": _path_schema(types.get(name))}
                       for name in _path_names(op.path)]
         parameters += [{"name": name, "in": "query", "required": False, "description": text,
-                        "schema": {"type": "string"}} for name, text in op.query.items()]
+                        "schema": query_schema(name)} for name, text in op.query.items()]
         if parameters:
             entry["parameters"] = parameters
         if op.request is not None:
@@ -205,7 +213,8 @@ def openapi_document() -> dict:
         entry["responses"]["201" if op.method == "post" else "200"] = ok
         error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         for status in sorted({400, 404, *op.statuses, *((401, 403) if op.auth else ()),
-                              *((422,) if op.request is not None else ())}):
+                              *((422,) if op.request is not None else ()),
+                              *((429,) if (op.path, op.method) in limited else ())}):
             entry["responses"][str(status)] = {"description": "Error", **error}
         if op.auth:
             entry["security"] = [{"bearer": []}]
@@ -218,6 +227,50 @@ def openapi_document() -> dict:
         "components": {"schemas": dict(sorted(schemas.items())),
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+def query_schema(name: str) -> dict:
+    """The JSON schema of a query parameter: its format and the bounds the endpoints enforce."""
+    from ..bounds import FIRST_DAY, LAST_DAY
+    from ..events.filters import MAX_QUERY_LENGTH
+    from ..years import EARLIEST_YEAR, LATEST_YEAR
+
+    day = {"type": "string", "format": "date",
+           "description": f"YYYY-MM-DD, from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"}
+    return {
+        "from": day, "to": day,
+        "offset": {"type": "integer", "minimum": PAGING_BOUNDS["offset"][0], "maximum": PAGING_BOUNDS["offset"][1],
+                   "default": 0},
+        "limit": {"type": "integer", "minimum": PAGING_BOUNDS["limit"][0], "maximum": PAGING_BOUNDS["limit"][1],
+                  "default": DEFAULT_LIMIT},
+        "q": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+        "year": {"type": "integer", "minimum": EARLIEST_YEAR, "maximum": LATEST_YEAR},
+    }.get(name, {"type": "string"})
+
+
+def _path_schema(kind: str | None) -> dict:
+    if kind == "integer":  # the bounded <int:…> converter of guard.py: an id column
+        return {"type": "integer", "minimum": 0, "maximum": INT32_MAX}
+    return {"type": kind or "string"}
+
+
+def rate_limited_routes() -> set[tuple[str, str]]:
+    """(OpenAPI path, method) of every route of this blueprint that carries a rate limit (429)."""
+    from flask_limiter.util import get_qualified_name
+
+    from ..extensions import limiter
+
+    routes = set()
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] != bp.name:
+            continue
+        view = current_app.view_functions[rule.endpoint]
+        limits = limiter.limit_manager.decorated_limits(get_qualified_name(view))
+        path = _RULE_VARIABLE.sub(lambda m: "{" + m.group(2) + "}", rule.rule[len(bp.url_prefix):])
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if any(not limit.methods or method.lower() in limit.methods for limit in limits):
+                routes.add((path, method.lower()))
+    return routes
 
 
 def _path_names(path: str) -> list[str]:

@@ -2,15 +2,15 @@
 
 Reads are public for published and cancelled activities; a token whose user may manage an institution
 also sees that institution's drafts. Writes go through events/operations.py, which checks scope,
-validates, audits and retags; this module only maps HTTP to those calls and commits on success.
+validates, audits and retags; this module only maps HTTP to those calls (the request's unit of work commits).
 
 A list covers a window of days (`from`, `to`: local dates, both inclusive; default from today for
-DEFAULT_WINDOW_DAYS, at most MAX_WINDOW_DAYS): it holds the activities with an occurrence in the window,
+DEFAULT_WINDOW_DAYS, at most MAX_RANGE_DAYS): it holds the activities with an occurrence in the window,
 soonest first, each with those occurrences.
 """
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import request, url_for
 from flask_babel import gettext as _
@@ -20,19 +20,25 @@ from sqlalchemy.orm import selectinload
 from ..accounts.scope import can_manage_institution, institution_filter
 from ..clock import local_midnight_utc, local_today
 from ..events import operations
+from ..events.filters import (
+    MAX_RANGE_DAYS,
+    PUBLIC_STATUSES,
+    ActivityFilters,
+    ParsedFilters,
+    activity_conditions,
+    is_public,
+    parse_filters,
+    window_problems,
+)
 from ..events.models import Activity, ActivityObservance, Occurrence
 from ..events.schema import ActivityIn, ActivityPatch, OccurrenceChange
 from ..extensions import db
-from ..observances.models import Observance
-from ..places.models import Area, Institution
-from ..public.queries import MAX_QUERY_LENGTH, PUBLIC_STATUSES, ActivityFilters, activity_conditions, is_public
-from ..vocabulary import ACTIVITY_CATEGORIES, ACTIVITY_STATUSES, AUDIENCES
+from ..places.models import Institution
+from ..vocabulary import ACTIVITY_STATUSES
 from .core import ApiError, api_user, bp, documented, json_body, page, page_window
 from .serializers import ActivityList, ActivityOut, OccurrenceOut, activity_json, occurrence_json
 
 DEFAULT_WINDOW_DAYS = 365
-#: one request cannot ask for more than about three years of dates
-MAX_WINDOW_DAYS = 3 * 366
 
 LIST_QUERY = {
     "area": "Area code: activities of institutions anywhere in its subtree",
@@ -44,7 +50,7 @@ LIST_QUERY = {
     "status": "draft | published | cancelled (drafts only with a token that may manage them)",
     "from": "First day, YYYY-MM-DD local (default today)",
     "to": f"Last day, YYYY-MM-DD local, inclusive (default from + {DEFAULT_WINDOW_DAYS} days; "
-          f"at most {MAX_WINDOW_DAYS} days after from)",
+          f"at most {MAX_RANGE_DAYS} days after from)",
     "offset": "Skip this many items",
     "limit": "Items per page (default 50, at most 200)",
 }
@@ -82,64 +88,38 @@ def _activity_or_404(activity_id: int, user) -> Activity:
     return activity
 
 
-# --- query parameters ----------------------------------------------------------------------------------
+# --- query parameters: the public list's filters (events/filters.py), plus `status` ---------------------
 
 
-def _parse_day(name: str, errors: dict) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = _("Enter a date as YYYY-MM-DD, for example 2025-04-21.")
-        return None
+def _parsed(names=None) -> ParsedFilters:
+    """The filters of the query (only `names` when given); their refusals as translated text."""
+    args = request.args if names is None else {name: request.args.get(name) for name in names}
+    parsed = parse_filters(args)
+    parsed.errors = {name: str(reason) for name, reason in parsed.errors.items()}
+    return parsed
 
 
-def _window(errors: dict, default: bool) -> Window | None:
-    """The requested window; the default one (today onwards) when `default`, else None when not asked."""
-    first, last = _parse_day("from", errors), _parse_day("to", errors)
+def _window(filters: ActivityFilters, errors: dict, default: bool) -> Window | None:
+    """The days asked for; the default window (today onwards) when `default`, else None when none was asked."""
+    first, last = filters.date_from, filters.date_to
     if first is None and last is None and not default:
         return None
     first = first or local_today()
     last = last or first + timedelta(days=DEFAULT_WINDOW_DAYS)
-    if last < first:
-        errors["to"] = _("The last day is before the first day.")
-    elif (last - first).days > MAX_WINDOW_DAYS:
-        errors["to"] = _("Choose a window of at most %(days)d days.", days=MAX_WINDOW_DAYS)
+    for name, reason in window_problems(first, last).items():
+        errors.setdefault(name, str(reason))
     return Window(local_midnight_utc(first), local_midnight_utc(last + timedelta(days=1)))
 
 
-def _conditions(user, errors: dict) -> list:
-    """SQL conditions on Activity: what the user may see, narrowed by the public list's filters (the very
-    conditions the public list and the feeds use) and by `status`; unknown values are recorded in `errors`."""
-    args = {name: request.args.get(name, "").strip() for name in
-            ("area", "institution", "category", "audience", "observance", "q", "status")}
-    filters = ActivityFilters()
-    if args["area"]:
-        filters.area = db.session.scalar(select(Area).where(Area.code == args["area"]))
-        if filters.area is None:
-            errors["area"] = _("There is no area with code %(code)s.", code=args["area"])
-    if args["institution"]:
-        filters.institution = db.session.scalar(select(Institution).where(Institution.slug == args["institution"]))
-        if filters.institution is None:
-            errors["institution"] = _("There is no institution %(slug)s.", slug=args["institution"])
-    if args["observance"]:
-        filters.observance = db.session.scalar(select(Observance).where(Observance.key == args["observance"]))
-        if filters.observance is None:
-            errors["observance"] = _("Unknown observance: %(keys)s.", keys=args["observance"])
-    if args["category"] and args["category"] not in ACTIVITY_CATEGORIES:
-        errors["category"] = _("Unknown category: %(keys)s.", keys=args["category"])
-    if args["audience"] and args["audience"] not in AUDIENCES:
-        errors["audience"] = _("Unknown audience: %(keys)s.", keys=args["audience"])
-    if len(args["q"]) > MAX_QUERY_LENGTH:
-        errors["q"] = _("Search with at most %(count)d characters.", count=MAX_QUERY_LENGTH)
-    if args["status"] and args["status"] not in ACTIVITY_STATUSES:
+def _conditions(user, filters: ActivityFilters, errors: dict) -> list:
+    """SQL conditions on Activity: what the user may see, narrowed by the filters (the very conditions the
+    public list and the feeds use) and by `status`."""
+    status = request.args.get("status", "").strip()
+    if status and status not in ACTIVITY_STATUSES:
         errors["status"] = _("Status must be draft, published or cancelled.")
-    filters.category, filters.audience, filters.q = args["category"] or None, args["audience"] or None, args["q"]
     conditions = activity_conditions(filters, visible=_visible(user))
-    if args["status"]:
-        conditions.append(Activity.status == args["status"])
+    if status:
+        conditions.append(Activity.status == status)
     return conditions
 
 
@@ -167,9 +147,10 @@ def _occurrences(activity_ids: list[int], window: Window | None) -> dict[int, li
 @bp.get("/events")
 def list_events():
     user = api_user(required=False)
-    errors = {}
-    window = _window(errors, default=True)
-    conditions = _conditions(user, errors)
+    parsed = _parsed()
+    errors = parsed.errors
+    window = _window(parsed.filters, errors, default=True)
+    conditions = _conditions(user, parsed.filters, errors)
     _refuse(errors)
     offset, limit = page_window()
     first_in_window = (
@@ -202,7 +183,6 @@ def create_event():
     data = json_body()
     own = user.institution if user.role == "editor" and not data.get("institution") else None
     activity = operations.create_activity(user, data, institution=own)
-    db.session.commit()
     location = url_for("api.get_event", activity_id=activity.id, _external=True)
     return activity_json(activity, activity.occurrences), 201, {"Location": location}
 
@@ -212,9 +192,9 @@ def create_event():
 @bp.get("/events/<int:activity_id>")
 def get_event(activity_id: int):
     user = api_user(required=False)
-    errors = {}
-    window = _window(errors, default=False)
-    _refuse(errors)
+    parsed = _parsed(("from", "to"))
+    window = _window(parsed.filters, parsed.errors, default=False)
+    _refuse(parsed.errors)
     activity = _activity_or_404(activity_id, user)
     return activity_json(activity, _occurrences([activity.id], window)[activity.id])
 
@@ -226,7 +206,6 @@ def update_event(activity_id: int):
     user = api_user()
     changes = json_body()
     activity = operations.update_activity(user, _activity_or_404(activity_id, user), changes)
-    db.session.commit()
     return activity_json(activity, activity.occurrences)
 
 
@@ -245,5 +224,4 @@ def change_occurrence(activity_id: int, start: str):
                                            "original local start as YYYY-MM-DDTHH:MM, or YYYY-MM-DD for "
                                            "all-day activities).", start=start))
     operations.change_occurrence(user, activity, occurrence, change)
-    db.session.commit()
     return occurrence_json(occurrence, activity)

@@ -17,6 +17,7 @@ from ..participation import operations as ops
 from ..participation.locks import YearLocked, is_year_locked
 from ..participation.schema import AssessmentIn, AssessmentOut, AttendanceIn, AttendanceOut, TallyIn, TallyOut
 from ..places.models import Institution
+from ..unit_of_work import attempt
 from ..validation import ValidationFailed
 from .core import ApiError, api_user, bp, documented, error_response, json_body, token_required
 
@@ -25,14 +26,12 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 @bp.errorhandler(YearLocked)
 def _year_locked(error: YearLocked):
-    db.session.rollback()
     return error_response(409, "year_locked", error.message, error.fields)
 
 
 @bp.errorhandler(imports.ImportRefused)
 def _import_refused(error: imports.ImportRefused):
-    db.session.rollback()
-    response, status = error_response(422, "import_refused", error.message, error.fields)
+    response, status = error_response(error.status, "import_refused", error.message, error.fields)
     body = response.get_json()
     body["error"]["rows"] = [e.as_dict() for e in error.errors]
     return jsonify(body), status
@@ -83,9 +82,9 @@ def put_attendance(id: int, start: str):
     occurrence = _occurrence(id, start)
     data = json_body()
     try:
-        attendance = ops.record_attendance(api_user(), occurrence, data)
+        with attempt():
+            attendance = ops.record_attendance(api_user(), occurrence, data)
     except ops.AttendanceConflict:
-        db.session.rollback()
         current = ops.attendance_document(occurrence, ops.attendance_of(occurrence))
         message = (_("Someone else saved this attendance since you read it. Read it again and send the version "
                      "it carries.") if "version" in data or current["version"] == 0
@@ -94,7 +93,6 @@ def put_attendance(id: int, start: str):
         body = response.get_json()
         body["error"]["current"] = current
         return jsonify(body), status
-    db.session.commit()
     return jsonify(ops.attendance_document(occurrence, attendance))
 
 
@@ -120,7 +118,6 @@ def put_tallies(slug: str, month: str):
     institution = _institution(slug)
     year, number = _month(month)
     ops.set_tallies(api_user(), institution, year, number, json_body())
-    db.session.commit()
     return jsonify(ops.tally_document(institution, year, number, False))
 
 
@@ -147,7 +144,6 @@ def put_assessment(slug: str, year: str):
     institution = _institution(slug)
     year, _month = ops.check_period(year)
     ops.save_assessment(api_user(), institution, year, json_body())
-    db.session.commit()
     return jsonify(ops.assessment_document(institution, year, False))
 
 
@@ -170,5 +166,4 @@ def post_import(kind: str):
     table = imports.read_table(upload.filename or "", upload.read())
     importer = imports.import_tallies if kind == "tallies" else imports.import_attendance
     result = importer(api_user(), table)
-    db.session.commit()
     return jsonify({"kind": kind, "rows": result.rows, "written": result.written, "skipped": result.skipped}), 201

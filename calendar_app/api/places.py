@@ -100,7 +100,6 @@ def list_areas():
 def create_area():
     user = api_user()
     area = operations.create_area(user, json_body())
-    db.session.commit()
     on = {}
     if not area.valid_on(local_today()):  # the address of a unit of another time names its day
         on["on"] = (area.valid_from or area.valid_to - timedelta(days=1)).isoformat()
@@ -151,7 +150,6 @@ def list_institutions():
 def create_institution():
     user = api_user()
     institution = operations.create_institution(user, json_body())
-    db.session.commit()
     location = url_for("api.get_institution", slug=institution.slug, _external=True)
     return institution_json(institution), 201, {"Location": location}
 
@@ -170,5 +168,4 @@ def get_institution(slug: str):
 def update_institution(slug: str):
     user = api_user()
     institution = operations.update_institution(user, _institution_or_404(slug), json_body())
-    db.session.commit()
     return institution_json(institution)

@@ -1,7 +1,7 @@
 """Submitting, approving and returning an institution's year: the one path for pages, API and CLI.
 
-Callers commit on success and roll back on ApprovalRefused / HTTPException. Approval locks the year's
-figures: participation/locks.py reads YearReport.status == "approved".
+The caller's unit of work commits, or rolls back on ApprovalRefused / HTTPException. Approval locks the
+year's figures: participation/locks.py reads YearReport.status == "approved".
 """
 from dataclasses import dataclass
 from datetime import date
@@ -16,12 +16,12 @@ from ..accounts.scope import can_manage_institution, require_institution
 from ..audit.operations import record
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..participation.locks import report_for_decision
 from ..participation.models import YearReport
 from ..places.models import Area, Institution
 from ..validation import ValidationFailed
+from ..years import PLAN_FIRST_YEAR, checked_year
 
-#: the plan runs from 2023; nothing earlier is reported through this service
-FIRST_YEAR = 2023
 COMMENT_MAX = 2000
 SUBMITTABLE = ("open", "returned")
 STATUS_LABELS = {
@@ -37,15 +37,8 @@ class ApprovalRefused(ValidationFailed):
 
 
 def check_year(year) -> int:
-    """The reporting year as an int, refused when it is outside FIRST_YEAR … this year."""
-    try:
-        value = int(year)
-    except (TypeError, ValueError):
-        raise ValidationFailed({"year": _("Enter a year as four digits.")}) from None
-    if not FIRST_YEAR <= value <= local_today().year:
-        raise ValidationFailed({"year": _("The year must be between %(first)s and %(last)s.",
-                                          first=FIRST_YEAR, last=local_today().year)})
-    return value
+    """The reporting year as an int, refused outside the plan's first year … this year."""
+    return checked_year(year, PLAN_FIRST_YEAR, local_today().year)
 
 
 def find_report(institution: Institution, year: int) -> YearReport | None:
@@ -59,13 +52,8 @@ def status_of(institution: Institution, year: int) -> str:
 
 
 def _report_for_update(institution: Institution, year: int) -> YearReport:
-    report = db.session.scalar(
-        select(YearReport).where(YearReport.institution_id == institution.id, YearReport.year == year)
-        .with_for_update())
-    if report is None:
-        report = YearReport(institution=institution, year=year, status="open")
-        db.session.add(report)
-    return report
+    # the lock the figure writers respect (participation/locks.py): approval waits for those in progress
+    return report_for_decision(institution, year)
 
 
 def may_decide(user, institution: Institution) -> bool:

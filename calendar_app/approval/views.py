@@ -3,14 +3,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from ..accounts.scope import can_manage_area, require_area, require_institution, require_role
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..participation.locks import unlock_year
 from ..places.models import Area, Institution
+from ..unit_of_work import attempt
 from ..validation import ValidationFailed
+from ..years import PLAN_FIRST_YEAR
 from . import operations as ops
 from .summary import year_summary
 
@@ -26,7 +27,7 @@ def _year() -> int:
 
 
 def _years() -> list[int]:
-    return list(range(local_today().year, ops.FIRST_YEAR - 1, -1))
+    return list(range(local_today().year, PLAN_FIRST_YEAR - 1, -1))
 
 
 def _institution(slug: str) -> Institution:
@@ -69,12 +70,11 @@ def my_year():
 def submit(slug, year):
     institution = _institution(slug)
     try:
-        ops.submit_year(current_user, institution, year)
+        with attempt():
+            ops.submit_year(current_user, institution, year)
     except ValidationFailed as error:
-        db.session.rollback()
         flash(_reason(error), "error")
     else:
-        db.session.commit()
         flash(_("The year %(year)s of %(name)s was submitted to the area officer.", year=year,
                 name=institution.name), "success")
     return redirect(url_for(".my_year", year=year,
@@ -101,12 +101,11 @@ def queue():
 def approve(slug, year):
     institution = _institution(slug)
     try:
-        ops.approve_year(current_user, institution, year)
+        with attempt():
+            ops.approve_year(current_user, institution, year)
     except ValidationFailed as error:
-        db.session.rollback()
         flash(_reason(error), "error")
     else:
-        db.session.commit()
         flash(_("%(name)s: year %(year)s approved; its figures are now locked.", name=institution.name,
                 year=year), "success")
     return redirect(url_for(".queue", year=year))
@@ -118,16 +117,15 @@ def send_back(slug, year):
     institution = _institution(slug)
     comment = request.form.get("comment", "")
     try:
-        report = ops.return_year(current_user, institution, year, comment)
+        with attempt():
+            ops.return_year(current_user, institution, year, comment)
     except ValidationFailed as error:
-        db.session.rollback()
         report = ops.find_report(institution, year)
         if "comment" in error.fields and report is not None:
             return _render_queue(year, errors={report.id: error.fields["comment"]}, kept={report.id: comment},
                                  status=400)
         flash(_reason(error), "error")
     else:
-        db.session.commit()
         flash(_("%(name)s: year %(year)s sent back with your comment.", name=institution.name, year=year),
               "success")
     return redirect(url_for(".queue", year=year))
@@ -139,18 +137,14 @@ def unlock(slug, year):
     institution = _institution(slug)
     reason = request.form.get("reason", "")
     try:
-        unlock_year(current_user, institution, year, reason)
+        with attempt():
+            unlock_year(current_user, institution, year, reason)
     except ValidationFailed as error:
-        db.session.rollback()
         report = ops.find_report(institution, year)
         if report is not None:
             return _render_queue(year, errors={report.id: _reason(error)}, kept={report.id: reason}, status=400)
         flash(_reason(error), "error")
-    except HTTPException:
-        db.session.rollback()
-        raise
     else:
-        db.session.commit()
         flash(_("%(name)s: year %(year)s unlocked; its figures can be changed again.", name=institution.name,
                 year=year), "success")
     return redirect(url_for(".queue", year=year))

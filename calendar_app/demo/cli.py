@@ -2,12 +2,14 @@
 import click
 from flask.cli import with_appcontext
 
+from .. import unit_of_work
 from .loader import load_demo
 
 
 @click.command("demo")
 @click.option("--reset-passwords", is_flag=True, help="Give the demo accounts new passwords and print them.")
 @with_appcontext
+@unit_of_work.command
 def demo_command(reset_passwords):
     """Load the demo: the merged Phú Thọ (25) of the 2025 reform among the country's official units; running
     it again changes nothing."""

@@ -28,10 +28,11 @@ from ..approval.operations import approve_year, return_year, submit_year
 from ..clock import ONE_DAY, local_day, local_midnight_utc, local_today, to_utc, utcnow
 from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from ..events.recurrence import expand
+from ..events.tagging import retag
 from ..extensions import db
 from ..observances.dates import observance_span
 from ..observances.models import Observance
-from ..observances.tagging import retag, suggested_observances
+from ..observances.tagging import suggested_observances
 from ..participation.locks import unlock_year
 from ..participation.models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment, YearReport
 from ..places import official
@@ -473,8 +474,8 @@ def _year_reports(scenarios, users: dict[str, User], institutions: dict[str, Ins
                   result: DemoResult) -> None:
     """Carry out each scenario once: one starting with an unlock when the year is approved, any other when
     the institution has no report for the year yet."""
-    status = dict(((i, y), s) for i, y, s in db.session.execute(
-        select(YearReport.institution_id, YearReport.year, YearReport.status)).all())
+    status = {(i, y): s for i, y, s in db.session.execute(
+        select(YearReport.institution_id, YearReport.year, YearReport.status)).all()}
     for slug, year, steps in scenarios:
         institution = institutions[slug]
         current = status.get((institution.id, year))

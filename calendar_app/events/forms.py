@@ -21,8 +21,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import StopValidation
-from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput, TimeInput, URLInput
+from wtforms.widgets import CheckboxInput, ListWidget, TimeInput, URLInput
 
+from ..forms import DateText, NumberText, options, parse_date
 from ..vocabulary import ACTIVITY_CATEGORIES, AUDIENCES
 from .recurrence import MAX_OCCURRENCES
 from .rrule_builder import (
@@ -41,18 +42,8 @@ from .schema import MAX_CAPACITY, MAX_DESCRIPTION, MAX_TITLE
 # --- small fields with messages in the user's language (WTForms ships no Vietnamese catalogue) ---------
 
 
-class DateText(StringField):
-    """A date box that keeps whatever was typed, so a refused form shows it again."""
-
-    widget = DateInput()
-
-
 class TimeText(StringField):
     widget = TimeInput()
-
-
-class NumberText(StringField):
-    widget = NumberInput()
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,13 +55,6 @@ class MultiCheckboxField(SelectMultipleField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validate_choice", False)
         super().__init__(*args, **kwargs)
-
-
-def parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
 
 
 def parse_time(text: str | None) -> str | None:
@@ -114,11 +98,6 @@ def whole_number(low: int, high: int, required: bool = False):
         if not low <= value <= high:
             raise StopValidation(_l("Enter a number from %(low)d to %(high)d.", low=low, high=high))
     return check
-
-
-def options(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 def weekday_choices() -> list[SelectChoice]:
@@ -398,22 +377,3 @@ class OccurrenceForm(FlaskForm):
         if name == "ends_at":
             return "ends_on" if self.all_day else "end_time"
         return None
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something (publish, cancel, duplicate …): only the CSRF token."""
-
-
-def apply_errors(form, fields: dict[str, str]) -> list[str]:
-    """Put the operation's per-field reasons on the form's fields; returns those no field can show."""
-    left = []
-    for name, reason in fields.items():
-        target = form.field_for(name)
-        if target is None:
-            left.append(reason)
-            continue
-        errors = getattr(form, target).errors
-        if isinstance(errors, tuple):
-            errors = getattr(form, target).errors = list(errors)
-        errors.append(reason)
-    return left

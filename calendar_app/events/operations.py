@@ -1,7 +1,7 @@
 """Creating and changing activities: the one path used by the editor's pages, the API and the CLI.
 
-Every function checks the user's scope, validates, writes, audits and leaves committing to the caller
-only through `commit()` below, so a refused change never leaves half a write behind.
+Every function checks the user's scope, validates, writes and audits; committing is left to the caller's
+unit of work (unit_of_work.py), which rolls back whatever a refused change wrote.
 """
 from datetime import timedelta
 
@@ -9,19 +9,21 @@ from flask_babel import gettext as _
 from pydantic import TypeAdapter
 from sqlalchemy import select
 
+from .. import signals
 from ..accounts.scope import require_institution
 from ..audit.operations import diff, record
+from ..bounds import OutOfRange
 from ..clock import local_day, to_local, utcnow
 from ..extensions import db
 from ..observances.models import Observance
-from ..observances.tagging import retag
 from ..places.models import Institution
 from ..search import fold
 from ..validation import ValidationFailed, validate
 from .models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from .occurrences import sync_occurrences
 from .recurrence import occurrence_key, parse_occurrence_key
-from .schema import ActivityIn, ActivityPatch, OccurrenceChange, parse_moment, resolve_times
+from .schema import ActivityIn, ActivityPatch, OccurrenceChange, check_series, parse_moment, resolve_times
+from .tagging import retag
 
 #: a change to any of these is a change of time, place or status: SEQUENCE grows
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "all_day", "rrule", "location", "online_url", "status")
@@ -74,7 +76,7 @@ def update_activity(user, activity: Activity, changes: dict) -> Activity:
     _apply(activity, payload)
     after = activity_values(activity)
     if _capacity_grew(before["capacity"], after["capacity"]):
-        _promote_waitlists(activity)
+        signals.capacity_grew.send(activity)
     changed = diff(before, after)
     if changed:
         action = {"published": "publish", "cancelled": "cancel"}.get(after["status"], "update") \
@@ -86,16 +88,6 @@ def update_activity(user, activity: Activity, changes: dict) -> Activity:
 def _capacity_grew(old: int | None, new: int | None) -> bool:
     """None and 0 both mean "no limit"."""
     return bool(old) and (not new or new > old)
-
-
-def _promote_waitlists(activity: Activity) -> None:
-    """More places: people waiting for the coming dates move up, in order."""
-    from ..participation.registration import promote_waitlist
-
-    now = utcnow()
-    for occurrence in activity.occurrences:
-        if occurrence.starts_at > now and occurrence.status == "scheduled":
-            promote_waitlist(occurrence)
 
 
 def set_status(user, activity: Activity, status: str) -> Activity:
@@ -137,6 +129,7 @@ def _institution_by_slug(slug: str | None) -> Institution:
 
 def _apply(activity: Activity, payload: ActivityIn) -> None:
     start, end = resolve_times(payload.starts_at, payload.ends_at, payload.all_day)
+    check_series(payload.rrule, start)
     observances = _observances(payload.observances) if payload.observances is not None else None
     if payload.status == "cancelled" and activity.status == "draft" and activity.id is not None:
         raise ValidationFailed({"status": _("A draft cannot be cancelled; delete it or publish it first.")})
@@ -247,6 +240,8 @@ def change_occurrence(user, activity: Activity, occurrence: Occurrence, data: di
 def _moment(value: str, activity: Activity, field: str):
     try:
         return parse_moment(value, activity.all_day)
+    except OutOfRange as refused:
+        raise ValidationFailed({field: str(refused.reason)}) from None
     except ValueError:
         raise ValidationFailed({field: _("Enter a real date as YYYY-MM-DD.") if activity.all_day
                                 else _("Enter a real date and time as YYYY-MM-DDTHH:MM.")}) from None
@@ -254,7 +249,3 @@ def _moment(value: str, activity: Activity, field: str):
 
 def _occurrence_values(occurrence: Occurrence) -> dict:
     return {"starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at, "status": occurrence.status}
-
-
-def commit() -> None:
-    db.session.commit()

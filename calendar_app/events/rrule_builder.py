@@ -109,7 +109,7 @@ def from_rrule(rule: str | None) -> Repeat:
         if not count.isdigit():
             return custom
         repeat.end, repeat.count = "count", int(count)
-    else:
+    elif until is not None:
         repeat.end, repeat.until = "until", _until_day(until)
         if repeat.until is None:
             return custom

@@ -10,10 +10,11 @@ from typing import Literal
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..clock import local_midnight_utc, to_utc
+from ..bounds import OutOfRange, check_day
+from ..clock import local_midnight_utc, to_local, to_utc
 from ..validation import ValidationFailed, partial_model
 from ..vocabulary import ACTIVITY_CATEGORIES, AUDIENCES
-from .recurrence import RecurrenceError, normalise, validate
+from .recurrence import RecurrenceError, normalise, validate, validate_series
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
@@ -25,14 +26,17 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def parse_moment(value: str, all_day: bool) -> datetime:
-    """ISO text -> naive UTC. All-day values are dates (local midnight); naive times are local."""
+    """ISO text -> naive UTC. All-day values are dates (local midnight); naive times are local.
+
+    ValueError when malformed; bounds.OutOfRange (a ValueError) outside the supported dates, checked before
+    the move to UTC, which would overflow near year 1 or 9999."""
     value = value.strip()
     if all_day:
-        return local_midnight_utc(date.fromisoformat(value[:10]) if len(value) > 10 and value[10] == "T"
-                                  else date.fromisoformat(value))
+        return local_midnight_utc(check_day(date.fromisoformat(value[:10]) if len(value) > 10 and value[10] == "T"
+                                            else date.fromisoformat(value)))
     if len(value) == 10:
         raise ValueError("a time is needed")
-    return to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    return to_utc(check_day(datetime.fromisoformat(value.replace("Z", "+00:00"))))
 
 
 class ActivityIn(BaseModel):
@@ -106,9 +110,19 @@ class ActivityIn(BaseModel):
         try:
             validate(value)
         except RecurrenceError as error:
-            raise ValueError(_("This repeat rule cannot be used (%(why)s). Give it an end date or a number "
-                               "of times.", why=str(error))) from None
+            raise ValueError(error.message or _("This repeat rule cannot be used (%(why)s). Give it an end date "
+                                                "or a number of times.", why=str(error))) from None
         return value
+
+
+def check_series(rule: str | None, start: datetime) -> None:
+    """ValidationFailed on `rrule` unless the rule, from `start` (naive UTC), gives at least one date and
+    all of its dates within the horizon (recurrence.validate_series); the work is bounded either way."""
+    if rule:
+        try:
+            validate_series(rule, to_local(start).replace(tzinfo=None))
+        except RecurrenceError as error:
+            raise ValidationFailed({"rrule": error.message or str(error)}) from None
 
 
 def resolve_times(starts_at: str, ends_at: str, all_day: bool) -> tuple[datetime, datetime]:
@@ -118,6 +132,8 @@ def resolve_times(starts_at: str, ends_at: str, all_day: bool) -> tuple[datetime
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         try:
             moments[name] = parse_moment(value, all_day)
+        except OutOfRange as refused:
+            errors[name] = str(refused.reason)
         except ValueError:
             errors[name] = (_("Enter a real date as YYYY-MM-DD.") if all_day
                             else _("Enter a real date and time as YYYY-MM-DDTHH:MM."))

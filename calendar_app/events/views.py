@@ -5,23 +5,24 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 
 from ..accounts.scope import require_institution, scoped_institutions
 from ..clock import local_day, to_local
 from ..extensions import db, login_manager
+from ..forms import ActionForm, apply_errors
 from ..markup import render_markdown
 from ..observances.models import Observance
 from ..observances.tagging import suggested_observances
 from ..pagination import paginate
+from ..unit_of_work import attempt
 from ..validation import ValidationFailed, validate
 from ..vocabulary import ACTIVITY_STATUSES
 from . import operations
-from .forms import ActionForm, ActivityForm, OccurrenceForm, apply_errors
+from .forms import ActivityForm, OccurrenceForm
 from .models import Activity
 from .queries import activity_occurrences, managed_activities, observance_choices
 from .recurrence import MAX_OCCURRENCES, expand, occurrence_key
-from .schema import ActivityIn, resolve_times
+from .schema import ActivityIn, check_series, resolve_times
 
 bp = Blueprint("events", __name__, url_prefix="/manage")
 
@@ -86,7 +87,6 @@ def _invalid(form: ActivityForm, activity: Activity | None = None):
 
 def _refused(form: ActivityForm, failure: ValidationFailed, data: dict, activity: Activity | None = None):
     """The operation refused: show its reasons, plus any about the dates it did not get to check."""
-    db.session.rollback()
     fields = dict(failure.fields)
     if not {"starts_at", "ends_at"} & fields.keys():
         try:
@@ -123,13 +123,10 @@ def new():
     data["institution"] = current_user.institution.slug if current_user.role == "editor" else \
         form.institution.data
     try:
-        activity = operations.create_activity(current_user, data)
+        with attempt():
+            activity = operations.create_activity(current_user, data)
     except ValidationFailed as failure:
         return _refused(form, failure, data)
-    except HTTPException:
-        db.session.rollback()
-        raise
-    operations.commit()
     flash(_("The activity is published.") if activity.status == "published"
           else _("The activity is saved as a draft; publish it when it is ready."), "info")
     return redirect(url_for(".edit", activity_id=activity.id))
@@ -150,13 +147,10 @@ def edit(activity_id: int):
     if form.publish.data:
         data["status"] = "published"
     try:
-        operations.update_activity(current_user, activity, data)
+        with attempt():
+            operations.update_activity(current_user, activity, data)
     except ValidationFailed as failure:
         return _refused(form, failure, data, activity)
-    except HTTPException:
-        db.session.rollback()
-        raise
-    operations.commit()
     flash(_("Your changes are saved."), "info")
     return redirect(url_for(".edit", activity_id=activity.id))
 
@@ -166,6 +160,7 @@ def _preview(form: ActivityForm, data: dict, activity: Activity | None = None):
     try:
         payload = validate(ActivityIn, {**data, "observances": None})
         start, end = resolve_times(payload.starts_at, payload.ends_at, payload.all_day)
+        check_series(payload.rrule, start)
     except ValidationFailed as failure:
         return _render_form(form, activity, status=422, problems=apply_errors(form, failure.fields))
     times = expand(start, end, payload.rrule)
@@ -198,16 +193,12 @@ def change_status(activity_id: int):
     if not ActionForm().validate() or status not in ACTIVITY_STATUSES:
         abort(400)
     try:
-        operations.set_status(current_user, activity, status)
+        with attempt():
+            operations.set_status(current_user, activity, status)
     except ValidationFailed as failure:
-        db.session.rollback()
         for reason in failure.fields.values():
             flash(reason, "error")
-    except HTTPException:
-        db.session.rollback()
-        raise
     else:
-        operations.commit()
         flash({"published": _("The activity is published."), "cancelled": _("The activity is cancelled; "
                "subscribers' calendars will show the cancellation."),
                "draft": _("The activity is back to draft and no longer public.")}[status], "info")
@@ -219,12 +210,7 @@ def duplicate(activity_id: int):
     activity = _activity(activity_id)
     if not ActionForm().validate():
         abort(400)
-    try:
-        copy = operations.duplicate_activity(current_user, activity)
-    except (ValidationFailed, HTTPException):
-        db.session.rollback()
-        raise
-    operations.commit()
+    copy = operations.duplicate_activity(current_user, activity)
     flash(_("This is a draft copy: check its dates, then publish it."), "info")
     return redirect(url_for(".edit", activity_id=copy.id))
 
@@ -250,14 +236,10 @@ def _occurrence(activity: Activity, key: str):
 def _change_occurrence(activity, occurrence, data: dict) -> dict[str, str]:
     """Apply the change; {} on success, else {field: reason} (and nothing written)."""
     try:
-        operations.change_occurrence(current_user, activity, occurrence, data)
+        with attempt():
+            operations.change_occurrence(current_user, activity, occurrence, data)
     except ValidationFailed as failure:
-        db.session.rollback()
         return failure.fields
-    except HTTPException:
-        db.session.rollback()
-        raise
-    operations.commit()
     return {}
 
 

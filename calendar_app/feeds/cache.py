@@ -1,10 +1,11 @@
 """The per-process feed cache: each activity's VEVENT fragment and each assembled feed, bounded in bytes.
 
 A cached feed is served without touching the database until the stamp (queries.stamp, one aggregate
-query) may have changed: at once after this process commits a change to anything a feed shows, and at
-most FEED_REVALIDATE_SECONDS later for changes made by other processes (the other web workers, the CLI).
-When the stamp changes, a feed is rebuilt from one cheap row query; only the activities whose version
-(updated_at, sequence, status, institution's updated_at) changed are loaded and serialised again.
+query) may have changed: at once after this process commits a change to anything a feed shows (the change
+signals of signals.py), and at most FEED_REVALIDATE_SECONDS later for changes made by other processes (the
+other web workers, the CLI). When the stamp changes, a feed is rebuilt from one cheap row query; only the
+activities whose version (updated_at, sequence, status, institution's updated_at) changed are loaded and
+serialised again.
 """
 import hashlib
 import time
@@ -12,19 +13,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain
 from threading import Lock
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
 from werkzeug.exceptions import NotFound
 from werkzeug.http import http_date, parse_date
 
 from ..clock import local_today
-from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
-from ..extensions import db
-from ..observances.models import Observance
-from ..places.models import Area, Institution
+from ..signals import activity_changed, observance_changed, occurrence_changed, place_changed
 from . import ical
 from .queries import FeedRow, Stamp, feed_rows, load_activities, stamp, window_start
 
@@ -33,8 +29,6 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 CACHE_CONTROL = "public, max-age=300"
 #: an entry's bookkeeping beyond its bytes, so that many tiny fragments still count
 ENTRY_OVERHEAD = 200
-_WATCHED = (Activity, Occurrence, ActivityCategory, ActivityAudience, ActivityObservance, Institution, Area,
-            Observance)
 
 
 class BoundedCache:
@@ -198,29 +192,19 @@ def _digest(data: bytes) -> bytes:
 def init_app(app: Flask) -> None:
     app.extensions["feed_cache"] = FeedCache(app.config["FEED_CACHE_MB"] * 2**20,
                                              app.config["FEED_REVALIDATE_SECONDS"])
-    if not event.contains(db.session, "after_flush", _note_changes):
-        event.listen(db.session, "after_flush", _note_changes)
-        event.listen(db.session, "after_commit", _changes_committed)
-        event.listen(db.session, "after_rollback", _changes_dropped)
 
 
 def feed_cache() -> FeedCache:
     return current_app.extensions["feed_cache"]
 
 
-def _note_changes(session, _flush_context) -> None:
-    if "feeds_changed" not in session.info and any(
-        isinstance(instance, _WATCHED) for instance in chain(session.new, session.dirty, session.deleted)
-    ):
-        session.info["feeds_changed"] = True
+def calendar_changed(_session, **_ids) -> None:
+    """Something a feed may show was committed: the next feed asks the database for the stamp again."""
+    cache = current_app.extensions.get("feed_cache") if has_app_context() else None
+    if cache is not None:
+        cache.dirty = True
 
 
-def _changes_committed(session) -> None:
-    if session.info.pop("feeds_changed", False) and has_app_context():
-        cache = current_app.extensions.get("feed_cache")
-        if cache is not None:
-            cache.dirty = True
-
-
-def _changes_dropped(session) -> None:
-    session.info.pop("feeds_changed", None)
+def subscribe() -> None:
+    for signal in (activity_changed, occurrence_changed, place_changed, observance_changed):
+        signal.connect(calendar_changed)

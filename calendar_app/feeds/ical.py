@@ -2,28 +2,62 @@
 
 A feed is assembled from per-activity fragments: `calendar_head()` + `activity_events()` of each
 activity + CALENDAR_TAIL. `calendar()` does the same in one call (one activity, tests, the benchmark).
+`occurrence_event()` is one dated occurrence on its own, for a calendar of someone's own (the personal feed).
 
-The values read from each activity: id, title, description, status, sequence, created_at, updated_at,
-starts_at/ends_at (naive UTC), all_day, rrule, location, latitude/longitude, online_url, categories,
-institution (name, address, latitude/longitude, updated_at) and occurrences (original_start, starts_at,
-ends_at, status).
+What it reads of an activity is ActivityData below: an ORM Activity, or anything with those attributes.
 """
-import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur, vText
 
-from ..events.recurrence import MAX_OCCURRENCES
+from ..events.recurrence import MAX_OCCURRENCES, until_moment
 
 CALENDAR_TAIL = b"END:VCALENDAR\r\n"
-_UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z)?)?$")
+
+
+class InstitutionData(Protocol):
+    name: str
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+class OccurrenceData(Protocol):
+    #: naive UTC, as stored
+    original_start: datetime
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+
+
+class ActivityData(Protocol):
+    id: int
+    title: str
+    description: str | None
+    status: str
+    sequence: int | None
+    created_at: datetime | None
+    updated_at: datetime
+    #: naive UTC; for an all-day activity, local midnights (the end exclusive)
+    starts_at: datetime
+    ends_at: datetime
+    all_day: bool
+    rrule: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    online_url: str | None
+    categories: list[str]
+    institution: InstitutionData
+    occurrences: Sequence[OccurrenceData]
 
 
 @dataclass(frozen=True)
@@ -66,7 +100,7 @@ def calendar_head(name: str, context: FeedContext) -> bytes:
     return body[: -len(CALENDAR_TAIL)] + _vtimezone(context.timezone)
 
 
-def calendar(name: str, activities: Iterable, context: FeedContext) -> bytes:
+def calendar(name: str, activities: Iterable[ActivityData], context: FeedContext) -> bytes:
     """A whole calendar in one go."""
     return assemble(calendar_head(name, context), (activity_events(a, context) for a in activities))
 
@@ -75,11 +109,11 @@ def assemble(head: bytes, fragments: Iterable[bytes]) -> bytes:
     return b"".join((head, *fragments, CALENDAR_TAIL))
 
 
-def activity_events(activity, context: FeedContext) -> bytes:
+def activity_events(activity: ActivityData, context: FeedContext) -> bytes:
     """The VEVENT of one activity, plus one per moved occurrence of a recurring one; b"" if it has no dates."""
     zone = context.zone
     if activity.rrule:
-        return _recurring(activity, context, zone)
+        return _recurring(activity, activity.rrule, context, zone)
     occurrence = activity.occurrences[0] if activity.occurrences else None
     start = occurrence.starts_at if occurrence else activity.starts_at
     end = occurrence.ends_at if occurrence else activity.ends_at
@@ -89,8 +123,8 @@ def activity_events(activity, context: FeedContext) -> bytes:
     return event.to_ical()
 
 
-def _recurring(activity, context: FeedContext, zone: ZoneInfo) -> bytes:
-    rule, local_rule = _rule(activity.rrule, activity.all_day, zone)
+def _recurring(activity: ActivityData, rrule: str, context: FeedContext, zone: ZoneInfo) -> bytes:
+    rule, local_rule = _rule(rrule, activity.all_day, zone)
     duration = activity.ends_at - activity.starts_at
     local_start = _local(activity.starts_at, zone).replace(tzinfo=None)
     times = rrulestr(local_rule, dtstart=local_start)
@@ -121,17 +155,38 @@ def _recurring(activity, context: FeedContext, zone: ZoneInfo) -> bytes:
     return b"".join(parts)
 
 
-def _event(activity, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
-    event = Event()
+def occurrence_event(activity: ActivityData, occurrence: OccurrenceData, context: FeedContext, *, uid: str,
+                     summary: str, sequence: int, changed: datetime, status: str) -> bytes:
+    """The VEVENT of one dated occurrence, in a calendar of someone's own (the personal feed): the activity's
+    time, place, description and link as the public feeds give them, with the caller's UID, SUMMARY, SEQUENCE,
+    time of the last change and STATUS."""
+    event = _described(activity, context, occurrence.starts_at, occurrence.ends_at, context.zone, summary)
+    event.add("uid", uid)
+    event.add("dtstamp", _utc(changed))
+    event.add("last-modified", _utc(changed))
+    event.add("sequence", sequence)
+    event.add("status", status)
+    return event.to_ical()
+
+
+def _event(activity: ActivityData, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
+    event = _described(activity, context, start, end, zone, activity.title)
     event.add("uid", uid(activity.id, context.domain))
     event.add("dtstamp", _utc(activity.updated_at))
     event.add("last-modified", _utc(activity.updated_at))
     if activity.created_at is not None:
         event.add("created", _utc(activity.created_at))
     event.add("sequence", activity.sequence or 0)
+    return event
+
+
+def _described(activity: ActivityData, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo,
+               summary: str) -> Event:
+    """A VEVENT with what the activity says: its time, summary, description, place and link."""
+    event = Event()
     event.add("dtstart", _value(start, activity.all_day, zone))
     event.add("dtend", _value(end, activity.all_day, zone))
-    event.add("summary", _text(activity.title))
+    event.add("summary", _text(summary))
     url = f"{context.base_url}/events/{activity.id}"
     institution = activity.institution
     lines = [activity.description or "", institution.name, activity.online_url or "", url]
@@ -146,7 +201,7 @@ def _event(activity, context: FeedContext, start: datetime, end: datetime, zone:
     return event
 
 
-def _location(activity) -> str:
+def _location(activity: ActivityData) -> str:
     if activity.location:
         return activity.location
     if activity.online_url:
@@ -155,7 +210,7 @@ def _location(activity) -> str:
     return f"{institution.name}, {institution.address}" if institution.address else institution.name
 
 
-def _geo(activity) -> tuple[float, float] | None:
+def _geo(activity: ActivityData) -> tuple[float, float] | None:
     if activity.latitude is not None and activity.longitude is not None:
         return activity.latitude, activity.longitude
     institution = activity.institution
@@ -172,13 +227,10 @@ def _rule(rrule: str, all_day: bool, zone: ZoneInfo) -> tuple[dict[str, str], st
     """
     parts = dict(part.split("=", 1) for part in rrule.upper().removeprefix("RRULE:").split(";") if part)
     local = dict(parts)
-    until = _UNTIL.match(parts.get("UNTIL", ""))
+    until = until_moment(parts.get("UNTIL", ""), zone)
     if until:
-        day, clock, zulu = until.groups()
-        moment = datetime.strptime(day + (clock or "235959"), "%Y%m%d%H%M%S")
-        moment = (moment.replace(tzinfo=UTC) if zulu else moment.replace(tzinfo=zone)).astimezone(zone)
-        local["UNTIL"] = moment.strftime("%Y%m%dT%H%M%S")
-        parts["UNTIL"] = moment.strftime("%Y%m%d") if all_day else moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        local["UNTIL"] = until.strftime("%Y%m%dT%H%M%S")
+        parts["UNTIL"] = until.strftime("%Y%m%d") if all_day else until.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return parts, _join(local)
 
 

@@ -1,6 +1,6 @@
 """What goes into a feed: SQL in, rows out.
 
-The filters are the public list's (public/queries.py), so a list and its feed always agree.
+The filters are the public list's (events/filters.py), so a list and its feed always agree.
 """
 from collections.abc import Iterator
 from datetime import datetime, timedelta

@@ -1,35 +1,21 @@
 """Public iCalendar feeds: HTTP only (the feed is built in cache.py from ical.py fragments)."""
-from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import vocabulary
+from ..events.filters import ActivityFilters, activity_conditions, parse_filters
 from ..events.models import Activity
-from ..public.queries import (
-    ActivityFilters,
-    activity_conditions,
-    area_by_code,
-    institution_by_slug,
-    observance_by_key,
-    parse_filters,
-    public_activity,
-)
+from ..public.queries import area_by_code, institution_by_slug, observance_by_key, public_activity
 from . import cache
 from .cache import FeedSource
-from .fastpath import SERVED_FEED, FeedFastPath
-from .ical import FeedContext
+from .context import default_locale, feed_context, public_base_url
+from .fastpath import SERVED_FEED
 
 bp = Blueprint("feeds", __name__)
 #: the query arguments of /feeds/events.ics, in the order they make the cache key
 FILTER_ARGS = ("area", "institution", "category", "audience", "observance", "q")
-
-
-@bp.record_once
-def _install(state) -> None:
-    cache.init_app(state.app)
-    state.app.wsgi_app = FeedFastPath(state.app.wsgi_app, state.app.extensions["feed_cache"])
 
 
 @bp.app_template_global()
@@ -70,7 +56,7 @@ def area_feed(code: str):
 def observance_feed(key: str):
     def source():
         observance = observance_by_key(key)
-        return FeedSource(_name(observance.name(_default_locale())),
+        return FeedSource(_name(observance.name(default_locale())),
                           activity_conditions(ActivityFilters(observance=observance)))
 
     return _serve(("observance", key), source)
@@ -120,42 +106,25 @@ class InvalidFilters(Exception):
         self.errors = errors
 
 
-def public_base_url() -> str:
-    """The site root that feeds and links point to: PUBLIC_BASE_URL, else the address of this request."""
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-
-
 def _serve(key: tuple, source) -> Response:
     base = public_base_url()
     key = (base, *key)
-    feed = cache.feed_cache().feed(key, source, lambda: _context(base), current_app.config["FEED_PAST_DAYS"])
+    feed = cache.feed_cache().feed(key, source, lambda: feed_context(base), current_app.config["FEED_PAST_DAYS"])
     request.environ[SERVED_FEED] = (key, feed)
     if cache.not_modified(feed, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")):
         return Response(status=304, headers={k: v for k, v in feed.headers.items() if k != "Content-Type"})
     return Response(feed.body, headers=feed.headers)
 
 
-def _context(base: str) -> FeedContext:
-    config = current_app.config
-    with force_locale(_default_locale()):
-        labels = {key: str(label) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()}
-    return FeedContext(domain=config["CALENDAR_DOMAIN"], timezone=config["CALENDAR_TIMEZONE"], base_url=base,
-                       refresh=timedelta(minutes=config["FEED_REFRESH_MINUTES"]), category_labels=labels)
-
-
-def _default_locale() -> str:
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 def _name(*parts: str) -> str:
     """Calendar name in the site's default language: subscribers share one feed whatever their language."""
-    with force_locale(_default_locale()):
+    with force_locale(default_locale()):
         title = _("Lifelong learning activities")
     return " – ".join((title, *parts)) if parts else title
 
 
 def _filter_labels(filters: ActivityFilters) -> list[str]:
-    locale = _default_locale()
+    locale = default_locale()
     with force_locale(locale):
         labels = [
             filters.area.name if filters.area else None,

@@ -4,6 +4,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
+from .. import unit_of_work
 from ..extensions import db
 from ..validation import ValidationFailed
 from . import facts
@@ -45,6 +46,7 @@ def report_command(ctx, year, area_code, fmt, output):
 
 @click.command("rebuild-facts")
 @with_appcontext
+@unit_of_work.command
 def rebuild_facts_command():
     """Recompute the monthly facts the indicators read, from the occurrences and attendance.
 
@@ -53,7 +55,6 @@ def rebuild_facts_command():
     click.echo("Recomputing the monthly facts of every institution…", err=True)
     started = time.perf_counter()
     months, keys = facts.rebuild(db.session)
-    db.session.commit()
     click.echo(f"{months:,} institution-months and {keys:,} keys in {time.perf_counter() - started:.1f} s", err=True)
 
 

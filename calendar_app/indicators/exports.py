@@ -1,5 +1,4 @@
 """A computed report as files: JSON (the API document), CSV (one flat table) and XLSX (for officers)."""
-import csv
 import io
 import json
 
@@ -8,6 +7,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..clock import to_local
+from ..spreadsheets import csv_bytes, plain_text_sheet
 from . import labels
 from .rollup import Report, Row
 
@@ -38,16 +38,12 @@ def _lines(report: Report):
 
 def to_csv(report: Report) -> bytes:
     """One line per row of the document, keyed like the API (machine-readable headers)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    lines = [CSV_COLUMNS]
     for result, area, row in _lines(report):
         document = row.as_document()
-        writer.writerow([result.key, result.indicator.unit, area.code, area.name, row.category or "",
-                         row.institution or "", row.name or "", row.numerator, row.denominator,
-                         "" if row.value is None else row.value,
-                         "" if document["target"] is None else document["target"], row.status])
-    return out.getvalue().encode()
+        lines.append([result.key, result.indicator.unit, area.code, area.name, row.category, row.institution,
+                      row.name, row.numerator, row.denominator, row.value, document["target"], row.status])
+    return csv_bytes(lines, lineterminator="\n")
 
 
 def report_title(report: Report) -> str:
@@ -151,6 +147,7 @@ def to_xlsx(report: Report) -> bytes:
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        plain_text_sheet(sheet)  # area and institution names are typed by people
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -10,8 +10,8 @@ Here an occurrence is *held* when it is not cancelled and its activity is publis
 says: rollup.Facts reads the months before the current one from these tables and the current month from
 the live tables, where "has started" (starts_at <= now) still applies.
 
-tracking.py marks the institutions an ORM flush touches and calls `refresh` just before the transaction
-commits. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made outside the app, such as
+tracking.py calls `refresh` for the institutions a transaction touched (the `figures_changed` signal) just
+before it commits. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made outside the app, such as
 a bulk load with COPY.
 """
 from collections.abc import Iterable, Iterator

@@ -1,7 +1,8 @@
-"""Indicator targets (data seeded from the plan), the monthly facts the indicators read, in-app reminders."""
+"""Plans and their indicator targets, documents imported from other deployments, and the monthly facts the
+indicators read."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -100,37 +101,3 @@ class InstitutionMonthKey(db.Model):
     #: audience | category | programme
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-
-
-class Reminder(db.Model):
-    """A message for one user, shown in the app and e-mailed when SMTP is configured."""
-
-    __tablename__ = "reminders"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    #: identifies what the reminder is about so a job never sends the same one twice a day
-    dedupe_key: Mapped[str] = mapped_column(String(200))
-    message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None]
-    emailed_at: Mapped[datetime | None]
-
-    __table_args__ = (UniqueConstraint("user_id", "dedupe_key"),)
-
-
-class JobRun(db.Model):
-    """One run of a scheduled job, claimed by exactly one scheduler process."""
-
-    __tablename__ = "job_runs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(String(60))
-    #: the period the run covers (e.g. the date), unique per job so a second process cannot claim it
-    period: Mapped[str] = mapped_column(String(40))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
-    host: Mapped[str | None] = mapped_column(String(200))
-
-    __table_args__ = (UniqueConstraint("job", "period"),)

@@ -10,6 +10,9 @@ from ..extensions import db
 from ..places.models import Area
 from .models import IndicatorTarget, Plan
 
+#: (indicator, institution category or "") -> the target that applies
+Targets = dict[tuple[str, str], IndicatorTarget]
+
 
 def plan_for(area: Area) -> Plan | None:
     """The plan of the nearest area at or above `area` that has one; else the default plan."""
@@ -23,11 +26,11 @@ def plan_for(area: Area) -> Plan | None:
     return db.session.scalar(select(Plan).where(Plan.is_default.is_(True)).limit(1))
 
 
-def targets_for(year: int, plan: Plan | None) -> dict[tuple[str, str], IndicatorTarget]:
+def targets_for(year: int, plan: Plan | None) -> Targets:
     """(indicator, category) -> the plan's target at the next milestone at or after `year`."""
     if plan is None:
         return {}
-    chosen: dict[tuple[str, str], IndicatorTarget] = {}
+    chosen: Targets = {}
     for target in db.session.scalars(select(IndicatorTarget).where(
             IndicatorTarget.plan_id == plan.id, IndicatorTarget.milestone >= year)
             .order_by(IndicatorTarget.milestone.desc())):

@@ -46,11 +46,12 @@ institutions move):
 - So a past year's report is the same document before and after a later move or reform: placements are
   only ever closed and opened from the move's effective day on, and units are closed, never rewritten.
 """
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, or_, select, text, union_all
+from sqlalchemy import RowMapping, and_, case, func, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from ..clock import local_day, local_midnight_utc, utcnow
@@ -60,12 +61,11 @@ from ..participation.models import MonthlyTally, SelfAssessment
 from ..places.lookup import valid_between
 from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
+from ..years import PLAN_FIRST_YEAR
 from . import facts
-from .models import InstitutionMonth, InstitutionMonthKey, Plan
-from .plans import plan_for, targets_for
+from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, Plan
+from .plans import Targets, plan_for, targets_for
 
-#: the first year of the plan: programmes count from here, and the dashboard's trend starts here
-FIRST_YEAR = 2023
 #: the monthly tallies the indicators read
 TALLIES = ("library_visits", "museum_study_visitors", "club_members")
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
@@ -186,7 +186,7 @@ def status_of(value: float | None, target: float | None) -> str:
     return "on_track" if value >= target else "behind"
 
 
-def _number(value: float | None):
+def _number(value: float | None) -> float | int | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
@@ -321,8 +321,8 @@ class Facts:
                 .outerjoin(self.variety, self.variety.c.institution_id == scope.institution_id))
 
     def programmes(self):
-        """Distinct programme keys each museum in scope held from FIRST_YEAR through Y (a subquery)."""
-        keys = self._keys(facts.month_key(date(FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)))
+        """Distinct programme keys each museum in scope held from the plan's first year through Y (a subquery)."""
+        keys = self._keys(facts.month_key(date(PLAN_FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)))
         return (select(keys.c.institution_id, func.count(keys.c.key.distinct()).label("programmes"))
                 .where(keys.c.kind == "programme")
                 .group_by(keys.c.institution_id)
@@ -357,7 +357,7 @@ class Facts:
 # --- the roll-up -----------------------------------------------------------------------------------------
 
 
-def _partials(facts: Facts) -> list:
+def _partials(facts: Facts) -> Sequence[RowMapping]:
     """Per (child area, category): institutions, the share numerators, and the growth totals."""
     scope = facts.scope.c
     counts = [func.sum(case((flag, 1), else_=0)).label(key) for key, flag in facts.flags.items()]
@@ -368,27 +368,28 @@ def _partials(facts: Facts) -> list:
     return db.session.execute(query.group_by(scope.child_id, scope.category)).mappings().all()
 
 
-def _share_row(numerator, denominator, target, category=None) -> Row:
+def _share_row(numerator: int, denominator: int, target: IndicatorTarget | None, category: str | None = None) -> Row:
     value = round_value(numerator, denominator)
     low, high = (target.low, target.high) if target is not None else (None, None)
     return Row(numerator=numerator, denominator=denominator, value=value, target=low, target_high=high,
                status=status_of(value, low), category=category)
 
 
-def _growth_row(current, before, target) -> Row:
+def _growth_row(current: int, before: int, target: IndicatorTarget | None) -> Row:
     value = round_value(current, before, growth=True)
     low, high = (target.low, target.high) if target is not None else (None, None)
     return Row(numerator=current, denominator=before, value=value, target=low, target_high=high,
                status=status_of(value, low))
 
 
-def _add(partials, child_id, categories, column) -> int:
+def _add(partials: Sequence[RowMapping], child_id: int | None, categories: Collection[str], column: str) -> int:
     """Sum one column of the partial rows of a child (None = the whole area) over some categories."""
     return sum(int(p[column] or 0) for p in partials
                if p["category"] in categories and (child_id is None or p["child_id"] == child_id))
 
 
-def _rows_for(indicator: Indicator, partials, child_id, categories, targets) -> list[Row]:
+def _rows_for(indicator: Indicator, partials: Sequence[RowMapping], child_id: int | None, categories: Iterable[str],
+              targets: Targets) -> list[Row]:
     if indicator.kind == "growth":
         return [_growth_row(_add(partials, child_id, indicator.categories, f"{indicator.key}_now"),
                             _add(partials, child_id, indicator.categories, f"{indicator.key}_before"),
@@ -404,7 +405,7 @@ def _rows_for(indicator: Indicator, partials, child_id, categories, targets) -> 
                        targets.get((indicator.key, "")), category=category)]
 
 
-def _museum_rows(facts: Facts, targets) -> list[tuple[int | None, Row]]:
+def _museum_rows(facts: Facts, targets: Targets) -> list[tuple[int | None, Row]]:
     """(child area id, row) per museum in scope, by name."""
     programmes = facts.programmes()
     query = (select(facts.scope.c.child_id, Institution.slug, Institution.name, Institution.category,

@@ -4,9 +4,9 @@ from flask_babel import gettext as _
 from ..clock import local_today
 from ..places.lookup import unit_for_year
 from ..places.models import Area
+from ..validation import ValidationFailed
+from ..years import checked_year
 from .rollup import default_area
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class SelectionError(ValueError):
@@ -22,13 +22,9 @@ def parse_year(text: str | int | None) -> int:
     if text is None or text == "":
         return local_today().year
     try:
-        year = int(text)
-    except (TypeError, ValueError):
-        raise SelectionError(400, "year", _("Enter the year as four digits, e.g. 2025.")) from None
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise SelectionError(400, "year", _("The year must be between %(low)s and %(high)s.",
-                                            low=MIN_YEAR, high=MAX_YEAR))
-    return year
+        return checked_year(text)
+    except ValidationFailed as refused:
+        raise SelectionError(400, "year", refused.fields["year"]) from None
 
 
 def find_area(code: str | None, year: int, fallback: Area | None = None) -> Area:

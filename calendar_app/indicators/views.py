@@ -13,11 +13,12 @@ from ..places.models import Area
 from ..places.placement import stranded_for
 from ..search import fold
 from ..vocabulary import AREA_LEVELS
+from ..years import PLAN_FIRST_YEAR
 from . import exports, labels
 from .dashboard import panel, report_chart
 from .reports import report as build_report
 from .reports import trend
-from .rollup import BY_KEY, FIRST_YEAR, missing_institutions, reference_day
+from .rollup import BY_KEY, missing_institutions, reference_day
 from .selection import SelectionError, find_area, parse_year
 
 bp = Blueprint("indicators", __name__, url_prefix="/dashboard")
@@ -55,7 +56,7 @@ def _choices(year: int, area: Area) -> dict:
     below = db.session.scalars(select(Area).where(Area.parent_id == area.id, Area.valid_on_filter(day), readable)
                                .order_by(Area.name)).all()
     last = max(local_today().year, year)
-    return {"areas_above": above, "areas_below": below, "years": list(range(min(FIRST_YEAR, year), last + 1))}
+    return {"areas_above": above, "areas_below": below, "years": list(range(min(PLAN_FIRST_YEAR, year), last + 1))}
 
 
 def _matching(text: str, year: int, limit: int) -> list[Area]:
@@ -96,7 +97,7 @@ def areas_json():
 def index():
     year, area = _selection()
     report = build_report(year, area)
-    history = (trend(area, FIRST_YEAR, year - 1) if year > FIRST_YEAR else []) + [report]
+    history = (trend(area, PLAN_FIRST_YEAR, year - 1) if year > PLAN_FIRST_YEAR else []) + [report]
     panels = [panel(result, history) for result in report.indicators]
     stranded = db.session.scalars(stranded_for(area, reference_day(year, area)).limit(STRANDED_SHOWN + 1)).all()
     return render_template("indicators/dashboard.html", report=report, panels=panels, year=year, area=area,

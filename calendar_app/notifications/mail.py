@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..extensions import db
-from ..indicators.models import Reminder
+from .models import Reminder
 
 log = logging.getLogger(__name__)
 

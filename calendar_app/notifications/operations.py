@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
 from ..extensions import db
-from ..indicators.models import Reminder
+from .models import Reminder
 
 
 def remind(user, kind: str, dedupe_key: str, render) -> Reminder | None:

@@ -1,4 +1,5 @@
-"""The reminder jobs' logic: plain functions of `now` (naive UTC), run by the scheduler or a test.
+"""The reminder jobs' logic: plain functions of `now` (naive UTC), run by the scheduler (whose run_job
+commits each run as one unit of work) or a test.
 
 - attendance due: every day, each editor whose institution held occurrences this year that still have no
   attendance figures;
@@ -68,7 +69,6 @@ def attendance_due_reminders(now: datetime) -> Outcome:
         if remind(user, "attendance_due", f"attendance_due:{today.isoformat()}", render):
             outcome.created += 1
         outcome.recipients += 1
-    db.session.commit()
     return outcome
 
 
@@ -139,5 +139,4 @@ def deadline_reminders(now: datetime) -> Outcome:
         if remind(user, "annual_report", key, render):
             outcome.created += 1
         outcome.recipients += 1
-    db.session.commit()
     return outcome

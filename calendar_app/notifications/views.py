@@ -2,7 +2,6 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db
 from .operations import mark_all_read, reminders_for, unread_count
 
 bp = Blueprint("notifications", __name__, url_prefix="/reminders")
@@ -18,7 +17,6 @@ def index():
 @login_required
 def read_all():
     mark_all_read(current_user)
-    db.session.commit()
     return redirect(url_for(".index"))
 
 

@@ -1,21 +1,20 @@
-"""Adding provincial observances and setting a year's dates; activities in the windows are re-tagged.
+"""Adding provincial observances and setting a year's dates; the activities in the windows are re-tagged
+(events/tagging.py, through the `observance_dates_changed` signal).
 
 Shared by the admin pages, the API and the CLI. Callers commit.
 """
-from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
+from .. import signals
 from ..accounts.scope import require_role
 from ..audit.operations import diff, record
-from ..clock import local_day, local_midnight_utc
 from ..extensions import db
 from ..validation import ValidationFailed, validate
 from .dates import Span, observance_span, tagging_window
 from .models import Observance, ObservanceDate
 from .schema import ObservanceDatesIn, ObservanceIn
-from .tagging import retag
 
 FIELDS = ("key", "name_vi", "name_en", "description", "rule", "month", "day", "duration_days", "window_before",
           "window_after")
@@ -49,8 +48,7 @@ def create_observance(user, data: dict) -> Observance:
                                                ends_on=payload.dates.ends_on))
     db.session.add(observance)
     db.session.flush()
-    windows = [w for w in (tagging_window(observance, year) for year in _activity_years()) if w]
-    retag_windows(windows)
+    signals.observance_dates_changed.send(observance, windows=None)
     record(user, "create", "observance", observance.key, changes=diff({}, observance_values(observance)))
     return observance
 
@@ -69,7 +67,8 @@ def set_dates(user, observance: Observance, data: dict) -> ObservanceDate:
         observance.dates.append(entry)
     entry.starts_on, entry.ends_on = payload.starts_on, payload.ends_on
     db.session.flush()
-    retag_windows([w for w in (old_window, tagging_window(observance, payload.year)) if w])
+    signals.observance_dates_changed.send(observance, windows=[w for w in (old_window, tagging_window(
+        observance, payload.year)) if w])
     changed = diff(before, observance_values(observance))
     if changed:
         record(user, "update", "observance", observance.key, changes=changed)
@@ -86,36 +85,9 @@ def clear_dates(user, observance: Observance, year: int) -> None:
     old_window = tagging_window(observance, year)
     observance.dates.remove(entry)
     db.session.flush()
-    retag_windows([w for w in (old_window, tagging_window(observance, year)) if w])
+    signals.observance_dates_changed.send(observance, windows=[w for w in (old_window, tagging_window(
+        observance, year)) if w])
     record(user, "update", "observance", observance.key, changes=diff(before, observance_values(observance)))
-
-
-def _activity_years() -> range:
-    """The local years that hold any occurrence (the database finds the first and last)."""
-    from ..events.models import Occurrence
-
-    first, last = db.session.execute(select(func.min(Occurrence.starts_at), func.max(Occurrence.ends_at))).one()
-    if first is None:
-        return range(0)
-    return range(local_day(first).year, local_day(last).year + 1)
-
-
-def retag_windows(windows: list[Span]) -> int:
-    """Re-tag every activity with an occurrence overlapping one of the windows; returns how many."""
-    from ..events.models import Activity, Occurrence
-
-    if not windows:
-        return 0
-    overlaps = [
-        (Occurrence.starts_at < local_midnight_utc(w.ends_on + timedelta(days=1)))
-        & (Occurrence.ends_at > local_midnight_utc(w.starts_on))
-        for w in windows
-    ]
-    ids = select(Occurrence.activity_id).where(or_(*overlaps)).distinct()
-    activities = list(db.session.scalars(select(Activity).where(Activity.id.in_(ids))))
-    for activity in activities:
-        retag(activity)
-    return len(activities)
 
 
 def this_year_spans(observances: list[Observance], year: int) -> dict[int, tuple[Span | None, Span | None]]:

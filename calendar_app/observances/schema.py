@@ -6,10 +6,11 @@ from typing import Literal
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..years import EARLIEST_YEAR, LATEST_YEAR
+
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 #: an observance (or one year of it) lasts at most this many days
 MAX_DAYS = 31
-YEARS = (2000, 2100)
 
 
 def _blank_to_none(value):
@@ -21,7 +22,7 @@ class ObservanceDatesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    year: int = Field(ge=YEARS[0], le=YEARS[1])
+    year: int = Field(ge=EARLIEST_YEAR, le=LATEST_YEAR)
     starts_on: date
     ends_on: date
 

@@ -3,11 +3,10 @@ operations.py (one validation layer for forms, API and imports), whose refusals 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField
 
+from ..forms import NUMBER
 from ..vocabulary import AUDIENCES, CHECKLIST_ITEMS
-
-NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
 
 
 class AttendanceForm(FlaskForm):
@@ -26,11 +25,11 @@ class AttendanceForm(FlaskForm):
             "version": self.version.data or None,
         }
 
-    def field_for(self, name: str):
+    def field_for(self, name: str) -> str:
         """The form field a refusal from the operation belongs to ("audiences.pupils" -> audience_pupils)."""
         if name.startswith("audiences."):
-            name = "audience_" + name.split(".", 1)[1]
-        return self._fields.get(name)
+            return "audience_" + name.split(".", 1)[1]
+        return name
 
 
 for _key, _label in AUDIENCES.items():
@@ -46,34 +45,8 @@ for _key, _label in CHECKLIST_ITEMS.items():
     setattr(AssessmentForm, _key, BooleanField(_label))
 
 
-class ActionForm(FlaskForm):
-    """Only the CSRF token: for buttons (check-in, cancel) and the tally grid, whose 12 × 5 cells are read
-    from the request by name "<metric>-<month>"."""
-
-
 class ImportForm(FlaskForm):
     kind = RadioField(_l("What the file holds"), choices=[
         SelectChoice("tallies", _l("Monthly tallies")), SelectChoice("attendance", _l("Attendance per occurrence"))],
         default="tallies")
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired(_l("Choose the file to import."))])
-
-
-class RegistrationForm(FlaskForm):
-    occurrence = SelectField(_l("Date"), choices=[])
-    name = StringField(_l("Your name"), render_kw={"autocomplete": "name"})
-    email = StringField(_l("E-mail"), render_kw={"type": "email", "autocomplete": "email"})
-    phone = StringField(_l("Phone"), render_kw={"type": "tel", "autocomplete": "tel"})
-    people = StringField(_l("Number of people"), default="1", render_kw={**NUMBER, "size": 3})
-    consent = BooleanField(_l("I agree that the organisers keep my name and contact until the activity is over, "
-                              "to manage places and reach me about changes. They are erased afterwards."))
-    #: honeypot: hidden from people by CSS, left empty by them and filled in by form-filling robots
-    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
-
-    def data_for_operation(self) -> dict:
-        return {"occurrence": self.occurrence.data, "name": self.name.data, "email": self.email.data,
-                "phone": self.phone.data, "people": self.people.data, "consent": bool(self.consent.data)}
-
-
-class WalkInForm(FlaskForm):
-    name = StringField(_l("Name (optional)"))
-    people = StringField(_l("People"), default="1", render_kw={**NUMBER, "size": 3})

@@ -3,25 +3,34 @@
 Rows go through the same operations as the forms (scope, rules, year lock, audit). Every refused row is
 reported with its spreadsheet row number, column and reason; when there is any, the caller rolls back so
 nothing is written. Templates are the same files, pre-filled with what the user may fill in.
+
+A file is bounded before it is read: its size, what an .xlsx unpacks to (checked in the zip directory
+before openpyxl opens it), the rows read (streamed, reading stops at the cap) and the time spent on it.
 """
 import csv
 import io
+import re
+import time
 import zipfile
+import zlib
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.scope import institution_filter
+from ..bounds import id_or_none
 from ..events.models import Activity, Occurrence
 from ..events.operations import find_occurrence
 from ..events.recurrence import occurrence_key
 from ..extensions import db
+from ..guard import UNSTORABLE
 from ..places.models import Institution
+from ..spreadsheets import csv_bytes, plain_text_sheet
 from ..validation import ValidationFailed
 from ..vocabulary import AUDIENCES, TALLY_METRICS
 from .operations import (
@@ -34,8 +43,29 @@ from .operations import (
 )
 
 KINDS = ("tallies", "attendance")
+#: rows of figures per file
 MAX_ROWS = 5000
+#: the file as uploaded (a CSV is read as it is, so this is also the most text a CSV holds)
 MAX_BYTES = 5 * 1024 * 1024
+#: rows read from a sheet, empty ones included, and the columns read of each
+MAX_SHEET_ROWS = 4 * MAX_ROWS
+MAX_COLUMNS = 64
+#: what an .xlsx may unpack to: parts, bytes per part and in all, and how much a large part may shrink when
+#: packed (5,000 rows of figures: 3.4 MB packing about tenfold; three million empty rows pack 400-fold)
+MAX_PARTS = 100
+MAX_PART_BYTES = 8 * 1024 * 1024
+MAX_UNPACKED_BYTES = 16 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 256 * 1024
+#: markup openpyxl parses while it opens a workbook, counted as tags ("<"): worksheets (parsed row by row,
+#: about 1 µs a tag; 5,000 full rows of the attendance template are 380,000), shared strings (13 µs each),
+#: and everything else (styles, workbook, properties: up to 30 µs a tag; a workbook from Excel has a few
+#: hundred)
+MAX_SHEET_MARKUP = 500_000
+MAX_SHARED_STRINGS = 30_000
+MAX_OTHER_MARKUP = 15_000
+#: wall-clock budget for reading and checking one file
+MAX_SECONDS = 30
 TALLY_COLUMNS = ("institution", "year", "month", *TALLY_METRICS)
 ATTENDANCE_COLUMNS = ("institution", "event", "occurrence", "title", "total", "onsite", "online", *AUDIENCES)
 #: columns that carry no figure: a row with nothing else filled in is skipped
@@ -54,10 +84,11 @@ class RowError:
 
 
 class ImportRefused(ValidationFailed):
-    """At least one row was refused; the caller must roll back (nothing of the file is kept)."""
+    """At least one row was refused; the caller must roll back (nothing of the file is kept). `status` is
+    413 for a file too large to handle (bytes, unpacked parts, rows, time), else 422."""
 
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
+    def __init__(self, errors: list[RowError], status: int = 422):
+        self.errors, self.status = errors, status
         fields = {}
         for error in errors:
             fields.setdefault(f"row {error.row}: {error.column}" if error.row else error.column, error.reason)
@@ -76,39 +107,73 @@ class ImportResult:
 # --- reading files -------------------------------------------------------------------------------------
 
 
-def read_table(filename: str, content: bytes) -> list[dict]:
-    """[{"__row__": n, column: value}] from a CSV or XLSX file; header in the first row."""
+def _too_large(reason: str) -> ImportRefused:
+    return ImportRefused([RowError(0, "file", reason)], status=413)
+
+
+def _unreadable() -> ImportRefused:
+    return ImportRefused([RowError(0, "file", _("This is not a readable .xlsx workbook."))])
+
+
+class Budget:
+    """The wall-clock time one file may take to read and check; check() refuses the file once it is spent."""
+
+    def __init__(self, seconds: float | None = None):
+        self.seconds = MAX_SECONDS if seconds is None else seconds
+        self.ends = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
+            raise _too_large(_("Checking this file took more than %(seconds)s seconds. Split it into smaller "
+                               "files.", seconds=self.seconds))
+
+
+def read_table(filename: str, content: bytes, budget: Budget | None = None) -> list[dict]:
+    """[{"__row__": n, column: value}] from a CSV or XLSX file; header in the first row.
+
+    Rows are streamed: reading stops as soon as the file has more rows than a file may have."""
+    budget = budget or Budget()
     if len(content) > MAX_BYTES:
-        raise ImportRefused([RowError(0, "file", _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // 2**20))])
+        raise _too_large(_("The file is larger than %(mb)s MB.", mb=MAX_BYTES // 2**20))
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        rows = _xlsx_rows(content)
+        source = _xlsx_rows(content, budget)
     elif name.endswith(".csv") or name.endswith(".txt"):
-        rows = _csv_rows(content)
+        source = _csv_rows(content, budget)
     else:
         raise ImportRefused([RowError(0, "file", _("Upload a .csv or .xlsx file."))])
-    rows = [(number, row) for number, row in rows if any(_cell(value) not in (None, "") for value in row)]
+    rows = []
+    with closing(source):
+        for number, row in source:
+            if any(_cell(value) not in (None, "") for value in row):
+                rows.append((number, row))
+                if len(rows) > MAX_ROWS + 1:  # the header and MAX_ROWS rows of figures
+                    raise _too_large(_("At most %(limit)s rows per file.", limit=MAX_ROWS))
     if not rows:
         raise ImportRefused([RowError(0, "file", _("The file is empty."))])
     (_first, header), data = rows[0], rows[1:]
-    if len(data) > MAX_ROWS:
-        raise ImportRefused([RowError(0, "file", _("At most %(limit)s rows per file.", limit=MAX_ROWS))])
     columns = [str(_cell(value) or "").strip().lower() for value in header]
-    table = []
+    table, unstorable = [], []
     for number, row in data:
         record = {"__row__": number}
         for index, value in enumerate(row):
             column = columns[index] if index < len(columns) else ""
             value = _cell(value)
-            if column:
+            if isinstance(value, str) and UNSTORABLE.search(value):
+                unstorable.append(RowError(number, column or f"#{index + 1}", _(
+                    "This cell contains a character that cannot be stored (the NUL character or an unpaired "
+                    "surrogate); remove it.")))
+            elif column:
                 record[column] = value
             elif value not in (None, ""):
                 record.setdefault("__stray__", index + 1)
         table.append(record)
-    return [{"__columns__": columns}] + table
+    if unstorable:
+        raise ImportRefused(unstorable)
+    return [{"__columns__": columns, "__budget__": budget}] + table
 
 
-def _csv_rows(content: bytes):
+def _csv_rows(content: bytes, budget: Budget):
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -117,18 +182,94 @@ def _csv_rows(content: bytes):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(enumerate(csv.reader(io.StringIO(text), dialect), start=1))
-
-
-def _xlsx_rows(content: bytes):
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):
-        raise ImportRefused([RowError(0, "file", _("This is not a readable .xlsx workbook."))]) from None
+        for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise _too_large(_("The file has more than %(limit)s lines, empty ones included. Keep at most "
+                                   "%(rows)s rows of figures and delete the empty lines.", limit=MAX_SHEET_ROWS,
+                                   rows=MAX_ROWS))
+            budget.check()
+            yield number, row[:MAX_COLUMNS]
+    except csv.Error:  # e.g. a field longer than the csv module's limit
+        raise ImportRefused([RowError(0, "file", _("This is not a readable CSV file."))]) from None
+
+
+_SHEET_PART = re.compile(r"xl/worksheets/sheet\d+\.xml")
+_WORKSHEET_ROOT = re.compile(rb"\s*(?:<\?xml[^>]*\?>\s*)?<(?:[\w.-]+:)?worksheet[\s>]")
+_SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
+
+
+def check_xlsx_parts(content: bytes) -> None:
+    """Refuse an .xlsx that would take openpyxl too long to open, before it opens it.
+
+    First from the zip's directory alone: the number of parts, their unpacked sizes and how tightly a large
+    part is packed (zipfile never unpacks more than a part's declared size, so the directory is what
+    counts). Then, unpacking the parts within those limits (fast: no parsing), the markup openpyxl would
+    parse: the worksheets where spreadsheet programs put them, shared strings, and everything else."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            _check_sizes(parts)
+            _check_markup(archive, parts)
+    except ImportRefused:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
+        raise _unreadable() from None
+
+
+def _unpacks_too_large() -> ImportRefused:
+    return _too_large(_("This workbook unpacks to far more than a sheet of figures. Copy the figures into a new "
+                        "workbook or save them as CSV."))
+
+
+def _check_sizes(parts: list[zipfile.ZipInfo]) -> None:
+    if len(parts) > MAX_PARTS:
+        raise _unpacks_too_large()
+    total = 0
+    for part in parts:
+        total += part.file_size
+        packed_tightly = part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(part.compress_size, 1)
+        if part.file_size > MAX_PART_BYTES or total > MAX_UNPACKED_BYTES or packed_tightly:
+            raise _unpacks_too_large()
+
+
+def _check_markup(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> None:
+    sheets = strings = other = 0
+    for part in parts:
+        if part.is_dir():
+            continue
+        data = archive.read(part)
+        tags, entries = data.count(b"<"), sum(1 for _match in _SHARED_STRING.finditer(data))
+        strings += entries
+        if _SHEET_PART.fullmatch(part.filename) and not entries and _WORKSHEET_ROOT.match(data[:512]):
+            sheets += tags
+        else:
+            other += tags - 4 * entries  # <si><t>…</t></si>: the entries have their own limit
+        if sheets > MAX_SHEET_MARKUP or strings > MAX_SHARED_STRINGS or other > MAX_OTHER_MARKUP:
+            raise _unpacks_too_large()
+
+
+def _xlsx_rows(content: bytes, budget: Budget):
+    check_xlsx_parts(content)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    except Exception:  # noqa: BLE001 (openpyxl raises many kinds of error on a malformed file)
+        raise _unreadable() from None
     try:
         sheet = workbook.worksheets[0]
-        return [(number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-                if number <= MAX_ROWS + 2]
+        # read-only mode parses the sheet as it goes; max_row/max_col stop it whatever size the sheet claims
+        rows = sheet.iter_rows(max_row=MAX_SHEET_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
+        for number, row in enumerate(rows, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise _too_large(_("The sheet has more than %(limit)s rows, empty ones included. Keep at most "
+                                   "%(rows)s rows of figures and delete the empty rows below them.",
+                                   limit=MAX_SHEET_ROWS, rows=MAX_ROWS))
+            budget.check()
+            yield number, list(row)
+    except ImportRefused:
+        raise
+    except Exception:  # noqa: BLE001 (a malformed sheet fails while it is parsed, with any kind of error)
+        raise _unreadable() from None
     finally:
         workbook.close()
 
@@ -168,6 +309,11 @@ def _check_columns(table: list[dict], allowed: tuple[str, ...], required: tuple[
     return errors
 
 
+def _budget(table: list[dict]) -> Budget:
+    """The budget read_table started for this file (a fresh one for a table built some other way)."""
+    return table[0].get("__budget__") or Budget()
+
+
 def _missing(table: list[dict], required: tuple[str, ...]) -> bool:
     return any(column not in table[0]["__columns__"] for column in required)
 
@@ -194,10 +340,11 @@ def import_tallies(user, table: list[dict]) -> ImportResult:
     errors = _check_columns(table, TALLY_COLUMNS, TALLY_COLUMNS[:3])
     if _missing(table, TALLY_COLUMNS[:3]):
         raise ImportRefused(errors)
-    rows = table[1:]
+    rows, budget = table[1:], _budget(table)
     institutions = _institutions_by_slug({str(r.get("institution")) for r in rows if r.get("institution")})
     result, seen = ImportResult(rows=len(rows)), {}
     for row in rows:
+        budget.check()
         number = row["__row__"]
         errors += _stray(row)
         values = {metric: row[metric] for metric in TALLY_METRICS if metric in row}
@@ -237,9 +384,10 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
     errors = _check_columns(table, ATTENDANCE_COLUMNS, ATTENDANCE_REQUIRED)
     if _missing(table, ATTENDANCE_REQUIRED):
         raise ImportRefused(errors)
-    rows = table[1:]
+    rows, budget = table[1:], _budget(table)
     result, seen = ImportResult(rows=len(rows)), {}
     for row in rows:
+        budget.check()
         number = row["__row__"]
         errors += _stray(row)
         figures = {k: v for k, v in row.items() if k in ATTENDANCE_COLUMNS and k not in ATTENDANCE_KEYS}
@@ -276,11 +424,8 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
 
 
 def _occurrence(user, row: dict) -> tuple[Occurrence | None, tuple[str, str] | None]:
-    event = row.get("event")
-    try:
-        activity = db.session.get(Activity, int(str(event).strip())) if event not in (None, "") else None
-    except ValueError:
-        activity = None
+    number = id_or_none(row.get("event"))
+    activity = db.session.get(Activity, number) if number is not None else None
     if activity is None:
         return None, ("event", _("No activity has this number."))
     if row.get("institution") not in (None, "", activity.institution.slug):
@@ -318,12 +463,7 @@ def template_rows(kind: str, user, year: int, now: datetime | None = None) -> tu
 
 
 def template_csv(header, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([["" if value is None else value for value in row] for row in rows])
-    # a byte-order mark, so that spreadsheet programs read Vietnamese letters as UTF-8
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes([header, *rows], byte_order_mark=True)
 
 
 def template_xlsx(header, rows, title: str) -> bytes:
@@ -333,6 +473,7 @@ def template_xlsx(header, rows, title: str) -> bytes:
     sheet.append(list(header))
     for row in rows:
         sheet.append(row)
+    plain_text_sheet(sheet)  # an activity's title is whatever its editor typed
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -4,9 +4,15 @@ Every operation that writes a figure (attendance, check-in, monthly tallies, sel
 calls ensure_year_open() before writing; nothing else decides whether a year is locked. The approval
 workflow (submit / approve / return) lives with the indicators; it sets YearReport.status = "approved"
 to lock and may call unlock_year() to open the year again.
+
+The check is also a lock, held until the writer's transaction ends: the year's row is locked FOR SHARE,
+and approval locks the same row FOR UPDATE (approval/operations.py). So an approval waits for every writer
+whose check has passed, and a writer checking during an approval waits for it, then finds the year locked.
+Writers do not wait for each other. (SQLite has no row locks; it runs one writing transaction at a time.)
 """
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import Forbidden
 
 from .. import clock
@@ -41,9 +47,36 @@ def is_year_locked(institution: Institution, year: int) -> bool:
 
 
 def ensure_year_open(institution: Institution, year: int, field: str = "year") -> None:
-    """Raise YearLocked when `year` of `institution` is approved; the one lock check of the application."""
-    if is_year_locked(institution, year):
+    """Raise YearLocked when `year` of `institution` is approved, else keep it open until the caller's
+    transaction ends (see the module's docstring); the one lock check of the application."""
+    if hold_year(institution, year) == "approved":
         raise YearLocked(institution, year, field)
+
+
+def hold_year(institution: Institution, year: int) -> str:
+    """Lock the year's row FOR SHARE (creating it, status "open", when the year has none yet) and return its
+    status as committed by the time the lock was granted."""
+    _ensure_row(institution, year)
+    # a column, not the entity: an entity already in the session would keep the status it was loaded with
+    return db.session.scalar(select(YearReport.status).where(
+        YearReport.institution_id == institution.id, YearReport.year == year).with_for_update(read=True))
+
+
+def report_for_decision(institution: Institution, year: int) -> YearReport:
+    """The year's row locked FOR UPDATE (created when missing), for submitting, approving or returning it:
+    waits until no writer holds the year, and keeps writers waiting until the caller's transaction ends."""
+    _ensure_row(institution, year)
+    return db.session.scalar(select(YearReport).where(
+        YearReport.institution_id == institution.id, YearReport.year == year)
+        .with_for_update().execution_options(populate_existing=True))
+
+
+def _ensure_row(institution: Institution, year: int) -> None:
+    """The year's row exists after this, whoever created it (a concurrent creator is waited for)."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
+    db.session.execute(dialect.insert(YearReport.__table__)
+                       .values(institution_id=institution.id, year=year, status="open")
+                       .on_conflict_do_nothing(index_elements=["institution_id", "year"]))
 
 
 def locked_years(institution: Institution) -> set[int]:

@@ -1,8 +1,8 @@
 """Writing figures: attendance per occurrence, monthly tallies, self-assessments.
 
 One path for the editor's pages, the API, imports and the check-in list. Each function checks the user's
-scope, validates, checks the year lock (locks.ensure_year_open), writes and audits old -> new; callers
-commit on success and roll back on ValidationFailed / AttendanceConflict / HTTPException.
+scope, validates, checks the year lock (locks.ensure_year_open), writes and audits old -> new; the caller's
+unit of work commits, or rolls back on ValidationFailed / AttendanceConflict / HTTPException.
 """
 from datetime import datetime
 
@@ -21,9 +21,10 @@ from ..extensions import db
 from ..places.models import Institution
 from ..validation import ValidationFailed, validate
 from ..vocabulary import CHECKLIST_ITEMS, TALLY_METRICS
+from ..years import checked_year
 from .locks import ensure_year_open
 from .models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment
-from .schema import FIRST_YEAR, LAST_YEAR, AssessmentIn, AttendanceIn, TallyIn
+from .schema import AssessmentIn, AttendanceIn, TallyIn
 
 
 class AttendanceConflict(Exception):
@@ -185,17 +186,15 @@ def check_period(year, month=None) -> tuple[int, int | None]:
     """Validate a reporting year (and month 1-12); ValidationFailed names the part at fault."""
     errors = {}
     try:
-        year = int(year)
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["year"] = _("Enter a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+        year = checked_year(year)
+    except ValidationFailed as refused:
+        errors.update(refused.fields)
     if month is not None:
         try:
             month = int(month)
             if not 1 <= month <= 12:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors["month"] = _("Enter a month from 1 to 12.")
     if errors:
         raise ValidationFailed(errors)

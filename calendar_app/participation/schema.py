@@ -1,4 +1,4 @@
-"""What participation figures and registrations may contain: one pydantic layer for forms, API, import and CLI.
+"""What participation figures may contain: one pydantic layer for forms, API, import and CLI.
 
 Cross-field rules (onsite + online = total, audiences within the total) are checked after the shape, in
 operations.py, so that each refusal names the field at fault.
@@ -14,13 +14,9 @@ from ..vocabulary import AUDIENCES, CHECKLIST_ITEMS, TALLY_METRICS
 #: bounds that keep any figure inside a 32-bit integer column
 MAX_COUNT = 10_000_000
 MAX_TALLY = 1_000_000_000
-MAX_PEOPLE_PER_REGISTRATION = 20
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_CHARS_RE = re.compile(r"^\+?[0-9 .()\-]+$")
 
 
-def _whole_number(value):
+def whole_number(value):
     """Accept 12, "12" or 12.0; refuse booleans, fractions, words and negatives with one clear reason."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -49,7 +45,7 @@ def _whole_number(value):
     return value
 
 
-def _at_most(limit: int):
+def at_most(limit: int):
     def check(value):
         if value is not None and value > limit:
             raise ValueError(_("Must be at most %(limit)s.", limit=limit))
@@ -58,19 +54,9 @@ def _at_most(limit: int):
     return AfterValidator(check)
 
 
-def _required(value):
-    if value is None:
-        raise ValueError(_("Enter a whole number of people, 1 or more."))
-    if value < 1:
-        raise ValueError(_("Enter a whole number of people, 1 or more."))
-    return value
-
-
 #: a count of people: a whole number >= 0 (None when left empty)
-Count = Annotated[int | None, BeforeValidator(_whole_number), _at_most(MAX_COUNT)]
-TallyValue = Annotated[int | None, BeforeValidator(_whole_number), _at_most(MAX_TALLY)]
-#: how many people one registration or walk-in stands for
-People = Annotated[int | None, BeforeValidator(_whole_number), AfterValidator(_required)]
+Count = Annotated[int | None, BeforeValidator(whole_number), at_most(MAX_COUNT)]
+TallyValue = Annotated[int | None, BeforeValidator(whole_number), at_most(MAX_TALLY)]
 
 
 class AttendanceIn(BaseModel):
@@ -154,68 +140,3 @@ class AssessmentOut(AssessmentIn):
     institution: str
     year: int
     locked: bool
-
-
-class RegistrationIn(BaseModel):
-    """A citizen's registration from the public form."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    occurrence: str = Field(min_length=1, max_length=20)
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40)
-    people: Annotated[People, _at_most(MAX_PEOPLE_PER_REGISTRATION)] = 1
-    consent: StrictBool = False
-
-    @field_validator("email", "phone", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value):
-        if value is not None and not EMAIL_RE.match(value):
-            raise ValueError(_("Enter an e-mail address like name@example.com."))
-        return value
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value):
-        if value is None:
-            return None
-        digits = normalise_phone(value)
-        if not PHONE_CHARS_RE.match(value) or not 9 <= len(digits) <= 15:
-            raise ValueError(_("Enter a phone number of 9 to 15 digits, e.g. 0912 345 678."))
-        return value
-
-    @field_validator("consent")
-    @classmethod
-    def _consented(cls, value):
-        if not value:
-            raise ValueError(_("Tick the box to agree that we keep your contact until the activity is over."))
-        return value
-
-
-class WalkInIn(BaseModel):
-    """People who came without registering, added at the door."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str | None = Field(None, max_length=200)
-    people: Annotated[People, _at_most(MAX_COUNT)] = 1
-
-
-def normalise_email(value: str | None) -> str | None:
-    return value.strip().lower() if value else None
-
-
-def normalise_phone(value: str | None) -> str | None:
-    """Digits only, with the country code +84 / 0084 written as the domestic leading 0."""
-    if not value:
-        return None
-    digits = re.sub(r"\D", "", value)
-    if value.strip().startswith("+84") or digits.startswith("0084"):
-        digits = "0" + digits[2:] if value.strip().startswith("+84") else "0" + digits[4:]
-    return digits

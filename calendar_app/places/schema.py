@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..bounds import check_day
 from ..vocabulary import AREA_LEVELS, INSTITUTION_CATEGORIES
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
@@ -31,6 +32,11 @@ class AreaIn(BaseModel):
                                   "valid")
 
     _blank = field_validator("parent", "valid_from", "valid_to", mode="before")(_blank_to_none)
+
+    @field_validator("valid_from", "valid_to")
+    @classmethod
+    def _supported_day(cls, value):
+        return value if value is None else check_day(value)  # OutOfRange is a ValueError: a field error
 
     @field_validator("code")
     @classmethod

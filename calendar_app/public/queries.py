@@ -1,158 +1,21 @@
-"""What the public may see, and the list filters: SQL in, rows out (no request needed).
+"""What the citizen's pages show: SQL in, rows out (no request needed); the filters are events/filters.py's."""
+from dataclasses import dataclass
+from datetime import date, datetime
 
-Only published and cancelled activities are public; drafts never are. List and feed filters match an
-activity's own keys, except that an audience filter also matches activities for `everyone`.
-"""
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from .. import clock, vocabulary
-from ..clock import local_day, local_midnight_utc
-from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
+from .. import clock
+from ..clock import local_day
+from ..events.filters import ActivityFilters, activity_conditions, is_public, window_bounds
+from ..events.models import Activity, ActivityObservance, Occurrence
 from ..extensions import db
 from ..observances.dates import Span, observance_span
 from ..observances.models import Observance
 from ..pagination import Page
 from ..places.lookup import latest_unit, unit_on
 from ..places.models import Area, Institution
-from ..search import matches
-
-PUBLIC_STATUSES = ("published", "cancelled")
-#: the longest free-text query we accept (longer ones are refused, not truncated)
-MAX_QUERY_LENGTH = 200
-#: a date range filter may not exceed this, so one request cannot ask for decades of rows
-MAX_RANGE_DAYS = 3 * 366
-
-
-def is_public():
-    """SQL condition on Activity: visible to citizens."""
-    return Activity.status.in_(PUBLIC_STATUSES)
-
-
-@dataclass
-class ActivityFilters:
-    """The public list's filters, resolved to rows; None means "any"."""
-
-    area: Area | None = None
-    institution: Institution | None = None
-    category: str | None = None
-    audience: str | None = None
-    observance: Observance | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    q: str = ""
-
-    @property
-    def active(self) -> bool:
-        return any((self.area, self.institution, self.category, self.audience, self.observance,
-                    self.date_from, self.date_to, self.q))
-
-    def feed_args(self) -> dict[str, str]:
-        """The filters the events feed understands (feeds cover a fixed window, so no dates)."""
-        args = {
-            "area": self.area.code if self.area else None,
-            "institution": self.institution.slug if self.institution else None,
-            "category": self.category,
-            "audience": self.audience,
-            "observance": self.observance.key if self.observance else None,
-            "q": self.q or None,
-        }
-        return {key: value for key, value in args.items() if value}
-
-    def query_args(self) -> dict[str, str]:
-        """Every filter as URL query arguments (for pagination and the month view)."""
-        args = self.feed_args()
-        if self.date_from:
-            args["from"] = self.date_from.isoformat()
-        if self.date_to:
-            args["to"] = self.date_to.isoformat()
-        return args
-
-
-@dataclass
-class ParsedFilters:
-    filters: ActivityFilters
-    #: field name -> translated reason, for input we refused
-    errors: dict[str, str] = field(default_factory=dict)
-    #: what the user typed, to show it back in the form
-    raw: dict[str, str] = field(default_factory=dict)
-
-
-def parse_filters(args) -> ParsedFilters:
-    """Read list filters from query arguments; unknown keys and bad dates become field errors."""
-    raw = {name: (args.get(name) or "").strip() for name in
-           ("area", "institution", "category", "audience", "observance", "from", "to", "q")}
-    filters, errors = ActivityFilters(), {}
-    if raw["area"]:
-        filters.area = latest_unit(raw["area"])
-        if filters.area is None:
-            errors["area"] = _l("There is no area with this code. Choose one from the list.")
-    if raw["institution"]:
-        filters.institution = db.session.scalar(select(Institution).where(Institution.slug == raw["institution"]))
-        if filters.institution is None:
-            errors["institution"] = _l("There is no such institution. Choose one from the list.")
-    for name, known in (("category", vocabulary.ACTIVITY_CATEGORIES), ("audience", vocabulary.AUDIENCES)):
-        if raw[name] in known:
-            setattr(filters, name, raw[name])
-        elif raw[name]:
-            errors[name] = _l("Unknown value. Choose one from the list.")
-    if raw["observance"]:
-        filters.observance = db.session.scalar(select(Observance).where(Observance.key == raw["observance"]))
-        if filters.observance is None:
-            errors["observance"] = _l("There is no such observance. Choose one from the list.")
-    for name, attribute in (("from", "date_from"), ("to", "date_to")):
-        if raw[name]:
-            try:
-                setattr(filters, attribute, date.fromisoformat(raw[name]))
-            except ValueError:
-                errors[name] = _l("“%(value)s” is not a date. Enter a date as YYYY-MM-DD, for example 2025-04-21.",
-                                  value=raw[name])
-    if filters.date_from and filters.date_to:
-        if filters.date_to < filters.date_from:
-            errors["to"] = _l("The end date is before the start date.")
-        elif (filters.date_to - filters.date_from).days > MAX_RANGE_DAYS:
-            errors["to"] = _l("Choose a range of at most three years.")
-    if len(raw["q"]) > MAX_QUERY_LENGTH:
-        errors["q"] = _l("Search with at most %(count)d characters.", count=MAX_QUERY_LENGTH)
-    else:
-        filters.q = raw["q"]
-    return ParsedFilters(filters, errors, raw)
-
-
-def activity_conditions(filters: ActivityFilters, visible=None) -> list:
-    """SQL conditions on Activity for the filters (not the dates), public activities only unless `visible`
-    widens that (the API shows a token holder the drafts they manage, with the same filters)."""
-    conditions = [is_public() if visible is None else visible]
-    if filters.area is not None:
-        conditions.append(Activity.institution_id.in_(
-            select(Institution.id).where(Institution.area_id.in_(filters.area.subtree_ids()))))
-    if filters.institution is not None:
-        conditions.append(Activity.institution_id == filters.institution.id)
-    if filters.category:
-        conditions.append(exists().where(ActivityCategory.activity_id == Activity.id,
-                                         ActivityCategory.key == filters.category))
-    if filters.audience:
-        conditions.append(exists().where(ActivityAudience.activity_id == Activity.id,
-                                         ActivityAudience.key.in_((filters.audience, "everyone"))))
-    if filters.observance is not None:
-        conditions.append(exists().where(ActivityObservance.activity_id == Activity.id,
-                                         ActivityObservance.observance_id == filters.observance.id,
-                                         ActivityObservance.removed.is_(False)))
-    if filters.q:
-        conditions.append(matches(Activity.search_text, filters.q))
-    return conditions
-
-
-def window_bounds(filters: ActivityFilters, today: date) -> tuple[datetime, datetime | None]:
-    """[start, end) in naive UTC: from the first day (today by default) to after the last day, if any."""
-    start = local_midnight_utc(filters.date_from or today)
-    end = local_midnight_utc(filters.date_to + timedelta(days=1)) if filters.date_to else None
-    return start, end
 
 
 @dataclass

@@ -7,16 +7,17 @@ from flask_babel import get_locale
 
 from .. import vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
+from ..events.filters import ActivityFilters, parse_filters
 from ..markup import render_markdown
 from ..observances.dates import observance_span, tagging_window
+from ..pagination import page_number
 from ..places import lookup
+from ..years import YEARS
 from . import formatting, jsonld, queries
-from .queries import ActivityFilters
 
 bp = Blueprint("public", __name__)
 
 #: years a page exists for (beyond this a URL is a typo or a crawler)
-YEARS = range(2000, 2101)
 #: how many activities institution, area and home pages show before linking to the full list
 PREVIEW = 8
 #: how many activities a day of the month view shows before linking to that day's list
@@ -44,10 +45,6 @@ def month_name_filter(day):
 @bp.app_template_filter("machine_time")
 def machine_time_filter(value, all_day=False):
     return formatting.machine_time(value, all_day)
-
-
-def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.route("/")
@@ -83,10 +80,10 @@ def _filter_options() -> dict[str, list[tuple[str, str]]]:
 @bp.route("/events")
 def events():
     today = local_today()
-    parsed = queries.parse_filters(request.args)
+    parsed = parse_filters(request.args)
     page = None
     if not parsed.errors:
-        page = queries.list_activities(parsed.filters, today, _page_number(), current_app.config["PER_PAGE"])
+        page = queries.list_activities(parsed.filters, today, page_number(), current_app.config["PER_PAGE"])
     return render_template(
         "public/events.html", parsed=parsed, filters=parsed.filters, page=page, today=today,
         options=_filter_options(),
@@ -103,7 +100,7 @@ def current_month():
 def month(year: int, month: int):
     if year not in YEARS or not 1 <= month <= 12:
         abort(404)
-    parsed = queries.parse_filters(request.args)
+    parsed = parse_filters(request.args)
     if parsed.errors:
         return redirect(url_for("public.events", **request.args))
     weeks = formatting.month_weeks(year, month)
@@ -184,7 +181,7 @@ def observance(key: str, year: int):
     window = tagging_window(found, year)
     first, last = (window.starts_on, window.ends_on) if window else (date(year, 1, 1), date(year, 12, 31))
     filters = ActivityFilters(observance=found, date_from=first, date_to=last)
-    listing = queries.list_activities(filters, local_today(), _page_number(), current_app.config["PER_PAGE"])
+    listing = queries.list_activities(filters, local_today(), page_number(), current_app.config["PER_PAGE"])
     return render_template("public/observance.html", observance=found, year=year, page=listing,
                            span=observance_span(found, year), first=first, last=last,
                            name=found.name(str(get_locale())))

@@ -37,8 +37,8 @@ def with_emails(job: Callable[[datetime], object]) -> Callable[[datetime], str]:
 
 
 def purge_personal_data(now: datetime) -> str:
-    """Erase registrants' personal data past its keeping time (participation owns the rule)."""
-    from ..participation.purge import purge_personal_data as purge
+    """Erase registrants' personal data past its keeping time (registration owns the rule)."""
+    from ..registration.purge import purge_personal_data as purge
 
     purged = purge(now)
     return f"{purged} registration(s) purged"

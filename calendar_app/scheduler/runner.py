@@ -22,8 +22,8 @@ from werkzeug.serving import is_running_from_reloader
 
 from ..clock import utcnow
 from ..extensions import db
-from ..indicators.models import JobRun
 from .jobs import JOBS, Job
+from .models import JobRun
 
 log = logging.getLogger(__name__)
 

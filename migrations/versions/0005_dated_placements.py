@@ -1,7 +1,7 @@
 """codes reused across reforms, a country level, dated placements of institutions, official successions
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 
 Every existing institution gets one open placement in its area "since always", so every report computed
 before this revision gives the same document after it.
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,5 @@
-"""Registrations: the public form's operation, capacity and waitlist, cancellation by secret link,
-the personal feed secret, and the staff check-in list whose counts become the occurrence's attendance.
+"""Registrations: the public form's operation, capacity and waitlist, cancellation by secret link, and the
+personal feed secret (the staff check-in list is check_in.py).
 
 Secrets (cancellation link, personal feed) are shown once and stored only as sha256 hashes. Capacity is
 counted in people per occurrence; registrations beyond it join the waitlist, which is promoted strictly
@@ -14,17 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock
-from ..accounts.scope import require_institution
+from .. import clock, signals
 from ..events.models import Activity, Occurrence
 from ..events.operations import find_occurrence
 from ..extensions import db
-from ..search import fold
 from ..validation import ValidationFailed, validate
-from .locks import ensure_year_open
 from .models import Registrant, Registration
-from .operations import attendance_of, occurrence_year, record_attendance
-from .schema import RegistrationIn, WalkInIn, normalise_email, normalise_phone
+from .schema import RegistrationIn, normalise_email, normalise_phone
 
 #: how many coming occurrences the public form offers
 MAX_CHOICES = 60
@@ -122,7 +118,7 @@ def register(activity: Activity, data: dict, now: datetime | None = None) -> Reg
     cancel_secret = new_secret()
     registration = Registration(
         activity=activity, occurrence=occurrence, registrant=registrant, name=payload.name, email=email,
-        phone=phone, people=payload.people, status=status, position=_next_position(occurrence),
+        phone=phone, people=payload.people, status=status, position=next_position(occurrence),
         cancel_token_hash=hash_secret(cancel_secret), consent=True, created_at=now,
     )
     db.session.add(registration)
@@ -156,7 +152,7 @@ def _has_waitlist(occurrence: Occurrence) -> bool:
         Registration.occurrence_id == occurrence.id, Registration.status == "waitlisted").limit(1)) is not None
 
 
-def _next_position(occurrence: Occurrence) -> int:
+def next_position(occurrence: Occurrence) -> int:
     return db.session.scalar(select(func.coalesce(func.max(Registration.position), 0)).where(
         Registration.occurrence_id == occurrence.id)) + 1
 
@@ -225,6 +221,18 @@ def promote_waitlist(occurrence: Occurrence) -> list[Registration]:
     return promoted
 
 
+def promote_waitlists(activity: Activity) -> None:
+    """More places (the `capacity_grew` signal): people waiting for the coming dates move up, in order."""
+    now = clock.utcnow()
+    for occurrence in activity.occurrences:
+        if occurrence.starts_at > now and occurrence.status == "scheduled":
+            promote_waitlist(occurrence)
+
+
+def subscribe() -> None:
+    signals.capacity_grew.connect(promote_waitlists)
+
+
 def registrant_for_feed(secret: str) -> Registrant | None:
     if not secret or len(secret) > 100:
         return None
@@ -246,84 +254,3 @@ def registrations_of(registrant: Registrant) -> list[Registration]:
                  .selectinload(Activity.institution))
         .order_by(Occurrence.starts_at)
     ).all()
-
-
-# --- staff: the check-in list -------------------------------------------------------------------------
-
-
-def check_in_list(user, occurrence: Occurrence, query: str | None = None) -> list[Registration]:
-    """Everyone registered for (or walked into) one occurrence, in arrival order; `query` searches names
-    and contacts without accents."""
-    require_institution(user, occurrence.activity.institution)
-    rows = db.session.scalars(select(Registration).where(Registration.occurrence_id == occurrence.id)
-                              .order_by(Registration.walk_in, Registration.position, Registration.id)).all()
-    words = fold(query).split()
-    if not words:
-        return rows
-    # one occurrence has at most a few hundred registrations, and names must match without accents
-    return [r for r in rows if all(w in fold(f"{r.name or ''} {r.email or ''} {r.phone or ''}") for w in words)]
-
-
-def checked_in_people(occurrence: Occurrence) -> int:
-    return db.session.scalar(select(func.coalesce(func.sum(Registration.people), 0)).where(
-        Registration.occurrence_id == occurrence.id, Registration.status != "cancelled",
-        Registration.checked_in_at.is_not(None)))
-
-
-def _ensure_check_in_open(user, occurrence: Occurrence, now: datetime) -> None:
-    require_institution(user, occurrence.activity.institution)
-    if occurrence.status == "cancelled" or occurrence.activity.status == "cancelled":
-        raise ValidationFailed({"occurrence": _("This occurrence was cancelled; nobody can be checked in.")})
-    if clock.local_day(occurrence.starts_at) > clock.local_day(now):
-        raise ValidationFailed({"occurrence": _("Check-in opens on the day of the occurrence.")})
-    ensure_year_open(occurrence.activity.institution, occurrence_year(occurrence))
-
-
-def set_checked_in(user, registration: Registration, present: bool, now: datetime | None = None):
-    """Mark someone present (or not after all); once the occurrence has begun, attendance follows."""
-    now = now or clock.utcnow()
-    occurrence = registration.occurrence
-    _ensure_check_in_open(user, occurrence, now)
-    if registration.status == "cancelled":
-        raise ValidationFailed({"registration": _("This registration was cancelled.")})
-    registration.checked_in_at = (registration.checked_in_at or now) if present else None
-    db.session.flush()
-    return sync_attendance(user, occurrence, now)
-
-
-def add_walk_in(user, occurrence: Occurrence, data: dict, now: datetime | None = None) -> Registration:
-    """People who came without registering: present at once, counted in attendance, no contact kept."""
-    now = now or clock.utcnow()
-    payload = validate(WalkInIn, data)
-    _ensure_check_in_open(user, occurrence, now)
-    walk_in = Registration(
-        activity=occurrence.activity, occurrence=occurrence, name=payload.name or None, people=payload.people,
-        status="confirmed", walk_in=True, checked_in_at=now, position=_next_position(occurrence), created_at=now,
-    )
-    db.session.add(walk_in)
-    db.session.flush()
-    sync_attendance(user, occurrence, now)
-    return walk_in
-
-
-def sync_attendance(user, occurrence: Occurrence, now: datetime | None = None):
-    """Make the occurrence's on-site attendance the number of people checked in (online figures kept).
-
-    Goes through record_attendance, so the version, the year lock, the rules and the audit all apply.
-    Does nothing before the occurrence has begun.
-    """
-    now = now or clock.utcnow()
-    if occurrence.starts_at > now:
-        return None
-    present = checked_in_people(occurrence)
-    attendance = attendance_of(occurrence)
-    online = attendance.online if attendance is not None else None
-    data = {"total": present + (online or 0), "onsite": present, "online": online,
-            "audiences": attendance.audiences if attendance is not None else {},
-            "version": attendance.version if attendance is not None else None}
-    return record_attendance(user, occurrence, data, now)
-
-
-def attendance_matches_check_in(occurrence: Occurrence) -> bool:
-    attendance = attendance_of(occurrence)
-    return attendance is not None and attendance.onsite == checked_in_people(occurrence)

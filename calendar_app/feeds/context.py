@@ -1,0 +1,28 @@
+"""What every calendar this site serves shares: its public address and the serialiser's FeedContext."""
+from datetime import timedelta
+
+from flask import current_app, request
+from flask_babel import force_locale
+
+from .. import vocabulary
+from .ical import FeedContext
+
+
+def public_base_url() -> str:
+    """The site root that feeds and links point to: PUBLIC_BASE_URL, else the address of this request."""
+    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+
+
+def default_locale() -> str:
+    """The site's default language: subscribers share one feed whatever their own language."""
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def feed_context(base: str | None = None) -> FeedContext:
+    """The FeedContext of this site, with links under `base` (public_base_url() when not given)."""
+    config = current_app.config
+    with force_locale(default_locale()):
+        labels = {key: str(label) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()}
+    return FeedContext(domain=config["CALENDAR_DOMAIN"], timezone=config["CALENDAR_TIMEZONE"],
+                       base_url=base or public_base_url(), refresh=timedelta(minutes=config["FEED_REFRESH_MINUTES"]),
+                       category_labels=labels)

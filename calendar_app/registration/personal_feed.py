@@ -1,0 +1,28 @@
+"""The personal feed: every occurrence one person registered for, as iCalendar bytes (no request, no database).
+
+Built with the public feeds' serialiser (feeds/ical.py): its calendar head, and per registration the VEVENT of
+that one occurrence, because a registration is for one date, not for a whole course.
+"""
+from collections.abc import Iterable
+
+from ..feeds.ical import FeedContext, assemble, calendar_head, occurrence_event
+
+#: SEQUENCE must grow when a registration's status changes; the lifecycle only moves forward this way
+STATUS_STEP = {"waitlisted": 0, "confirmed": 1, "cancelled": 2}
+
+
+def personal_calendar(registrations: Iterable, name: str, context: FeedContext, waitlist_label: str) -> bytes:
+    return assemble(calendar_head(name, context), (_event(r, context, waitlist_label) for r in registrations))
+
+
+def _event(registration, context: FeedContext, waitlist_label: str) -> bytes:
+    occurrence, activity = registration.occurrence, registration.activity
+    changed = max(moment for moment in (registration.created_at, registration.cancelled_at, occurrence.updated_at,
+                                        activity.updated_at) if moment is not None)
+    waiting = registration.status == "waitlisted"
+    cancelled = "cancelled" in (registration.status, occurrence.status, activity.status)
+    return occurrence_event(
+        activity, occurrence, context, uid=f"registration-{registration.id}@{context.domain}",
+        summary=f"[{waitlist_label}] {activity.title}" if waiting else activity.title,
+        sequence=(activity.sequence or 0) * 3 + STATUS_STEP[registration.status], changed=changed,
+        status="CANCELLED" if cancelled else "TENTATIVE" if waiting else "CONFIRMED")
