@@ -415,10 +415,6 @@ def summary(results: dict) -> None:
     print("all targets met" if ok else "SOME TARGETS MISSED")
 
 
-if __name__ == "__main__":
-    main()
-
-
 # --- province scale (issue 17) -------------------------------------------------------------------------------
 
 GOAL_COLD = 1.0
@@ -567,3 +563,7 @@ def province_summary(results: dict, restart: list, rss: list, rss_restart: list,
           f"{'met' if change <= GOAL_CHANGE else 'NOT met'}")
     say(f"load average at the end {load_average()}; data: scale {options.scale}, generated "
         f"{meta.get('generated_at')} in {meta.get('seconds', 0):,.0f} s")
+
+
+if __name__ == "__main__":
+    main()

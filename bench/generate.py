@@ -49,7 +49,7 @@ from harness import say  # noqa: E402
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 #: written into the database's comment; a kept database made by another version is regenerated, not reused
-FORMAT = 1
+FORMAT = 2
 ADMIN_EMAIL = "admin@bench.example"
 ADMIN_PASSWORD = "bench-admin-password"
 
@@ -327,7 +327,9 @@ class Province:
             description = " ".join((DESCRIPTIONS[keys[0]], *(DESCRIPTIONS[k] for k in keys[1:]),
                                     extra.choice(CLOSING)))
             online = f"https://meet.bench.example/{aid}" if "digital_skills" in keys and extra.random() < 0.3 else None
-            created = day - timedelta(days=21)
+            # entered three weeks ahead, and never after the moment of generation: a later edit must be the
+            # latest change (the feeds' stamp is the largest updated_at)
+            created = min(day - timedelta(days=21), self.now - timedelta(hours=1))
             yield (aid, iid, title, description, day, day + timedelta(hours=2), False, RRULE,
                    f"{extra.choice(ROOMS)}, {institution_names[iid - base - 1]}", online, programme, False, status, 0,
                    fold(f"{title} {description}"), created, created, None if status == "draft" else created)

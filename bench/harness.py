@@ -13,6 +13,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,10 +74,13 @@ class Server:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers_wanted = workers
+        #: gunicorn_hooks.py touches <pid> here once a worker has loaded the app
+        self.ready = Path(tempfile.mkdtemp(prefix="gunicorn-ready-"))
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", str(timeout), "--log-level", "warning", module],
-            cwd=cwd, env=env, start_new_session=True)
+            [str(BIN / "gunicorn"), "-c", str(BENCH / "gunicorn_hooks.py"), "--workers", str(workers),
+             "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--timeout", str(timeout),
+             "--log-level", "warning", module],
+            cwd=cwd, env={**env, "BENCH_READY_DIR": str(self.ready)}, start_new_session=True)
 
     def wait_until_up(self, seconds: float = 120) -> None:
         """Until the port answers and every worker has booted (imported the app)."""
@@ -87,7 +91,7 @@ class Server:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     pass
-                if len(self.workers()) == self.workers_wanted and all(_booted(pid) for pid in self.workers()):
+                if len(self.workers()) == self.workers_wanted and all(self._booted(p) for p in self.workers()):
                     return
             except OSError:
                 pass
@@ -108,10 +112,13 @@ class Server:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             current = set(self.workers())
-            if len(current) == self.workers_wanted and not current & old and all(_booted(p) for p in current):
+            if len(current) == self.workers_wanted and not current & old and all(self._booted(p) for p in current):
                 return sorted(current)
             time.sleep(0.2)
         raise RuntimeError("the workers did not restart")
+
+    def _booted(self, pid: int) -> bool:
+        return (self.ready / str(pid)).exists()
 
     @contextmanager
     def pinned(self, worker: int) -> Iterator[None]:
@@ -139,11 +146,7 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-
-
-def _booted(pid: int) -> bool:
-    """A gunicorn worker has imported the app once its memory passed what the bare interpreter uses."""
-    return peak_rss_mb(pid) > 40
+        shutil.rmtree(self.ready, ignore_errors=True)
 
 
 @contextmanager
@@ -243,11 +246,13 @@ class Load:
 
 
 def wrk(url: str, seconds: float, connections: int, headers: dict | None = None) -> Load:
-    """wrk -t1 for `seconds` with `connections`; status >= 400, timeouts and socket errors count as errors."""
+    """wrk -t1 for `seconds` (whole seconds: wrk takes no fractions) with `connections`; status >= 400,
+    timeouts and socket errors count as errors."""
+    seconds = max(1, round(seconds))
     extra = [arg for name, value in {"User-Agent": USER_AGENT, **(headers or {})}.items()
              for arg in ("-H", f"{name}: {value}")]
     output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "120s", "-s", str(PERCENTILES_LUA),
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "120s", "-s", str(PERCENTILES_LUA),
          *extra, url], capture_output=True, text=True, check=True, timeout=seconds + 300).stdout
     found = re.search(r"^BENCH (\{.*\})$", output, re.MULTILINE)
     if found is None:
