@@ -3,6 +3,7 @@ Flask floor, signing in as a member of staff, and the memory of workers.
 
 Nothing here imports the application: the servers run it in their own processes.
 """
+import atexit
 import http.client
 import json
 import os
@@ -81,6 +82,7 @@ class Server:
              "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--timeout", str(timeout),
              "--log-level", "warning", module],
             cwd=cwd, env={**env, "BENCH_READY_DIR": str(self.ready)}, start_new_session=True)
+        atexit.register(self.stop)  # in its own session, so nothing else would stop it
 
     def wait_until_up(self, seconds: float = 120) -> None:
         """Until the port answers and every worker has booted (imported the app)."""

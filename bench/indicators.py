@@ -391,6 +391,8 @@ def main() -> int:
     say(f"load average {load_average()}")
     started = time.perf_counter()
     kept = args.db is not None or args.keep_db is not None
+    if kept and args.rounds == 2:
+        say("a kept database is timed once (--rounds 1): twice the data needs a second, fresh batch")
     medians = run_kept(args) if kept else run_rounds(args)
     say(f"total {time.perf_counter() - started:.0f} s")
 
