@@ -1,14 +1,35 @@
-"""Feed speed: the cached feed (200 and 304) against a bare Flask app serving the same bytes, the rebuild of the
-10,000-activity feed after one change against icalendar serialising the whole calendar, and peak memory.
+"""Feed speed. Two modes:
+
+Small (issue of round 1): the cached feed (200 and 304) against a bare Flask app serving the same bytes, the
+rebuild of the 10,000-activity feed after one change against icalendar serialising the whole calendar, and
+peak memory.
 
     .venv/bin/python bench/feeds.py [--sizes 1000 10000] [--seconds 3] [--rounds 5] [--connections 4]
-                                    [--postgresql postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+                                    [--postgresql [postgresql+psycopg://postgres@127.0.0.1:5432/postgres]]
 
 Each size gets its own SQLite database in a temporary directory, or with --postgresql a throw-away database
 created beside the given one; both are deleted afterwards. One activity in ten recurs weekly, with one
 meeting cancelled and one moved. The app and the bare app (bench/bare_app.py) run
 under gunicorn with 2 sync workers on loopback ports; `wrk` (apt-get install wrk) loads each for --seconds,
 alternating app and bare app for --rounds rounds, and the median requests/s are compared.
+
+Province scale (issue 17), on PostgreSQL:
+
+    .venv/bin/python bench/feeds.py --scale 1 [--postgresql [SERVER_URL]] [--seconds 3] [--rounds 3]
+                                    [--keep-db [NAME] [--regenerate] | --db URL]
+
+The data of bench/generate.py --future (as bench/pages.py; --keep-db shares its database) and three feeds:
+/feeds/all.ics, a district's /feeds/areas/<code>.ics and /feeds/events.ics?category=club. For each, on
+workers that have built nothing yet (gunicorn's workers are restarted with HUP before each feed): the first
+request on one worker, then on the other (a request is sent to a chosen worker by pausing the other with
+SIGSTOP meanwhile); size and number of VEVENTs; warm single requests on each worker (median of 5); wrk 200
+and 304 (If-None-Match) requests/s against the bare floor serving the same bytes (median of --rounds
+alternating runs). Then one activity shown in all three feeds is changed through the app's ORM, and after
+FEED_REVALIDATE_SECONDS (when the workers look at the database again) the next request of each feed is timed
+on each worker. Then the workers are restarted (HUP) and /feeds/all.ics is timed again on each. Peak RSS
+(VmHWM) of each worker once all three feeds were served, and after the restart.
+Goals (issue 17): cold <= 1 s, once for all workers and restarts; warm and 304 >= 0.9x the floor; after
+one change <= 100 ms.
 """
 import argparse
 import json
@@ -34,6 +55,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 
+import generate  # noqa: E402
+from harness import (  # noqa: E402
+    Recording,
+    app_environment,
+    get,
+    load_average,
+    median_rate,
+    peak_rss_mb,
+    say,
+    serving,
+    stop_on_sigterm,
+)
+
 TARGET_THROUGHPUT = 0.9
 TARGET_REBUILD = 1 / 20
 TITLES = ["Đọc sách cùng con", "Câu lạc bộ thơ; văn", "Triển lãm ảnh “Đất Tổ”", "Lớp kỹ năng số cho người cao tuổi",
@@ -44,16 +78,28 @@ DESCRIPTION = ("Hoạt động học tập suốt đời tại thư viện, bả
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="small mode: activities")
+    parser.add_argument("--scale", type=int, help="province mode: multiples of 10,000 institutions (PostgreSQL)")
     parser.add_argument("--seconds", type=float, default=3, help="length of each wrk run")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating app / bare app runs per measure")
+    parser.add_argument("--rounds", type=int, help="alternating app / bare app runs per measure (default 5, "
+                                                   "3 at province scale)")
     parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--rebuilds", type=int, default=5, help="one-activity changes timed per size")
-    parser.add_argument("--postgresql", metavar="URL", help="use throw-away databases on this PostgreSQL server")
+    parser.add_argument("--rebuilds", type=int, default=5, help="small mode: one-activity changes timed per size")
+    parser.add_argument("--postgresql", metavar="URL", nargs="?", const=generate.SERVER,
+                        help="use throw-away databases on this PostgreSQL server (default " + generate.SERVER + ")")
+    generate.add_database_options(parser)
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/feeds.py needs wrk: apt-get install wrk")
+    stop_on_sigterm()
+    if options.scale is not None:
+        options.rounds = options.rounds or 3
+        if options.postgresql:
+            generate.SERVER = options.postgresql
+        bench_province(options)
+        return
+    options.rounds = options.rounds or 5
     workdir = Path(tempfile.mkdtemp(prefix="feeds-bench-"))
     database = "throw-away PostgreSQL databases" if options.postgresql else f"SQLite files under {workdir}"
     print(f"database: {database} (removed afterwards); gunicorn 2 sync workers on 127.0.0.1; "
@@ -78,9 +124,7 @@ def throwaway_database(postgresql: str | None, sqlite_file: Path):
     if not postgresql:
         yield f"sqlite:///{sqlite_file}"
         return
-    from tests.scratch_db import scratch_postgres
-
-    with scratch_postgres(postgresql, "feeds_bench") as url:
+    with generate.scratch_database(postgresql, "feeds_bench") as url:
         yield url
 
 
@@ -369,6 +413,156 @@ def summary(results: dict) -> None:
         print(f"{size:>6} activities, peak worker RSS: {max(result['rss']):.0f} MB "
               f"(bare app {max(result['bare_rss']):.0f} MB); feed {result['bytes'] / 2**20:.1f} MB")
     print("all targets met" if ok else "SOME TARGETS MISSED")
+
+
+# --- province scale (issue 17) -------------------------------------------------------------------------------
+
+GOAL_COLD = 1.0
+GOAL_RATIO = 0.9
+GOAL_CHANGE = 0.100
+#: appended to (or removed from) the changed activity's title, so that a kept database does not grow it
+CHANGED = " (đổi giờ)"
+
+
+def province_feeds(url: str) -> tuple[list[tuple[str, str]], int]:
+    """[(label, path)] of the three feeds, and a published upcoming club of the district: in all three."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            district_id, code = connection.execute(text(
+                "SELECT id, code FROM areas WHERE level = 'district' ORDER BY code LIMIT 1")).one()
+            activity = connection.execute(text(
+                "SELECT a.id FROM activities a JOIN institutions i ON i.id = a.institution_id "
+                "JOIN areas ar ON ar.id = i.area_id WHERE a.status = 'published' "
+                "AND ar.path LIKE (SELECT path FROM areas WHERE id = :district) || '%' "
+                "AND EXISTS (SELECT 1 FROM activity_categories c WHERE c.activity_id = a.id AND c.key = 'club') "
+                "AND EXISTS (SELECT 1 FROM occurrences o WHERE o.activity_id = a.id "
+                "AND o.starts_at > now() AT TIME ZONE 'UTC') ORDER BY a.id LIMIT 1"),
+                {"district": district_id}).scalar()
+    finally:
+        engine.dispose()
+    return [("all", "/feeds/all.ics"), ("district", f"/feeds/areas/{code}.ics"),
+            ("club", "/feeds/events.ics?category=club")], activity
+
+
+def change_activity(url: str, activity_id: int) -> None:
+    """One change a feed shows, committed through the app's ORM (as an edit would: title, SEQUENCE, time)."""
+    from calendar_app.clock import utcnow
+    from calendar_app.events.models import Activity
+    from calendar_app.extensions import db
+
+    app = generate.app_for(url)
+    with app.app_context():
+        activity = db.session.get(Activity, activity_id)
+        activity.title = activity.title.removesuffix(CHANGED) if activity.title.endswith(CHANGED) \
+            else activity.title + CHANGED
+        activity.sequence += 1
+        activity.updated_at = utcnow()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def bench_province(options) -> None:
+    say(f"bench/feeds.py --scale {options.scale}: {datetime.now():%Y-%m-%d %H:%M}, load average {load_average()}")
+    say(f"gunicorn 2 sync workers on 127.0.0.1; wrk -t1 -c{options.connections} -d{options.seconds:g}s, median of "
+        f"{options.rounds} alternating runs app / floor")
+    with tempfile.TemporaryDirectory(prefix="feeds-bench-") as work, \
+            generate.dataset_from(options, future=True, label="feeds_bench") as dataset:
+        say(dataset.describe())
+        feeds, changed = province_feeds(dataset.url)
+        config = generate.app_for(dataset.url).config
+        revalidate = config["FEED_REVALIDATE_SECONDS"]
+        results = {label: {"path": path, "cold": [], "warm": [], "change": []} for label, path in feeds}
+        recording = Recording(Path(work) / "floor")
+        with serving("wsgi:app", app_environment(dataset.url, Path(work) / "instance")) as app:
+            for n, (label, path) in enumerate(feeds):
+                workers = app.workers() if n == 0 else app.restart_workers()
+                for worker in workers:
+                    with app.pinned(worker):
+                        answer = get(app.base, path)
+                    if answer.status != 200:
+                        raise RuntimeError(f"{path} answered {answer.status}: {answer.body[:300]!r}")
+                    results[label]["cold"].append(answer.seconds)
+                    say(f"{path}: first request on worker {worker}: {answer.seconds:.2f} s, "
+                        f"{len(answer.body) / 2**20:.2f} MB")
+                results[label].update(bytes=len(answer.body), events=answer.body.count(b"BEGIN:VEVENT"),
+                                      etag=answer.headers["ETag"])
+                recording.add(path, answer)
+            workers = app.workers()
+            for label, path in feeds:
+                for worker in workers:
+                    with app.pinned(worker):
+                        get(app.base, path)  # built here if this worker has not built it yet
+                        results[label]["warm"].append(statistics.median(get(app.base, path).seconds
+                                                                        for _ in range(5)))
+            with serving("bare_app:app", recording.environment(), cwd=ROOT / "bench") as floor:
+                for label, path in feeds:
+                    for kind, headers in (("200", {}), ("304", {"If-None-Match": results[label]["etag"]})):
+                        app_rates, floor_rates = [], []
+                        for _ in range(options.rounds):
+                            app_rates.append(median_rate(app.base + path, options.seconds, options.connections, 1,
+                                                         headers))
+                            floor_rates.append(median_rate(floor.base + path, options.seconds, options.connections,
+                                                           1, headers))
+                        results[label][kind] = (statistics.median(app_rates), statistics.median(floor_rates))
+                        say(f"{path} {kind}: app {results[label][kind][0]:,.0f} req/s, floor "
+                            f"{results[label][kind][1]:,.0f} req/s (runs: app {fmt(app_rates)}; floor "
+                            f"{fmt(floor_rates)})")
+            rss = [peak_rss_mb(worker) for worker in workers]
+            say(f"peak RSS of the workers after serving the three feeds: {', '.join(f'{mb:.0f} MB' for mb in rss)}")
+
+            change_activity(dataset.url, changed)
+            say(f"changed activity {changed}; waiting {revalidate:g} s (FEED_REVALIDATE_SECONDS) for the workers "
+                "to look at the database")
+            time.sleep(revalidate + 1)
+            for label, path in feeds:
+                for worker in workers:
+                    with app.pinned(worker):
+                        answer = get(app.base, path)
+                    results[label]["change"].append(answer.seconds)
+                    if answer.headers.get("ETag") == results[label]["etag"]:
+                        say(f"note: {path} on worker {worker} did not change after the edit")
+
+            restarted = app.restart_workers()
+            restart = []
+            for worker in restarted:
+                with app.pinned(worker):
+                    restart.append(get(app.base, feeds[0][1]).seconds)
+            rss_restart = [peak_rss_mb(worker) for worker in restarted]
+        meta = dataset.meta
+    province_summary(results, restart, rss, rss_restart, options, meta)
+
+
+def province_summary(results: dict, restart: list, rss: list, rss_restart: list, options, meta: dict) -> None:
+    seconds = ", ".join
+    print()
+    print("| feed | events | MB | cold, worker 1 / 2 (s) | warm, w1 / w2 (ms) | 200 req/s app / floor | 304 req/s "
+          "app / floor | after one change, w1 / w2 (ms) |")
+    print("|" + " --- |" * 8)
+    for result in results.values():
+        ok200, ok304 = (result[kind][0] / result[kind][1] for kind in ("200", "304"))
+        print(f"| `{result['path']}` | {result['events']:,} | {result['bytes'] / 2**20:.2f} | "
+              f"{' / '.join(f'{s:.2f}' for s in result['cold'])} | "
+              f"{' / '.join(f'{s * 1000:.1f}' for s in result['warm'])} | "
+              f"{result['200'][0]:,.0f} / {result['200'][1]:,.0f} = {ok200:.2f}× | "
+              f"{result['304'][0]:,.0f} / {result['304'][1]:,.0f} = {ok304:.2f}× | "
+              f"{' / '.join(f'{s * 1000:,.0f}' for s in result['change'])} |")
+    print()
+    print(f"after a worker restart (HUP), /feeds/all.ics first request: {seconds(f'{s:.2f} s' for s in restart)}")
+    print(f"peak RSS per worker: {seconds(f'{mb:.0f} MB' for mb in rss)} after serving the three feeds; "
+          f"{seconds(f'{mb:.0f} MB' for mb in rss_restart)} after the restart's all.ics")
+    cold = max(s for result in results.values() for s in result["cold"] + restart)
+    ratio = min(result[kind][0] / result[kind][1] for result in results.values() for kind in ("200", "304"))
+    change = max(s for result in results.values() for s in result["change"])
+    print(f"goals (issue 17): cold <= {GOAL_COLD:g} s: worst {cold:.2f} s {'met' if cold <= GOAL_COLD else 'NOT met'}; "
+          f"warm and 304 >= {GOAL_RATIO}x the floor: worst {ratio:.2f}x {'met' if ratio >= GOAL_RATIO else 'NOT met'}; "
+          f"after one change <= {GOAL_CHANGE * 1000:.0f} ms: worst {change * 1000:,.0f} ms "
+          f"{'met' if change <= GOAL_CHANGE else 'NOT met'}")
+    say(f"load average at the end {load_average()}; data: scale {options.scale}, generated "
+        f"{meta.get('generated_at')} in {meta.get('seconds', 0):,.0f} s")
 
 
 if __name__ == "__main__":
