@@ -230,6 +230,9 @@ class Province:
               "0912 000 000", f"lienhe.{iid}@bench.example", f"Thôn {iid % 12 + 1}, {area.name}",
               *self._coordinates())
              for iid, cat, area, name in zip(institution_ids, categories, areas, institution_names, strict=True)))
+        # each institution placed in its area "since always", as the app does for a new one (COPY skips it)
+        self._copy("placements", ("id", "institution_id", "area_id", "valid_from", "valid_to"),
+                   ((iid, iid, area.id, None, None) for iid, area in zip(institution_ids, areas, strict=True)))
         say(f"  institutions: {count:,}", started)
 
         started = time.perf_counter()
