@@ -49,15 +49,20 @@ def test_admin_home_links_every_section(admin_client):
 # --- areas ---------------------------------------------------------------------------------------------
 
 
-def test_area_tree_with_institution_counts(admin_client):
-    page = admin_client.get("/admin/areas?lang=en").text
-    assert page.index("Phú Thọ") < page.index("Việt Trì") < page.index("Phường Tiên Cát") < page.index("Đoan Hùng")
-    assert 'class="depth-2"' in page  # the commune sits two levels down
-    assert 'href="/admin/institutions?area=227">1</a>' in page
+def test_area_tree_level_by_level_with_institution_counts(admin_client):
+    roots = admin_client.get("/admin/areas?lang=en").text
+    assert "Phú Thọ" in roots and "Việt Trì" not in roots  # one level at a time: thousands of units
+    province = admin_client.get("/admin/areas?parent=25&lang=en").text
+    assert province.index("Việt Trì") < province.index("Đoan Hùng") and "Phường Tiên Cát" not in province
+    assert 'href="/admin/institutions?area=227">1</a>' in province  # placed in its subtree today
+    district = admin_client.get("/admin/areas?parent=227&lang=en").text
+    assert "Phường Tiên Cát" in district and 'href="/admin/areas?parent=25' in district  # the way back up
+    found = admin_client.get("/admin/areas?q=tien+cat&lang=en").text
+    assert "Phường Tiên Cát" in found and "Đoan Hùng" not in found
 
 
 def test_add_an_area_below_another(admin_client, db):
-    assert 'selected value="227"' in admin_client.get("/admin/areas/new?parent=227").text
+    assert 'value="227"' in admin_client.get("/admin/areas/new?parent=227").text
     response = admin_client.post("/admin/areas/new", data={"code": "7900", "name": "Xã Mới", "level": "commune",
                                                            "parent": "227"})
     assert response.status_code == 302
@@ -109,7 +114,8 @@ def test_create_and_edit_an_institution(admin_client, db):
     museum = db.session.scalar(select(Institution).where(Institution.slug == "bao-tang-hung-vuong"))
     assert museum.area.code == "227" and museum.latitude == 21.3
     edit = admin_client.get("/admin/institutions/bao-tang-hung-vuong").text
-    assert 'value="Bảo tàng Hùng Vương"' in edit and 'selected value="227"' in edit
+    assert 'value="Bảo tàng Hùng Vương"' in edit and re.search(r'<input[^>]*name="area"[^>]*value="227"', edit)
+    assert "Where it stood" in admin_client.get("/admin/institutions/bao-tang-hung-vuong?lang=en").text
     changed = admin_client.post("/admin/institutions/bao-tang-hung-vuong",
                                 data={**data, "name": "Bảo tàng Hùng Vương tỉnh", "area": "230", "active": ""})
     assert changed.status_code == 302

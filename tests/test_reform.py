@@ -460,3 +460,37 @@ def test_imports_are_refused_when_they_would_mix_sources(db, before_reform, runn
     broken = tmp_path / "broken.json"
     broken.write_text('{"year": 2024}')
     assert runner.invoke(args=["report", "import", str(broken)]).exit_code == 1
+
+
+# --- admin pages --------------------------------------------------------------------------------------
+
+
+def test_admin_pages_show_the_reform_and_what_is_left_to_do(db, before_reform, client, runner):
+    runner.invoke(args=["areas", "reform", "--province", "25"])
+    admin = f.user("admin@example.org", "admin")
+    f.user("o@example.org", "officer", area=old("227"))  # an officer whose district closed
+    db.session.commit()
+    _sign_in(client, admin)
+    index = client.get("/admin/?lang=en").text
+    assert "2 institutions are still placed in units that no longer exist" in index
+    assert "1 officer's area no longer exists" in index
+    stranded = client.get("/admin/institutions?placed=closed&lang=en").text
+    assert "Lib 230" in stranded and "Split Blind" in stranded and "Cn 07894" not in stranded
+    assert "o@example.org" in client.get("/admin/users?scope=closed").text
+    # the tree on a day: today the province holds communes, before the reform districts
+    today = client.get("/admin/areas?parent=25&lang=en").text
+    assert new("04792").name in today and "Huyện Đoan Hùng" not in today
+    before = client.get("/admin/areas?parent=25&on=2025-06-30&lang=en").text
+    assert "Huyện Đoan Hùng" in before and "Became: Tỉnh Phú Thọ" in before  # closed since: what it became
+    found = client.get("/admin/areas?q=doan+hung&on=2025-06-30&lang=en").text
+    assert "Huyện Đoan Hùng" in found and "Tỉnh Hòa Bình" not in found
+    suggested = client.get("/admin/areas.json?q=tan+hoa").json
+    assert [a["code"] for a in suggested][:1] == ["04792"]
+    # placing one by hand, from the reform's day, through the form
+    blind = db.session.scalar(select(Institution).where(Institution.slug == "split-blind"))
+    target = official.successor_communes(before_reform["split"])[0].code
+    form = {"slug": blind.slug, "name": blind.name, "category": blind.category, "area": target,
+            "effective": "2025-07-01", "active": "y"}
+    assert client.post("/admin/institutions/split-blind", data=form).status_code == 302
+    assert [(p.area.code, str(p.valid_from)) for p in blind.placements][-1] == (target, "2025-07-01")
+    assert "Where it stood" in client.get("/admin/institutions/split-blind?lang=en").text

@@ -7,6 +7,9 @@ from ..forms import DateText, NumberText, options
 from ..vocabulary import AREA_LEVELS, INSTITUTION_CATEGORIES, ROLES
 from ..years import EARLIEST_YEAR, LATEST_YEAR
 
+#: an area code box with suggestions (static/js/area-picker.js asks data-suggest, filled in by the view)
+AREA_SUGGEST = {"list": "area-options", "autocomplete": "off", "inputmode": "search"}
+
 
 class SchemaForm(FlaskForm):
     """A form whose fields carry the schema's names: data out, per-field reasons back in."""
@@ -26,7 +29,8 @@ class AreaForm(SchemaForm):
     code = StringField(_l("Official code"), render_kw={"maxlength": 16, "required": True})
     name = StringField(_l("Name"), render_kw={"maxlength": 200, "required": True})
     level = SelectField(_l("Level"), choices=options(AREA_LEVELS.items()), validate_choice=False)
-    parent = SelectField(_l("Part of"), validate_choice=False)
+    #: the code of the unit valid on valid_from (or today); a search box suggests units as one types
+    parent = StringField(_l("Part of (code)"), render_kw={"maxlength": 16, **AREA_SUGGEST})
     valid_from = DateText(_l("Valid from"))
     valid_to = DateText(_l("Valid until (closed by a reform)"))
     submit = SubmitField(_l("Add the area"))
@@ -37,7 +41,8 @@ class InstitutionForm(SchemaForm):
     name = StringField(_l("Name"), render_kw={"maxlength": 255, "required": True})
     category = SelectField(_l("Kind of institution"), choices=options(INSTITUTION_CATEGORIES.items()),
                            validate_choice=False)
-    area = SelectField(_l("Area"), validate_choice=False)
+    area = StringField(_l("Area (code)"), render_kw={"maxlength": 16, "required": True, **AREA_SUGGEST})
+    effective = DateText(_l("Placed there from"))
     address = StringField(_l("Address"), render_kw={"maxlength": 500})
     latitude = StringField(_l("Latitude"), render_kw={"inputmode": "decimal"})
     longitude = StringField(_l("Longitude"), render_kw={"inputmode": "decimal"})
@@ -55,7 +60,7 @@ class UserForm(SchemaForm):
     name = StringField(_l("Name"), render_kw={"maxlength": 200})
     role = SelectField(_l("Role"), choices=options(ROLES.items()), validate_choice=False)
     institution = SelectField(_l("Institution (for an editor)"), validate_choice=False)
-    area = SelectField(_l("Area (for an officer)"), validate_choice=False)
+    area = StringField(_l("Area code (for an officer)"), render_kw={"maxlength": 16, **AREA_SUGGEST})
     password = StringField(_l("Password"), render_kw={"autocomplete": "new-password", "maxlength": 200})
     submit = SubmitField(_l("Create the account"))
 

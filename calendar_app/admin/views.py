@@ -1,15 +1,17 @@
 """Admin pages: areas, institutions, users, tokens, observances, targets. HTTP only; operations do the work."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from ..accounts import operations as accounts
 from ..accounts.models import ApiToken, User
 from ..accounts.scope import require_role
-from ..bounds import year_or_none
+from ..bounds import day_or_none, year_or_none
 from ..clock import local_today
 from ..extensions import db, login_manager
 from ..forms import ActionForm, apply_errors, options
@@ -18,12 +20,15 @@ from ..indicators.operations import update_target
 from ..observances import operations as observances
 from ..observances.models import Observance
 from ..pagination import paginate
+from ..places import lookup, official
 from ..places import operations as places
-from ..places.models import Area, Institution
+from ..places.lookup import matching
+from ..places.models import Area, Institution, Placement
+from ..places.placement import still_in_closed_units
 from ..search import fold
 from ..unit_of_work import attempt
 from ..validation import ValidationFailed
-from ..vocabulary import INSTITUTION_CATEGORIES, ROLES
+from ..vocabulary import AREA_LEVELS, INSTITUTION_CATEGORIES, ROLES
 from .forms import AreaForm, InstitutionForm, ObservanceDatesForm, ObservanceForm, TargetForm, TokenForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -70,11 +75,19 @@ def _tree(rows: list, parent_id=lambda row: row.parent_id, own_id=lambda row: ro
     return ordered
 
 
-def _area_choices(blank=None) -> list[tuple[str, str]]:
-    """Every area, parents before children (by code), indented by depth."""
-    rows = db.session.execute(select(Area.id, Area.parent_id, Area.code, Area.name).order_by(Area.code)).all()
-    choices = [("", blank)] if blank is not None else []
-    return choices + [(row.code, "— " * depth + f"{row.name} ({row.code})") for row, depth in _tree(rows)]
+def _suggest_areas(*fields) -> None:
+    """Point the area code boxes at the suggestions of areas_json (the units valid today)."""
+    for field in fields:
+        field.render_kw = {**(field.render_kw or {}), "data-suggest": url_for(".areas_json")}
+
+
+@bp.get("/areas.json")
+def areas_json():
+    """Up to 20 units valid on ?on= (default today) whose name (accents optional) or code matches ?q=."""
+    day = day_or_none(request.args.get("on")) or local_today()
+    found = matching(request.args.get("q", "")[:100], day, day)
+    return jsonify([{"code": a.code, "name": a.name, "level": str(AREA_LEVELS.get(a.level, a.level))}
+                    for a in found])
 
 
 def _action_form_ok() -> None:
@@ -92,7 +105,18 @@ def index():
         "observances": db.session.scalar(select(func.count(Observance.id))),
         "targets": db.session.scalar(select(func.count(IndicatorTarget.id))),
     }
-    return render_template("admin/index.html", counts=counts)
+    warnings = {
+        # the reports of today's tree count none of these until they are placed in a unit that exists
+        "stranded": db.session.scalar(select(func.count()).select_from(still_in_closed_units().subquery())),
+        # officers whose area closed keep reading its years but manage nothing until given a new area
+        "closed_scopes": db.session.scalar(select(func.count(User.id)).where(User.area_id.in_(closed_areas()))),
+    }
+    return render_template("admin/index.html", counts=counts, warnings=warnings)
+
+
+def closed_areas():
+    """select() of the ids of areas closed by today."""
+    return select(Area.id).where(Area.valid_to.is_not(None), Area.valid_to <= local_today())
 
 
 # --- areas -------------------------------------------------------------------------------------------
@@ -100,18 +124,34 @@ def index():
 
 @bp.route("/areas")
 def areas():
-    rows = db.session.execute(
-        select(Area, func.count(Institution.id)).outerjoin(Institution, Institution.area_id == Area.id)
-        .group_by(Area.id).order_by(Area.code)
-    ).all()
-    tree = _tree(rows, parent_id=lambda row: row[0].parent_id, own_id=lambda row: row[0].id)
-    return render_template("admin/areas.html", rows=[(area, count, depth) for (area, count), depth in tree])
+    """One level of the tree as it stood on ?on= (default today): the units under ?parent= (the roots when
+    none), each with the institutions placed in its subtree that day and, when closed, what it became."""
+    day = day_or_none(request.args.get("on")) or local_today()
+    parent = lookup.unit_on(request.args.get("parent"), day) if request.args.get("parent") else None
+    if request.args.get("parent") and parent is None:
+        abort(404)
+    q = request.args.get("q", "").strip()[:100]
+    if q:
+        units = matching(q, day, day, limit=100)
+    else:
+        units = db.session.scalars(select(Area).where(Area.parent_id == (parent.id if parent else None),
+                                                      Area.valid_on_filter(day)).order_by(Area.name)).all()
+    place = aliased(Area)
+    counts = dict(db.session.execute(
+        select(Area.id, func.count(Placement.id)).select_from(Area)
+        .join(place, place.path.startswith(Area.path))
+        .join(Placement, and_(Placement.area_id == place.id, Placement.on(day)))
+        .where(Area.id.in_([unit.id for unit in units])).group_by(Area.id)).all()) if units else {}
+    became = {unit.id: lookup.what_it_became(unit) for unit in units if unit.closed}
+    return render_template("admin/areas.html", units=units, parent=parent,
+                           ancestors=parent.ancestors() if parent else [], day=day, q=q, counts=counts, became=became,
+                           reform_eve=official.REFORM_DATE - timedelta(days=1), today=local_today())
 
 
 @bp.route("/areas/new", methods=["GET", "POST"])
 def area_new():
     form = AreaForm()
-    form.parent.choices = options(_area_choices(blank=_("— none (a province) —")))
+    _suggest_areas(form.parent)
     problems = []
     if form.is_submitted():
         if form.validate():
@@ -134,10 +174,13 @@ def institutions():
     area_code = request.args.get("area") or None
     category = request.args.get("category") if request.args.get("category") in INSTITUTION_CATEGORIES else None
     q = request.args.get("q", "").strip()[:200]
+    placed = request.args.get("placed") if request.args.get("placed") == "closed" else None
     query = select(Institution).options(selectinload(Institution.area)).order_by(Institution.name)
-    area = places.area_by_code(area_code)
+    area = lookup.latest_unit(area_code)
     if area is not None:
         query = query.where(Institution.area_id.in_(area.subtree_ids()))
+    if placed:
+        query = query.where(Institution.id.in_(still_in_closed_units().with_only_columns(Institution.id)))
     if category:
         query = query.where(Institution.category == category)
     if q:
@@ -145,13 +188,13 @@ def institutions():
         query = query.where(or_(func.lower(Institution.name).contains(q.lower(), autoescape=True),
                                 Institution.slug.contains("-".join(fold(q).split()), autoescape=True)))
     page = paginate(query)
-    return render_template("admin/institutions.html", page=page, area_choices=_area_choices(blank=_("All areas")),
-                           area=area_code, category=category, q=q)
+    return render_template("admin/institutions.html", page=page, area=area_code, category=category, q=q,
+                           placed=placed, suggest=url_for(".areas_json"))
 
 
 def _institution_form(**kwargs) -> InstitutionForm:
     form = InstitutionForm(**kwargs)
-    form.area.choices = options(_area_choices(blank=_("— choose —")))
+    _suggest_areas(form.area)
     return form
 
 
@@ -193,13 +236,16 @@ def institution_edit(slug: str):
 def users():
     role = request.args.get("role") if request.args.get("role") in ROLES else None
     q = request.args.get("q", "").strip()[:200].lower()
+    closed = request.args.get("scope") == "closed"
     query = select(User).options(selectinload(User.institution), selectinload(User.area)).order_by(User.email)
     if role:
         query = query.where(User.role == role)
+    if closed:
+        query = query.where(User.area_id.in_(closed_areas()))
     if q:
         query = query.where(or_(func.lower(User.email).contains(q, autoescape=True),
                                 func.lower(User.name).contains(q, autoescape=True)))
-    return render_template("admin/users.html", page=paginate(query), role=role, q=q)
+    return render_template("admin/users.html", page=paginate(query), role=role, q=q, closed=closed)
 
 
 def _user_form() -> UserForm:
@@ -207,7 +253,7 @@ def _user_form() -> UserForm:
     form.institution.choices = options([("", _("— none —"))] + [
         (slug, name) for slug, name in db.session.execute(select(Institution.slug, Institution.name)
                                                           .order_by(Institution.name))])
-    form.area.choices = options(_area_choices(blank=_("— none —")))
+    _suggest_areas(form.area)
     return form
 
 

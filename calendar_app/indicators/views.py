@@ -8,10 +8,9 @@ from sqlalchemy import select
 from ..accounts.scope import can_read_area, readable_area_filter, require_area, require_role
 from ..clock import local_today, to_local
 from ..extensions import db
-from ..places.lookup import unit_for_year, valid_between
+from ..places.lookup import matching, unit_for_year
 from ..places.models import Area
 from ..places.placement import stranded_for
-from ..search import fold
 from ..vocabulary import AREA_LEVELS
 from ..years import PLAN_FIRST_YEAR
 from . import exports, labels
@@ -60,15 +59,7 @@ def _choices(year: int, area: Area) -> dict:
 
 
 def _matching(text: str, year: int, limit: int) -> list[Area]:
-    """Areas the user may read, valid during `year`, whose code starts with `text` or whose name holds
-    every word of it (accents optional), in tree order."""
-    words = fold(text).split()
-    if not words:
-        return []
-    rows = db.session.scalars(select(Area).where(
-        readable_area_filter(current_user), valid_between(date(year, 1, 1), date(year, 12, 31)))
-        .order_by(Area.path)).all()
-    return [a for a in rows if a.code.startswith(text.strip()) or all(word in fold(a.name) for word in words)][:limit]
+    return matching(text, date(year, 1, 1), date(year, 12, 31), readable_area_filter(current_user), limit)
 
 
 def _found(text: str, year: int) -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 
 from ..clock import local_today
 from ..extensions import db
+from ..search import fold
 from .models import Area, AreaSuccession
 
 
@@ -100,3 +101,22 @@ def what_it_came_from(area: Area) -> list[tuple[Area, bool]]:
         select(Area, Area.id.in_(shared)).join(AreaSuccession, AreaSuccession.predecessor_id == Area.id)
         .where(AreaSuccession.successor_id == area.id).order_by(Area.name)).all()
     return [(unit, bool(partial)) for unit, partial in rows]
+
+
+def matching(text: str, first: date, last: date, scope=None, limit: int = 20) -> list[Area]:
+    """Units valid at some time from `first` to `last` (and within `scope`, an SQL condition on Area) whose
+    code starts with `text` or whose name holds every word of it, accents optional; in tree order.
+
+    Names are folded in Python: the unit lists are at most a few thousand rows a day (3,355 for the whole
+    country since the reform), and SQLite and PostgreSQL fold the same way only through search.fold."""
+    words = fold(text).split()
+    if not words:
+        return []
+    typed = text.strip()
+    conditions = [valid_between(first, last)] + ([scope] if scope is not None else [])
+    rows = db.session.execute(select(Area.id, Area.code, Area.name).where(*conditions).order_by(Area.path)).all()
+    ids = [row.id for row in rows if row.code.startswith(typed) or all(word in fold(row.name) for word in words)]
+    if not ids:
+        return []
+    found = {area.id: area for area in db.session.scalars(select(Area).where(Area.id.in_(ids[:limit])))}
+    return [found[i] for i in ids[:limit]]

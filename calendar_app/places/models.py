@@ -64,6 +64,11 @@ class Area(db.Model):
                     or_(area.valid_to.is_(None), area.valid_to > day))
 
     @property
+    def last_day(self) -> date | None:
+        """The last day the unit was valid (valid_to is the first day it no longer is)."""
+        return self.valid_to - timedelta(days=1) if self.valid_to is not None else None
+
+    @property
     def closed(self) -> bool:
         """Closed by a reform (or by hand) before today."""
         return self.valid_to is not None and self.valid_to <= local_today()

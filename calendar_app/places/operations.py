@@ -143,6 +143,9 @@ def update_institution(user, institution: Institution, data: dict) -> Institutio
         record(user, "update", "institution", institution.slug, institution=institution, changes=changed)
     if area is not None and area is not institution.area:
         _move(user, institution, area, effective or local_today())
+    elif area is not None and effective is not None:
+        raise ValidationFailed({"effective": _("The institution is already placed in %(area)s: choose the area it "
+                                               "moves to.", area=area.name)})
     return institution
 
 

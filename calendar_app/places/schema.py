@@ -97,6 +97,8 @@ class InstitutionIn(InstitutionDetails):
                                    "since it exists")
     active: bool = True
 
+    _blank_effective = field_validator("effective", mode="before")(_blank_to_none)
+
     @field_validator("slug")
     @classmethod
     def _slug(cls, value):
@@ -122,6 +124,8 @@ class InstitutionPatch(InstitutionDetails):
     effective: date | None = Field(None, description="With `area`: the day the move takes effect (default today; "
                                    "the old placement ends the day before)")
     active: bool | None = None
+
+    _blank_effective = field_validator("effective", mode="before")(_blank_to_none)
 
     _slug = field_validator("slug")(InstitutionIn._slug.__func__)
     _category = field_validator("category")(InstitutionIn._category.__func__)
