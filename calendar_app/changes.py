@@ -110,6 +110,11 @@ def _written(session: Session) -> Written:
     return session.info.setdefault(KEY, Written())
 
 
+def note_written_areas(session: Session, area_ids: Iterable[int]) -> None:
+    """Areas written with plain statements (a bulk import): announced with the others after the commit."""
+    _written(session).areas.update(area_ids)
+
+
 def _before_flush(session: Session, _context, _instances) -> None:
     written = _written(session)
     for obj in chain(session.dirty, session.deleted):

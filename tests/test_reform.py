@@ -494,3 +494,29 @@ def test_admin_pages_show_the_reform_and_what_is_left_to_do(db, before_reform, c
     assert client.post("/admin/institutions/split-blind", data=form).status_code == 302
     assert [(p.area.code, str(p.valid_from)) for p in blind.placements][-1] == (target, "2025-07-01")
     assert "Where it stood" in client.get("/admin/institutions/split-blind?lang=en").text
+
+
+# --- a national deployment: the Ministry --------------------------------------------------------------
+
+
+def test_a_ministry_officer_sees_every_province(db, client):
+    from calendar_app.places.importer import all_provinces
+
+    import_units(*all_provinces(), echo=lambda _line: None)
+    country = db.session.scalar(select(Area).where(Area.level == "country"))
+    museum = f.institution("bao-tang-hung-vuong", new("08515") or new("25"), "museum", name="Bảo tàng Hùng Vương")
+    ministry = f.user("bo@example.org", "officer", area=country)
+    db.session.commit()
+    _sign_in(client, ministry)
+    national = client.get("/dashboard/?year=2026&lang=en")
+    assert national.status_code == 200 and "Indicators 2026: Việt Nam" in national.text
+    assert "All 34 areas directly below Việt Nam" in national.text and "1520/QĐ-TTg" in national.text
+    before = client.get("/dashboard/?year=2024&lang=en").text
+    assert "All 63 areas directly below Việt Nam" in before
+    assert "All 148 areas directly below" in client.get("/dashboard/?year=2026&area=25&lang=en").text
+    assert client.get("/dashboard/report?year=2026").status_code == 200
+    exported = client.get("/dashboard/export.csv?year=2026")
+    assert exported.status_code == 200 and exported.data
+    missing = client.get("/dashboard/missing?year=2026&indicator=museum_education_programmes&lang=en")
+    assert missing.status_code == 200 and museum.name in missing.text
+    assert client.get("/approval/completeness?year=2026").status_code == 200

@@ -4,11 +4,10 @@ The caller's unit of work commits, or rolls back on ApprovalRefused / HTTPExcept
 year's figures: participation/locks.py reads YearReport.status == "approved".
 """
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import Forbidden
 
@@ -18,7 +17,8 @@ from ..clock import local_today, utcnow
 from ..extensions import db
 from ..participation.locks import report_for_decision
 from ..participation.models import YearReport
-from ..places.models import Area, Institution
+from ..places.lookup import reference_day
+from ..places.models import Area, Institution, Placement
 from ..validation import ValidationFailed
 from ..years import PLAN_FIRST_YEAR, checked_year
 
@@ -172,12 +172,6 @@ class AreaProgress:
         return round(100 * self.approved / self.institutions) if self.institutions else 100
 
 
-def _valid_during(year: int, area):
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    return and_(or_(area.valid_from.is_(None), area.valid_from <= last),
-                or_(area.valid_to.is_(None), area.valid_to > first))
-
-
 def _status_counts(report_status):
     return (
         func.count(Institution.id),
@@ -188,21 +182,25 @@ def _status_counts(report_status):
 
 
 def area_progress(area: Area, year: int) -> tuple[AreaProgress, list[AreaProgress]]:
-    """The area's own progress and that of each child area existing in `year`, counted over subtrees."""
+    """The area's own progress and that of each child area, over the institutions its report for `year`
+    counts: those placed in the subtree on the reference day, children valid that day (places/lookup.py)."""
+    day = reference_day(year, area)
     report_on = and_(YearReport.institution_id == Institution.id, YearReport.year == year)
     place = aliased(Area)
     total = db.session.execute(
         select(*_status_counts(YearReport.status)).select_from(Institution)
-        .join(place, place.id == Institution.area_id).outerjoin(YearReport, report_on)
-        .where(Institution.active, area.subtree_filter(place.path))).one()
+        .join(Placement, and_(Placement.institution_id == Institution.id, Placement.on(day)))
+        .join(place, place.id == Placement.area_id).outerjoin(YearReport, report_on)
+        .where(Institution.active, area.subtree_filter(place.path), Area.valid_on_filter(day, place))).one()
 
     child = aliased(Area)
     rows = db.session.execute(
         select(child.id, *_status_counts(YearReport.status)).select_from(child)
-        .outerjoin(place, place.path.startswith(child.path))
-        .outerjoin(Institution, and_(Institution.area_id == place.id, Institution.active))
+        .outerjoin(place, and_(place.path.startswith(child.path), Area.valid_on_filter(day, place)))
+        .outerjoin(Placement, and_(Placement.area_id == place.id, Placement.on(day)))
+        .outerjoin(Institution, and_(Institution.id == Placement.institution_id, Institution.active))
         .outerjoin(YearReport, report_on)
-        .where(child.parent_id == area.id, _valid_during(year, child))
+        .where(child.parent_id == area.id, Area.valid_on_filter(day, child))
         .group_by(child.id)).all()
     children = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_([r[0] for r in rows])))}
     progress = [AreaProgress(children[r[0]], *r[1:]) for r in rows]
@@ -211,11 +209,14 @@ def area_progress(area: Area, year: int) -> tuple[AreaProgress, list[AreaProgres
 
 
 def institutions_with_status(area: Area, year: int, direct_only: bool = True):
-    """(institution, status) for the active institutions of the area (directly in it, or its subtree)."""
+    """(institution, status) for the active institutions placed in the area on its reference day for `year`
+    (directly in it, or anywhere in its subtree)."""
+    day = reference_day(year, area)
     place = aliased(Area)
-    where = Institution.area_id == area.id if direct_only else area.subtree_filter(place.path)
+    where = place.id == area.id if direct_only else area.subtree_filter(place.path)
     query = (select(Institution, func.coalesce(YearReport.status, "open"))
-             .join(place, place.id == Institution.area_id)
+             .join(Placement, and_(Placement.institution_id == Institution.id, Placement.on(day)))
+             .join(place, place.id == Placement.area_id)
              .outerjoin(YearReport, and_(YearReport.institution_id == Institution.id, YearReport.year == year))
              .where(Institution.active, where).order_by(Institution.name))
     return db.session.execute(query).all()

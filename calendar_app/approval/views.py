@@ -4,11 +4,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.scope import can_manage_area, require_area, require_institution, require_role
+from ..accounts.scope import can_read_area, require_area, require_institution, require_role
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..indicators.rollup import default_area
 from ..participation.locks import unlock_year
-from ..places.models import Area, Institution
+from ..places.lookup import unit_for_year
+from ..places.models import Institution
 from ..unit_of_work import attempt
 from ..validation import ValidationFailed
 from ..years import PLAN_FIRST_YEAR
@@ -157,19 +159,19 @@ def completeness():
     require_role(current_user, "officer", "admin")
     year = _year()
     code = request.args.get("area")
-    if code:
-        area = require_area(current_user, db.session.scalar(select(Area).where(Area.code == code)))
+    if code:  # the unit with that code in the chosen year, as the dashboard reads it
+        area = require_area(current_user, unit_for_year(code, year), read_only=True)
     elif current_user.role == "officer":
-        area = current_user.area
+        area = unit_for_year(current_user.area.code, year) or current_user.area
     else:
-        area = db.session.scalar(select(Area).where(Area.parent_id.is_(None)).order_by(Area.code))
+        area = default_area(year)
         if area is None:
             abort(404)
     overall, children = ops.area_progress(area, year)
     return render_template("approval/completeness.html", year=year, years=_years(), area=area,
                            overall=overall, children=children,
                            institutions=ops.institutions_with_status(area, year),
-                           parent=area.parent if area.parent and can_manage_area(current_user, area.parent) else None)
+                           parent=area.parent if area.parent and can_read_area(current_user, area.parent) else None)
 
 
 @bp.context_processor

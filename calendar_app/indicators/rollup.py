@@ -48,7 +48,7 @@ institutions move):
 """
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import RowMapping, and_, case, func, or_, select, text, union_all
@@ -58,7 +58,7 @@ from ..clock import local_day, local_midnight_utc, utcnow
 from ..events.models import Activity, Occurrence
 from ..extensions import db
 from ..participation.models import MonthlyTally, SelfAssessment
-from ..places.lookup import valid_between
+from ..places.lookup import reference_day, valid_between
 from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
@@ -196,15 +196,6 @@ def _number(value: float | None) -> float | int | None:
 
 
 # --- the facts -------------------------------------------------------------------------------------------
-
-
-def reference_day(year: int, area: Area) -> date:
-    """R: the day whose tree and placements a report for (year, area) counts: the last day of the year, or
-    the area's last valid day when it closed during the year."""
-    last = date(year, 12, 31)
-    if area.valid_to is not None and area.valid_to <= last:
-        return area.valid_to - timedelta(days=1)
-    return last
 
 
 def child_areas(area: Area, day: date) -> list[Area]:

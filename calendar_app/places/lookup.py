@@ -60,6 +60,15 @@ def overlapping(code: str, valid_from: date | None, valid_to: date | None, exclu
     return list(db.session.scalars(select(Area).where(*conditions).order_by(Area.valid_from.asc().nulls_first())))
 
 
+def reference_day(year: int, area: Area) -> date:
+    """R: the day whose tree and placements a report for (year, area) counts: the last day of the year, or
+    the area's last valid day when it closed during the year."""
+    last = date(year, 12, 31)
+    if area.valid_to is not None and area.valid_to <= last:
+        return area.valid_to - timedelta(days=1)
+    return last
+
+
 def day_of(area: Area) -> date:
     """The day a page about the unit shows it as: today while it is valid, else its last (or first) day."""
     today = local_today()
