@@ -128,7 +128,8 @@ def export(fmt: str):
         abort(404)
     year, area = _selection()
     report = build_report(year, area)
-    return Response(exports.render(report, fmt), mimetype=exports.FORMATS[fmt], headers={
+    # officers open these in a spreadsheet program: the CSV is the labelled one, in the page's language
+    return Response(exports.render(report, fmt, for_people=True), mimetype=exports.FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{exports.filename(report, fmt)}"'})
 
 
