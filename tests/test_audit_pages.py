@@ -57,8 +57,8 @@ def test_admin_reads_every_change_with_old_and_new_values(client, world):
 def cells(page: str) -> list[tuple[str, str, str]]:
     """(field, before, after) of every change row on the page, tags stripped."""
     import re
-    rows = re.findall(r'<tr><th scope="row">(.*?)</th>\s*<td class="old"[^>]*>(.*?)</td>\s*<td class="new"[^>]*>(.*?)</td>',
-                      page, re.S)
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th>\s*<td class="old"[^>]*>(.*?)</td>\s*'
+                      r'<td class="new"[^>]*>(.*?)</td>', page, re.S)
     strip = lambda text: re.sub(r"<[^>]+>", "", text).strip()  # noqa: E731
     return [(strip(a), strip(b), strip(c)) for a, b, c in rows]
 

@@ -120,8 +120,8 @@ def test_downloads(client, province):
 
 
 @pytest.mark.parametrize("lang, header, district, behind", [
-    ("vi", "Chỉ tiêu,Đơn vị tính,Mã địa bàn,Địa bàn,Loại hình đơn vị,Đơn vị,Số được tính,Trên tổng số,Giá trị,"
-           "Chỉ tiêu năm 2025,Trạng thái", "Thư viện công cộng cấp huyện", "Chưa đạt"),
+    ("vi", "Chỉ tiêu,Đơn vị tính,Mã địa bàn,Địa bàn,Loại hình đơn vị,Đơn vị,Số được tính,Trên tổng số,"
+           "Giá trị,Chỉ tiêu năm 2025,Trạng thái", "Thư viện công cộng cấp huyện", "Chưa đạt"),
     ("en", "Indicator,Unit of measure,Area code,Area,Kind of institution,Institution,Counted,Out of,Value,Target for 2025,"
            "Status", "District library", "Behind"),
 ])

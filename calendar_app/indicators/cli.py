@@ -21,8 +21,8 @@ from .selection import SelectionError, find_area, parse_year
 @click.option("--area", "area_code", help="Area code (default: the province, when there is only one).")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
 @click.option("--labels", "for_people", is_flag=True,
-              help="csv only: headers and values in words, in the site's language (Vietnamese), with a byte-order mark for spreadsheet "
-                   "programs; without it the columns are the API's keys.")
+              help="csv only: headers and values in words, in the site's language (Vietnamese), with a "
+                   "byte-order mark for spreadsheet programs; without it the columns are the API's keys.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="File to write (default: standard output).")
 @click.pass_context

@@ -8,7 +8,6 @@ import io
 import json
 
 from flask_babel import gettext as _
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
