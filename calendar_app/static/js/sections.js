@@ -34,6 +34,12 @@
       openAll.addEventListener("click", function () { setAll(true); });
       closeAll.addEventListener("click", function () { setAll(false); });
     }
+    // on a phone the long overview starts folded too: the table of contents is the overview there
+    if (!window.location.hash && window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
+      document.querySelectorAll("details.section[data-closed-on-phones]").forEach(function (section) {
+        section.open = false;
+      });
+    }
     window.addEventListener("hashchange", openTarget);
     window.addEventListener("beforeprint", function () { setAll(true); });
     openTarget();
