@@ -110,9 +110,9 @@ INDICATOR_UNITS = {
 #: an institution's annual report to its officer (approval/)
 YEAR_REPORT_STATUSES = {
     "open": _l("Not submitted"),
-    "submitted": _l("Submitted"),
-    "returned": _l("Sent back"),
-    "approved": _l("Approved and locked"),
+    "submitted": _l("Submitted, waiting for approval"),
+    "approved": _l("Approved (figures locked)"),
+    "returned": _l("Sent back for correction"),
 }
 
 #: one meeting of an activity

@@ -39,6 +39,6 @@ def test_audit_words(app):
         assert vocabulary.field_label("library_visits") == str(vocabulary.TALLY_METRICS["library_visits"])
         assert vocabulary.value_word("occurrence", "status", "scheduled") == "Theo kế hoạch"
         assert vocabulary.value_word("activity", "status", "draft") == str(vocabulary.ACTIVITY_STATUSES["draft"])
-        assert vocabulary.value_word("year_report", "status", "returned") == "Đã trả lại"
+        assert vocabulary.value_word("year_report", "status", "returned") == "Đã trả lại để sửa"
         assert vocabulary.value_word("user", "role", "officer") == str(vocabulary.ROLES["officer"])
         assert vocabulary.value_word("activity", "title", "draft") is None

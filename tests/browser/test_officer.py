@@ -99,7 +99,7 @@ def test_officer_approves_a_submitted_year_on_a_phone(chromium, demo_server, db)
     page.goto(f"{demo_server}/audit/?entity=year_report&action=approve")
     first = page.locator(".audit-entry").first
     assert "đã duyệt" in first.inner_text() and "Báo cáo năm" in first.inner_text()
-    assert "Đã duyệt và khóa" in first.inner_text()
+    assert "Đã phê duyệt (số liệu đã khóa)" in first.inner_text()
     assert "giờ địa phương" in page.locator(".count").inner_text()
     page.screenshot(path=str(ARTIFACTS / "officer-3-audit-phone.png"), full_page=False)
     page.close()
