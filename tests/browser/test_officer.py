@@ -103,3 +103,48 @@ def test_officer_approves_a_submitted_year_on_a_phone(chromium, demo_server, db)
     assert "giờ địa phương" in page.locator(".count").inner_text()
     page.screenshot(path=str(ARTIFACTS / "officer-3-audit-phone.png"), full_page=False)
     page.close()
+
+
+@pytest.fixture()
+def small_server(app, db):
+    """One library and its editor, served from a background thread (no demo: this walk needs no data)."""
+    from tests import factories as f
+
+    district = f.area("227", "Việt Trì")
+    library = f.institution("thu-vien", district, name="Thư viện Việt Trì")
+    f.user("editor@example.org", "editor", password=PASSWORD, institution=library)
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def test_the_activity_form_shows_the_box_of_the_chosen_end_and_focuses_its_errors(chromium, small_server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    page.set_default_timeout(10_000)
+    page.goto(f"{small_server}/login?lang=en")
+    page.fill("#email", "editor@example.org")
+    page.fill("#password", PASSWORD)
+    page.locator("main form [type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{small_server}/manage/activities/new")
+    page.check("input[name=repeat][value=weekly]")
+    page.check("input[name=end][value=count]")
+    assert page.locator("#count").is_visible() and not page.locator("#until").is_visible()
+    page.check("input[name=end][value=until]")
+    assert page.locator("#until").is_visible() and not page.locator("#count").is_visible()
+    # a refused form: the summary has the focus, and its link moves focus to the field
+    page.locator(".form-actions [name=publish]").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.locator(".error-summary a").first.click()
+    target = page.locator(".error-summary a").first.get_attribute("href")[1:]
+    assert page.evaluate("document.activeElement.id") == target
+    page.screenshot(path=str(ARTIFACTS / "editor-1-refused-form-phone.png"), full_page=False)
+    page.close()
