@@ -125,16 +125,16 @@ def activity_events(activity: ActivityData, context: FeedContext) -> bytes:
     start = occurrence.starts_at if occurrence else activity.starts_at
     end = occurrence.ends_at if occurrence else activity.ends_at
     notices = [_activity_notice(activity, context)]
-    if occurrence is not None and getattr(occurrence, "change_reason", None):
-        kind = "cancelled" if occurrence.status == "cancelled" else "moved"
-        notices.append(_notice(context, kind, occurrence.change_reason))
+    reason = getattr(occurrence, "change_reason", None)
+    if occurrence is not None and reason:
+        notices.append(_notice(context, "cancelled" if occurrence.status == "cancelled" else "moved", reason))
     event = _event(activity, context, start, end, zone, notices)
     cancelled = activity.status == "cancelled" or (occurrence is not None and occurrence.status == "cancelled")
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event.to_ical()
 
 
-def _notice(context: FeedContext, kind: str, reason: str, **values) -> str:
+def _notice(context: FeedContext, kind: str, reason: str, **values: str) -> str:
     """An editor's reason as DESCRIPTION's first paragraph: "Lý do hủy: …"."""
     label = context.notice_labels.get(kind, "").format(**values)
     return f"{label}: {reason}" if label else reason
@@ -160,9 +160,9 @@ def _recurring(activity: ActivityData, rrule: str, context: FeedContext, zone: Z
     # DTSTART is the first date the rule gives, so clients count it the way our expansion does
     start = _to_utc(first.replace(tzinfo=zone))
     notices = [_activity_notice(activity, context)] + [
-        _notice(context, "meeting_cancelled", occ.change_reason, when=_spoken(occ.original_start, activity.all_day,
-                                                                               zone))
-        for occ in activity.occurrences if occ.status == "cancelled" and getattr(occ, "change_reason", None)]
+        _notice(context, "meeting_cancelled", reason, when=_spoken(occ.original_start, activity.all_day, zone))
+        for occ in activity.occurrences
+        if occ.status == "cancelled" and (reason := getattr(occ, "change_reason", None))]
     event = _event(activity, context, start, start + duration, zone, notices)
     event.add("rrule", vRecur.from_ical(_join(rule)))
     cancelled = [occ.original_start for occ in activity.occurrences if occ.status == "cancelled"]
