@@ -222,4 +222,11 @@ STEPS: dict[str, Step] = {
     "0007": Step(rows={"imported_reports": [
         {"id": 1, "area_id": 10, "year": 2025, "document": {"year": 2025, "area": "VN", "indicators": []},
          "source": "test", "imported_at": STAMP}]}),
+    # 0010 follows 0007 on the staff branch (renumbered at merge): the reasons for a cancellation or a move
+    "0010": Step(rows={
+        "activities": [_activity(6, 1, "Buổi nói chuyện đã hủy", datetime(2025, 6, 1, 2), status="cancelled",
+                                 cancel_reason="Diễn giả bị ốm")],
+        "occurrences": [{**_occurrence(9, 6, datetime(2025, 6, 1, 2), status="cancelled"),
+                         "change_reason": "Mưa bão"}],
+    }),
 }

@@ -111,7 +111,8 @@ def staff_pages(world):
                               "/admin/institutions/new", "/admin/institutions/thu-vien", "/admin/users",
                               f"/admin/users/{world['editor'].id}", "/admin/users/new", "/admin/tokens",
                               "/admin/tokens/new", "/admin/observances", "/admin/observances/new",
-                              "/admin/observances/lifelong-learning-week", "/admin/targets", "/admin/targets/1",
+                              "/admin/observances/lifelong-learning-week", "/dashboard/plans", "/dashboard/plans/1",
+                              "/admin/targets/1",
                               "/audit/"],
     }
 

@@ -42,7 +42,7 @@ def audit_actions(db, entity_type):
 def test_admin_home_links_every_section(admin_client):
     page = admin_client.get("/admin/?lang=en").text
     for href in ("/admin/areas", "/admin/institutions", "/admin/users", "/admin/tokens", "/admin/observances",
-                 "/admin/targets", "/audit/"):
+                 "/dashboard/plans", "/audit/"):
         assert f'href="{href}"' in page
 
 
@@ -343,12 +343,13 @@ def test_refused_observance(admin_client, db, changes, message):
 
 
 def test_targets_list_and_edit(admin_client, db):
-    page = admin_client.get("/admin/targets?lang=en").text
-    assert "library_lifelong_services" in page and "10–15" in page and "no target" in page
+    assert admin_client.get("/admin/targets").headers["Location"].endswith("/dashboard/plans")
     target = db.session.scalar(select(IndicatorTarget).where(IndicatorTarget.indicator == "library_users_growth",
                                                              IndicatorTarget.milestone == 2030))
-    form = admin_client.get(f"/admin/targets/{target.id}").text
-    assert 'value="10"' in form and 'value="15"' in form
+    page = admin_client.get(f"/dashboard/plans/{target.plan_id}?lang=en").text
+    assert "Growth in library users" in page and 'value="10–15"' in page and ">library_users_growth<" not in page
+    form = admin_client.get(f"/admin/targets/{target.id}?lang=en").text
+    assert 'value="10"' in form and 'value="15"' in form and "Growth in library users · all · 2030" in form
     assert admin_client.post(f"/admin/targets/{target.id}", data={"low": "12", "high": "18",
                                                                   "note": "QĐ 2025"}).status_code == 302
     db.session.refresh(target)

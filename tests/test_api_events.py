@@ -197,7 +197,8 @@ def test_cancel_one_occurrence_leaves_the_others(db, api):
     response = api.put(f"/events/{club['id']}/occurrences/2025-10-08T18:00", {"status": "cancelled"}, as_="editor")
     assert response.status_code == 200
     assert response.json == {"start": "2025-10-08T18:00+07:00", "end": "2025-10-08T20:00+07:00",
-                             "status": "cancelled", "original_start": "2025-10-08T18:00", "moved": False}
+                             "status": "cancelled", "original_start": "2025-10-08T18:00", "moved": False,
+                             "reason": None}
     shown = api.get(f"/events/{club['id']}").json
     assert [(o["original_start"], o["status"]) for o in shown["occurrences"]] == [
         ("2025-10-01T18:00", "scheduled"), ("2025-10-08T18:00", "cancelled"),
@@ -213,7 +214,8 @@ def test_move_and_restore_one_occurrence(db, api):
     moved = api.put(url, {"starts_at": "2025-10-16T09:00", "ends_at": "2025-10-16T11:30"}, as_="editor")
     assert moved.status_code == 200
     assert moved.json == {"start": "2025-10-16T09:00+07:00", "end": "2025-10-16T11:30+07:00",
-                          "status": "scheduled", "original_start": "2025-10-15T18:00", "moved": True}
+                          "status": "scheduled", "original_start": "2025-10-15T18:00", "moved": True,
+                          "reason": None}
     others = [o for o in api.get(f"/events/{club['id']}").json["occurrences"] if not o["moved"]]
     assert [o["start"] for o in others] == ["2025-10-01T18:00+07:00", "2025-10-08T18:00+07:00",
                                             "2025-10-22T18:00+07:00"]
@@ -225,7 +227,7 @@ def test_move_and_restore_one_occurrence(db, api):
     api.patch(f"/events/{club['id']}", {"location": "Phòng đọc thiếu nhi"}, as_="editor")
     kept = [o for o in api.get(f"/events/{club['id']}").json["occurrences"] if o["moved"]]
     assert kept == [{"start": "2025-10-16T09:00+07:00", "end": "2025-10-16T11:00+07:00", "status": "scheduled",
-                     "original_start": "2025-10-15T18:00", "moved": True}]
+                     "original_start": "2025-10-15T18:00", "moved": True, "reason": None}]
 
 
 @pytest.mark.parametrize("body, field", [
@@ -233,7 +235,8 @@ def test_move_and_restore_one_occurrence(db, api):
     ({"starts_at": "2025-10-32T09:00"}, "starts_at"),
     ({"status": "postponed"}, "status"),
     ({}, "__all__"),
-    ({"status": "cancelled", "reason": "rain"}, "reason"),
+    ({"status": "cancelled", "reason": "x" * 501}, "reason"),  # a reason is a sentence or two for the public
+    ({"status": "cancelled", "why": "rain"}, "why"),
 ])
 def test_bad_occurrence_change_is_refused(db, api, body, field):
     club = _club(api)
@@ -256,7 +259,7 @@ def test_all_day_activity_and_its_occurrence_key(db, api):
                  rrule=None, categories=["festival"])
     assert (fair["starts_at"], fair["ends_at"], fair["all_day"]) == ("2025-04-19", "2025-04-23", True)
     assert fair["occurrences"] == [{"start": "2025-04-19", "end": "2025-04-23", "status": "scheduled",
-                                    "original_start": "2025-04-19", "moved": False}]
+                                    "original_start": "2025-04-19", "moved": False, "reason": None}]
     assert {"book-reading-day", "world-book-day"} <= set(fair["observances"])
     moved = api.put(f"/events/{fair['id']}/occurrences/2025-04-19", {"starts_at": "2025-04-20",
                                                                      "ends_at": "2025-04-24"}, as_="editor")

@@ -43,14 +43,56 @@ def sign_in(client, email):
 def test_admin_reads_every_change_with_old_and_new_values(client, world):
     sign_in(client, "admin@example.org")
     page = client.get("/audit/?lang=en").text
-    assert 'count">5 changes<' in page
+    assert 'count">5 changes.' in page
     for title in ("Tọa đàm sách", "Sinh hoạt xã", "Hoạt động xa", "lifelong-learning-week"):
         assert title in page
     # the publication shows old -> new
     publish = page.split('action-publish')[1].split("</li>")[0]
     assert "editor@example.org" in page.split('action-publish')[0].rsplit("<li", 1)[1]
-    assert '<td class="old">Tọa đàm gần</td><td class="new">Tọa đàm sách</td>' in publish
-    assert '<td class="old">draft</td><td class="new">published</td>' in publish
+    assert '<th scope="row">Title</th>' in publish
+    assert '>Tọa đàm gần</td>' in publish and '>Tọa đàm sách</td>' in publish
+    assert '>Draft</td>' in publish and '>Published</td>' in publish
+
+
+def cells(page: str) -> list[tuple[str, str, str]]:
+    """(field, before, after) of every change row on the page, tags stripped."""
+    import re
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th>\s*<td class="old"[^>]*>(.*?)</td>\s*'
+                      r'<td class="new"[^>]*>(.*?)</td>', page, re.S)
+    strip = lambda text: re.sub(r"<[^>]+>", "", text).strip()  # noqa: E731
+    return [(strip(a), strip(b), strip(c)) for a, b, c in rows]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", {"action": "cancelled", "kind": "Meeting", "field": "Status", "before": "As planned", "after": "Cancelled",
+            "start": "Start", "local": "Times are local time, UTC+07:00 (Asia/Ho_Chi_Minh)."}),
+    ("vi", {"action": "đã hủy", "kind": "Buổi", "field": "Trạng thái", "before": "Theo kế hoạch", "after": "Đã hủy",
+            "start": "Bắt đầu", "local": "Giờ hiển thị là giờ địa phương, UTC+07:00 (Asia/Ho_Chi_Minh)."}),
+])
+def test_the_trail_speaks_words_not_keys_and_local_times(client, world, db, lang, words):
+    """Issue 13: `cancel`, `occurrence`, `starts_at`, `scheduled` become words; a meeting moved to 17:30 local
+    reads 17:30, not the stored 10:30 UTC."""
+    editor = world["near"].institution
+    from calendar_app.models import User
+    user = db.session.scalar(db.select(User).where(User.email == "editor@example.org"))
+    club = ops.create_activity(user, {"title": "CLB", "starts_at": "2030-03-05T17:00", "ends_at": "2030-03-05T18:00",
+                                      "rrule": "FREQ=WEEKLY;COUNT=3", "status": "published"}, institution=editor)
+    db.session.flush()
+    first, second = club.occurrences[0], club.occurrences[1]
+    ops.change_occurrence(user, club, first, {"status": "cancelled", "reason": "Mưa bão"})
+    ops.change_occurrence(user, club, second, {"starts_at": "2030-03-12T17:30", "ends_at": "2030-03-12T18:30"})
+    db.session.commit()
+    sign_in(client, "admin@example.org")
+    page = client.get(f"/audit/?entity=occurrence&lang={lang}").text
+    assert words["local"] in page
+    assert f'action-cancel">{words["action"]}<' in page and f'class="entity">{words["kind"]}<' in page
+    rows = cells(page)
+    assert (words["field"], words["before"], words["after"]) in rows
+    moved = [row for row in rows if row[0] == words["start"]]
+    assert moved and moved[0][1].endswith("17:00") and moved[0][2].endswith("17:30"), moved
+    for key in (">cancel<", ">occurrence<", ">starts_at<", ">scheduled<", ">update<"):
+        assert key not in page
+    assert ("Mưa bão" in page) and (("Lý do: Mưa bão" if lang == "vi" else "Reason: Mưa bão") in page)
 
 
 def test_officer_reads_only_their_subtree(client, world):
@@ -58,7 +100,7 @@ def test_officer_reads_only_their_subtree(client, world):
     page = client.get("/audit/?lang=en").text
     assert "Tọa đàm sách" in page and "Sinh hoạt xã" in page  # the district and the commune below it
     assert "Hoạt động xa" not in page and "lifelong-learning-week" not in page
-    assert 'count">3 changes<' in page
+    assert 'count">3 changes.' in page
     # asking for an entry outside the scope by its identifier finds nothing
     assert "No change recorded" in client.get("/audit/?lang=en&entity=observance").text
 
@@ -67,10 +109,10 @@ def test_filters(client, world, db):
     sign_in(client, "admin@example.org")
     near = world["near"].id
     history = client.get(f"/audit/?lang=en&entity=activity&id={near}").text
-    assert 'count">2 changes<' in history and "Sinh hoạt xã" not in history
-    assert 'count">1 change<' in client.get("/audit/?lang=en&action=publish").text
+    assert 'count">2 changes.' in history and "Sinh hoạt xã" not in history
+    assert 'count">1 change.' in client.get("/audit/?lang=en&action=publish").text
     by_user = client.get("/audit/?lang=en&user=Commune@Example.org").text
-    assert 'count">1 change<' in by_user and "Sinh hoạt xã" in by_user
+    assert 'count">1 change.' in by_user and "Sinh hoạt xã" in by_user
     assert "No change recorded" in client.get("/audit/?lang=en&user=nobody@example.org").text
     # dates are local days, inclusive
     from calendar_app.models import AuditEntry
@@ -79,8 +121,8 @@ def test_filters(client, world, db):
     entries[1].at = datetime(2030, 1, 10, 17, 30)  # 11 January 00:30 in Hanoi
     db.session.commit()
     one_day = client.get("/audit/?lang=en&from=2030-01-10&to=2030-01-10").text
-    assert 'count">1 change<' in one_day and "Tọa đàm gần" in one_day
-    assert 'count">2 changes<' in client.get("/audit/?lang=en&from=2030-01-10&to=2030-01-11").text
+    assert 'count">1 change.' in one_day and "Tọa đàm gần" in one_day
+    assert 'count">2 changes.' in client.get("/audit/?lang=en&from=2030-01-10&to=2030-01-11").text
     assert "No change recorded" in client.get("/audit/?lang=en&from=2030-01-12&to=2030-01-01").text
     # nonsense filters are ignored, not errors
     assert client.get("/audit/?from=yesterday&to=2030-13-45&page=x").status_code == 200

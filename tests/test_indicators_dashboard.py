@@ -1,4 +1,5 @@
 """The officers' dashboard: scope, figures, charts, drill-down, downloads and the printable report."""
+import csv
 import io
 import json
 import re
@@ -112,12 +113,47 @@ def test_downloads(client, province):
     response = client.get("/dashboard/export.json?year=2025&area=001")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     assert json.loads(response.data) == rollup.compute(2025, province["a"], now=NOW).as_document()
-    response = client.get("/dashboard/export.csv?year=2025&area=01")
-    assert response.mimetype == "text/csv" and response.data.decode().startswith("indicator,unit,area")
     response = client.get("/dashboard/export.xlsx?year=2025&area=01")
     assert response.headers["Content-Disposition"].endswith('bao-cao-chi-tieu-01-2025.xlsx"')
     book = load_workbook(io.BytesIO(response.data))
     assert len(book.sheetnames) == 7 and book.worksheets[0]["A2"].value == "Địa bàn: Tỉnh Thử (mã 01)"
+
+
+@pytest.mark.parametrize("lang, header, district, behind", [
+    ("vi", "Chỉ tiêu,Đơn vị tính,Mã địa bàn,Địa bàn,Loại hình đơn vị,Đơn vị,Số được tính,Trên tổng số,"
+           "Giá trị,Chỉ tiêu năm 2025,Trạng thái", "Thư viện công cộng cấp huyện", "Chưa đạt"),
+    ("en", "Indicator,Unit of measure,Area code,Area,Kind of institution,Institution,Counted,Out of,Value,"
+           "Target for 2025,Status", "District library", "Behind"),
+])
+def test_the_dashboard_csv_is_for_people_in_the_page_language(client, province, lang, header, district, behind):
+    """Issue 13: UTF-8 with a byte-order mark (Excel on a Vietnamese PC reads the accents), words not keys."""
+    sign_in(client, "province@example.org")
+    client.get(f"/?lang={lang}")
+    response = client.get("/dashboard/export.csv?year=2025&area=01")
+    assert response.mimetype == "text/csv"
+    assert response.data[:3] == b"\xef\xbb\xbf"
+    text = response.data.decode("utf-8-sig")
+    assert text.splitlines()[0] == header
+    rows = list(csv.reader(io.StringIO(text)))
+    line = next(row for row in rows if row[2] == "01" and row[4] == district and row[8] == "33.3")
+    assert (line[6], line[7], line[9], line[10]) == ("1", "3", "70", behind)
+    for key in ("library_district", "on_track", "behind", "library_lifelong_services"):
+        assert key not in text
+
+
+def test_the_same_words_on_the_dashboard_the_report_and_the_xlsx(client, province):
+    """One vocabulary: the category and status names of the Vietnamese dashboard are those of the printed
+    report and of the XLSX (the plan's own: "Thư viện cơ sở giáo dục", "Đạt / Chưa đạt")."""
+    sign_in(client, "province@example.org")
+    client.get("/?lang=vi")
+    dashboard = client.get("/dashboard/?year=2025&area=01").text
+    report = client.get("/dashboard/report?year=2025&area=01").text
+    book = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx?year=2025&area=01").data))
+    cells = {str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row}
+    for words in ("Thư viện công cộng cấp huyện", "Chưa đạt"):
+        assert words in dashboard and words in report and words in cells
+    for old in ("Thư viện trường học", "Chậm tiến độ", "Đạt tiến độ", "Không có mục tiêu"):
+        assert old not in dashboard and old not in report and old not in cells
 
 
 def test_printable_report_in_vietnamese(client, province):

@@ -49,6 +49,20 @@ def test_csv_has_a_line_per_row(runner, province, tmp_path):
     assert len(lines) == document_rows
 
 
+def test_csv_with_labels_is_for_people(runner, province, tmp_path):
+    out = tmp_path / "report.csv"
+    result = runner.invoke(args=["report", "--year", "2025", "--area", "01", "--format", "csv", "--labels",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf" + "Chỉ tiêu,Đơn vị tính,Mã địa bàn".encode())
+    assert "Thư viện công cộng cấp huyện" in data.decode("utf-8-sig") and b"library_district" not in data
+    # the machine form stays the default and keyed
+    assert runner.invoke(args=["report", "--year", "2025", "--format", "csv"]).stdout.startswith("indicator,unit")
+    refused = runner.invoke(args=["report", "--year", "2025", "--format", "json", "--labels"])
+    assert refused.exit_code == 2 and "--labels goes with --format csv" in refused.output
+
+
 def test_xlsx_for_officers(runner, province, tmp_path):
     out = tmp_path / "report.xlsx"
     result = runner.invoke(args=["report", "--year", "2025", "--area", "01", "--format", "xlsx", "-o", str(out)])
@@ -61,7 +75,7 @@ def test_xlsx_for_officers(runner, province, tmp_path):
     assert sheet["A3"].value.startswith("Ngày lập: ")
     assert [c.value for c in sheet[6]] == ["Địa bàn", "Loại thiết chế", "Tử số", "Mẫu số", "Kết quả (%)",
                                            "Chỉ tiêu (%)", "Đánh giá"]
-    assert [c.value for c in sheet[8]] == ["Tỉnh Thử", "Thư viện cấp huyện", 1, 3, 33.3, 70, "Chưa đạt"]
+    assert [c.value for c in sheet[8]] == ["Tỉnh Thử", "Thư viện công cộng cấp huyện", 1, 3, 33.3, 70, "Chưa đạt"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=7)]
     assert ["Huyện B", "Thư viện cộng đồng", 1, 1, 100, None, "Không có chỉ tiêu"] in rows
     museums = [[c.value for c in row] for row in book["Chương trình bảo tàng"].iter_rows(min_row=7)]

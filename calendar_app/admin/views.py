@@ -15,6 +15,7 @@ from ..bounds import day_or_none, year_or_none
 from ..clock import local_today
 from ..extensions import db, login_manager
 from ..forms import ActionForm, apply_errors, options
+from ..indicators.labels import INDICATOR_NAMES
 from ..indicators.models import IndicatorTarget
 from ..indicators.operations import update_target
 from ..observances import operations as observances
@@ -436,9 +437,8 @@ def observance_clear(key: str, year: int):
 
 @bp.route("/targets")
 def targets():
-    rows = db.session.scalars(select(IndicatorTarget).order_by(IndicatorTarget.indicator, IndicatorTarget.milestone,
-                                                               IndicatorTarget.category)).all()
-    return render_template("admin/targets.html", targets=rows)
+    """Targets belong to plans now: the plans' pages list them, one form per indicator."""
+    return redirect(url_for("indicators.plans"))
 
 
 @bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
@@ -453,9 +453,11 @@ def target_edit(target_id: int):
         saved, problems = _save(form, update_target, target)
         if saved is not None:
             flash(_("The target is saved."), "info")
-            return redirect(url_for(".targets"))
+            return redirect(url_for("indicators.plan", plan_id=target.plan_id) + f"#{target.indicator}")
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/form.html", form=form, problems=problems, back=url_for(".targets"),
-                           title=f"{target.indicator} · {target.category or '—'} · {target.milestone}",
+    category = INSTITUTION_CATEGORIES.get(target.category) if target.category else _("all")
+    return render_template("admin/form.html", form=form, problems=problems,
+                           back=url_for("indicators.plan", plan_id=target.plan_id),
+                           title=f"{INDICATOR_NAMES[target.indicator]} · {category} · {target.milestone}",
                            hint=_("A single figure: fill the first box. A range such as 10–15: both boxes (it is "
                                   "met at its lower bound). No target: leave both empty.")), status

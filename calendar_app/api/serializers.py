@@ -67,6 +67,7 @@ class OccurrenceOut(BaseModel):
     original_start: str = Field(description="The start the rule gave, YYYY-MM-DDTHH:MM local (YYYY-MM-DD for "
                                             "all-day): PUT /events/{activity_id}/occurrences/{original_start}")
     moved: bool = Field(description="The occurrence was moved away from its original start")
+    reason: str | None = Field(None, description="Why it was moved or cancelled, as the editor wrote it")
 
 
 class ActivityOut(BaseModel):
@@ -89,6 +90,7 @@ class ActivityOut(BaseModel):
     capacity: int | None
     registration_required: bool
     status: Literal["draft", "published", "cancelled"]
+    cancel_reason: str | None = Field(None, description="Why the activity is cancelled, as the editor wrote it")
     sequence: int = Field(description="Grows whenever time, place or status changes (iCalendar SEQUENCE)")
     updated_at: datetime = Field(description="UTC")
     occurrences: list[OccurrenceOut] = Field(description="The occurrences inside the requested window")
@@ -152,6 +154,7 @@ def occurrence_out(occurrence: Occurrence, activity: Activity, zone: ZoneInfo | 
         status="cancelled" if cancelled else "scheduled",
         original_start=_path_key(occurrence.original_start, activity.all_day, zone),
         moved=occurrence.starts_at != occurrence.original_start,
+        reason=occurrence.change_reason if occurrence.overridden else None,
     )
 
 
@@ -172,6 +175,7 @@ def activity_json(activity: Activity, occurrences: list[Occurrence]) -> dict:
         audiences=activity.audiences, observances=[o.key for o in activity.observances],
         programme=activity.programme, capacity=activity.capacity,
         registration_required=activity.registration_required, status=activity.status,
-        sequence=activity.sequence, updated_at=activity.updated_at.replace(tzinfo=UTC),
+        cancel_reason=activity.cancel_reason, sequence=activity.sequence,
+        updated_at=activity.updated_at.replace(tzinfo=UTC),
         occurrences=[occurrence_out(o, activity, zone) for o in occurrences],
     ).model_dump(mode="json")

@@ -6,7 +6,6 @@ year's figures: participation/locks.py reads YearReport.status == "approved".
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import Forbidden
@@ -20,16 +19,13 @@ from ..participation.models import YearReport
 from ..places.lookup import reference_day
 from ..places.models import Area, Institution, Placement
 from ..validation import ValidationFailed
+from ..vocabulary import YEAR_REPORT_STATUSES
 from ..years import PLAN_FIRST_YEAR, checked_year
 
 COMMENT_MAX = 2000
 SUBMITTABLE = ("open", "returned")
-STATUS_LABELS = {
-    "open": _l("Not submitted"),
-    "submitted": _l("Submitted, waiting for approval"),
-    "approved": _l("Approved (figures locked)"),
-    "returned": _l("Sent back for correction"),
-}
+#: the vocabulary's words, so the approval pages and the audit trail name a year's state alike
+STATUS_LABELS = YEAR_REPORT_STATUSES
 
 
 class ApprovalRefused(ValidationFailed):

@@ -7,6 +7,7 @@ from ..accounts.scope import require_role
 from ..bounds import day_or_none
 from ..extensions import db, login_manager
 from ..pagination import paginate
+from . import presentation
 from .models import AuditEntry
 from .queries import audit_filter, entries
 
@@ -34,4 +35,5 @@ def index():
     kinds = db.session.scalars(select(scoped.c.entity_type).distinct().order_by(scoped.c.entity_type)).all()
     actions = db.session.scalars(select(scoped.c.action).distinct().order_by(scoped.c.action)).all()
     return render_template("audit/index.html", page=page, kinds=kinds, actions=actions, entity=entity,
-                           entity_id=entity_id, email=email, action=action, first=first, last=last)
+                           entity_id=entity_id, email=email, action=action, first=first, last=last,
+                           words=presentation, zone=presentation.zone_note())

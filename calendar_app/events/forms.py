@@ -37,7 +37,7 @@ from .rrule_builder import (
     starts_on_rule,
     to_rrule,
 )
-from .schema import MAX_CAPACITY, MAX_DESCRIPTION, MAX_TITLE
+from .schema import MAX_CAPACITY, MAX_DESCRIPTION, MAX_REASON, MAX_TITLE
 
 # --- small fields with messages in the user's language (WTForms ships no Vietnamese catalogue) ---------
 
@@ -350,6 +350,7 @@ class OccurrenceForm(FlaskForm):
     start_time = TimeText(_l("Starts at"))
     end_time = TimeText(_l("Ends at"))
     ends_on = DateText(_l("Last day"), validators=[real_date(False)])
+    reason = TextAreaField(_l("Reason (optional)"), render_kw={"rows": 2, "maxlength": MAX_REASON})
 
     def __init__(self, *args, all_day: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -366,14 +367,26 @@ class OccurrenceForm(FlaskForm):
     def to_data(self) -> dict:
         first = self.starts_on.data.strip()
         last = (self.ends_on.data or "").strip() or first
+        reason = (self.reason.data or "").strip() or None
         if self.all_day:
-            return {"starts_at": first, "ends_at": last}
+            return {"starts_at": first, "ends_at": last, "reason": reason}
         return {"starts_at": f"{first}T{parse_time(self.start_time.data)}",
-                "ends_at": f"{last}T{parse_time(self.end_time.data)}"}
+                "ends_at": f"{last}T{parse_time(self.end_time.data)}", "reason": reason}
 
     def field_for(self, name: str) -> str | None:
         if name == "starts_at":
             return "starts_on"
         if name == "ends_at":
             return "ends_on" if self.all_day else "end_time"
+        if name == "reason":
+            return "reason"
         return None
+
+
+class ReasonForm(FlaskForm):
+    """Cancel an activity or one meeting: the optional reason people will read."""
+
+    reason = TextAreaField(_l("Reason (optional)"), render_kw={"rows": 3, "maxlength": MAX_REASON})
+
+    def to_reason(self) -> str | None:
+        return (self.reason.data or "").strip()[:MAX_REASON] or None

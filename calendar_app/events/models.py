@@ -34,6 +34,9 @@ class Activity(db.Model):
     capacity: Mapped[int | None]
     registration_required: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    #: why the whole activity was cancelled, as the editor wrote it for the public (page, feeds, registrants'
+    #: e-mails); cleared when it is published again
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
     #: iCalendar SEQUENCE: grows whenever time, place or status changes
     sequence: Mapped[int] = mapped_column(default=0)
     #: ascii-folded lower-case title and description, for accent-insensitive search on any database
@@ -100,6 +103,9 @@ class Occurrence(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     #: set when this occurrence was changed on its own (moved or cancelled)
     overridden: Mapped[bool] = mapped_column(default=False)
+    #: why this meeting was moved or cancelled, as the editor wrote it for the public (page, feeds,
+    #: registrants' e-mails); cleared when it is restored
+    change_reason: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     activity: Mapped[Activity] = relationship(back_populates="occurrences")

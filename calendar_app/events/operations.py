@@ -45,7 +45,7 @@ def activity_values(activity: Activity) -> dict:
         "online_url": activity.online_url, "categories": activity.categories, "audiences": activity.audiences,
         "observances": [o.key for o in activity.observances], "programme": activity.programme,
         "capacity": activity.capacity, "registration_required": activity.registration_required,
-        "status": activity.status,
+        "status": activity.status, "cancel_reason": activity.cancel_reason,
     }
 
 
@@ -90,9 +90,12 @@ def _capacity_grew(old: int | None, new: int | None) -> bool:
     return bool(old) and (not new or new > old)
 
 
-def set_status(user, activity: Activity, status: str) -> Activity:
-    """Publish, cancel or return to draft."""
-    return update_activity(user, activity, {"status": status})
+def set_status(user, activity: Activity, status: str, reason: str | None = None) -> Activity:
+    """Publish, cancel (with the reason people will read, if any) or return to draft."""
+    changes: dict = {"status": status}
+    if status == "cancelled":
+        changes["cancel_reason"] = reason
+    return update_activity(user, activity, changes)
 
 
 def duplicate_activity(user, activity: Activity) -> Activity:
@@ -145,6 +148,7 @@ def _apply(activity: Activity, payload: ActivityIn) -> None:
     if payload.status == "published" and activity.status != "published" and activity.published_at is None:
         activity.published_at = utcnow()
     activity.status = payload.status
+    activity.cancel_reason = payload.cancel_reason if payload.status == "cancelled" else None
     activity.search_text = fold(f"{payload.title} {payload.description}")
     _set_links(activity, ActivityCategory, "category_links", payload.categories)
     _set_links(activity, ActivityAudience, "audience_links", payload.audiences)
@@ -222,18 +226,23 @@ def change_occurrence(user, activity: Activity, occurrence: Occurrence, data: di
         occurrence.status = change.status
     occurrence.overridden = occurrence.status == "cancelled" or occurrence.starts_at != occurrence.original_start \
         or occurrence.ends_at - occurrence.starts_at != activity.ends_at - activity.starts_at
+    if not occurrence.overridden:
+        occurrence.change_reason = None  # restored as the rule gives it: nothing left to explain
+    elif "reason" in change.model_fields_set:
+        occurrence.change_reason = change.reason
     after = _occurrence_values(occurrence)
     changed = diff(before, after)
     if changed:
         now = utcnow()
         occurrence.updated_at = activity.updated_at = now
-        activity.sequence += 1
+        if set(changed) - {"reason"}:  # a new reason alone changes the text, not the time or status
+            activity.sequence += 1
         db.session.flush()
         retag(activity)
         action = "cancel" if after["status"] == "cancelled" and before["status"] != "cancelled" else "update"
         key = occurrence_key(occurrence.original_start, activity.all_day)
         record(user, action, "occurrence", f"{activity.id}/{key}", institution=activity.institution,
-               changes=changed)
+               changes=changed, reason=occurrence.change_reason)
     return occurrence
 
 
@@ -248,4 +257,5 @@ def _moment(value: str, activity: Activity, field: str):
 
 
 def _occurrence_values(occurrence: Occurrence) -> dict:
-    return {"starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at, "status": occurrence.status}
+    return {"starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at, "status": occurrence.status,
+            "reason": occurrence.change_reason}

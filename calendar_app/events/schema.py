@@ -19,6 +19,8 @@ from .recurrence import RecurrenceError, normalise, validate, validate_series
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
 MAX_CAPACITY = 100_000
+#: a reason for a cancellation or a move: a sentence or two for the public
+MAX_REASON = 500
 #: one occurrence may not last longer than this (a multi-day exhibition is one all-day activity)
 MAX_DURATION = timedelta(days=366)
 PROGRAMME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -65,8 +67,10 @@ class ActivityIn(BaseModel):
     capacity: int | None = Field(None, ge=0, le=MAX_CAPACITY)
     registration_required: bool = False
     status: Literal["draft", "published", "cancelled"] = "draft"
+    cancel_reason: str | None = Field(None, max_length=MAX_REASON, description="Why the activity is cancelled, "
+                                      "for the public page, the feeds and registrants; kept only while cancelled")
 
-    @field_validator("rrule", "location", "online_url", "programme", "institution", mode="before")
+    @field_validator("rrule", "location", "online_url", "programme", "institution", "cancel_reason", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -159,6 +163,13 @@ class OccurrenceChange(BaseModel):
     status: Literal["cancelled", "scheduled"] | None = None
     starts_at: str | None = None
     ends_at: str | None = None
+    reason: str | None = Field(None, max_length=MAX_REASON, description="Why it is cancelled or moved, for the "
+                               "public page, the feeds and registrants; dropped when the occurrence is restored")
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _blank_reason(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _something(self):

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.scope import require_institution, scoped_institutions
-from ..clock import local_day, to_local
+from ..clock import local_day, to_local, utcnow
 from ..extensions import db, login_manager
 from ..forms import ActionForm, apply_errors
 from ..markup import render_markdown
@@ -18,7 +18,7 @@ from ..unit_of_work import attempt
 from ..validation import ValidationFailed, validate
 from ..vocabulary import ACTIVITY_STATUSES
 from . import operations
-from .forms import ActivityForm, OccurrenceForm
+from .forms import ActivityForm, OccurrenceForm, ReasonForm
 from .models import Activity
 from .queries import activity_occurrences, managed_activities, observance_choices
 from .recurrence import MAX_OCCURRENCES, expand, occurrence_key
@@ -194,7 +194,7 @@ def change_status(activity_id: int):
         abort(400)
     try:
         with attempt():
-            operations.set_status(current_user, activity, status)
+            operations.set_status(current_user, activity, status, request.form.get("reason") or None)
     except ValidationFailed as failure:
         for reason in failure.fields.values():
             flash(reason, "error")
@@ -203,6 +203,29 @@ def change_status(activity_id: int):
                "subscribers' calendars will show the cancellation."),
                "draft": _("The activity is back to draft and no longer public.")}[status], "info")
     return redirect(url_for(".edit", activity_id=activity.id))
+
+
+@bp.route("/activities/<int:activity_id>/cancel", methods=["GET", "POST"])
+def cancel(activity_id: int):
+    """Cancel the whole activity, after saying what that does and asking why (the reason is public)."""
+    activity = _activity(activity_id)
+    if activity.status != "published":
+        flash(_("Only a published activity can be cancelled."), "error")
+        return redirect(url_for(".edit", activity_id=activity.id))
+    form = ReasonForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            with attempt():
+                operations.set_status(current_user, activity, "cancelled", form.to_reason())
+        except ValidationFailed as failure:
+            problems = apply_errors(form, failure.fields)
+        else:
+            flash(_("The activity is cancelled; subscribers' calendars will show the cancellation."), "info")
+            return redirect(url_for(".edit", activity_id=activity.id))
+    upcoming = [occ for occ in activity.occurrences if occ.status != "cancelled" and occ.starts_at >= utcnow()]
+    return render_template("events/cancel.html", activity=activity, form=form, problems=problems,
+                           upcoming=len(upcoming), what="activity"), 422 if form.is_submitted() else 200
 
 
 @bp.route("/activities/<int:activity_id>/duplicate", methods=["POST"])
@@ -251,13 +274,20 @@ def _original_times(activity: Activity, occurrence) -> dict:
     return {"starts_at": occurrence_key(start, False), "ends_at": occurrence_key(end, False)}
 
 
-@bp.route("/activities/<int:activity_id>/occurrences/<key>/<any(cancel, restore):action>", methods=["POST"])
+@bp.route("/activities/<int:activity_id>/occurrences/<key>/<any(cancel, restore):action>",
+          methods=["GET", "POST"])
 def occurrence_status(activity_id: int, key: str, action: str):
     activity = _activity(activity_id)
     occurrence = _occurrence(activity, key)
+    if request.method == "GET":
+        if action != "cancel":
+            abort(405)
+        # cancelling one meeting: a page that asks for the reason people will read
+        return render_template("events/cancel.html", activity=activity, occurrence=occurrence, key=key,
+                               form=ReasonForm(), problems=[], what="occurrence", page=request.args.get("page", 1))
     if not ActionForm().validate():
         abort(400)
-    data = {"status": "cancelled"} if action == "cancel" else \
+    data = {"status": "cancelled", "reason": ReasonForm().to_reason()} if action == "cancel" else \
         {"status": "scheduled", **_original_times(activity, occurrence)}
     problems = _change_occurrence(activity, occurrence, data)
     for reason in problems.values():
@@ -281,6 +311,7 @@ def move_occurrence(activity_id: int, key: str):
         form.starts_on.data, form.start_time.data = start.date().isoformat(), start.strftime("%H:%M")
         form.ends_on.data = end.date().isoformat() if end.date() != start.date() else ""
         form.end_time.data = end.strftime("%H:%M")
+        form.reason.data = occurrence.change_reason or ""
     elif form.validate():
         refused = _change_occurrence(activity, occurrence, form.to_data())
         if not refused:

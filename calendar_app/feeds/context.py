@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from flask import current_app, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from .. import vocabulary
 from .ical import FeedContext
@@ -23,6 +24,9 @@ def feed_context(base: str | None = None) -> FeedContext:
     config = current_app.config
     with force_locale(default_locale()):
         labels = {key: str(label) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()}
+        notices = {"cancelled": _("Why it is cancelled"), "moved": _("Why it is moved"),
+                   # {when} is filled by the serialiser: 12/03/2026 18:00
+                   "meeting_cancelled": _("The meeting of {when} is cancelled")}
     return FeedContext(domain=config["CALENDAR_DOMAIN"], timezone=config["CALENDAR_TIMEZONE"],
                        base_url=base or public_base_url(), refresh=timedelta(minutes=config["FEED_REFRESH_MINUTES"]),
-                       category_labels=labels)
+                       category_labels=labels, notice_labels=notices)

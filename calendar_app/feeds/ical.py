@@ -36,6 +36,8 @@ class OccurrenceData(Protocol):
     starts_at: datetime
     ends_at: datetime
     status: str
+    #: why it was moved or cancelled (optional; read with getattr, so older stand-ins still serialise)
+    change_reason: str | None
 
 
 class ActivityData(Protocol):
@@ -43,6 +45,8 @@ class ActivityData(Protocol):
     title: str
     description: str | None
     status: str
+    #: why the whole activity is cancelled (optional, read with getattr)
+    cancel_reason: str | None
     sequence: int | None
     created_at: datetime | None
     updated_at: datetime
@@ -72,6 +76,9 @@ class FeedContext:
     refresh: timedelta = timedelta(hours=2)
     #: category key -> label shown in CATEGORIES
     category_labels: Mapping[str, str] = field(default_factory=dict)
+    #: how DESCRIPTION introduces an editor's reason: "cancelled" and "moved" ("Lý do hủy: …"), and
+    #: "meeting_cancelled" with {when} for a cancelled date of a series (an EXDATE carries no text of its own)
+    notice_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -117,10 +124,25 @@ def activity_events(activity: ActivityData, context: FeedContext) -> bytes:
     occurrence = activity.occurrences[0] if activity.occurrences else None
     start = occurrence.starts_at if occurrence else activity.starts_at
     end = occurrence.ends_at if occurrence else activity.ends_at
-    event = _event(activity, context, start, end, zone)
+    notices = [_activity_notice(activity, context)]
+    reason = getattr(occurrence, "change_reason", None)
+    if occurrence is not None and reason:
+        notices.append(_notice(context, "cancelled" if occurrence.status == "cancelled" else "moved", reason))
+    event = _event(activity, context, start, end, zone, notices)
     cancelled = activity.status == "cancelled" or (occurrence is not None and occurrence.status == "cancelled")
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event.to_ical()
+
+
+def _notice(context: FeedContext, kind: str, reason: str, **values: str) -> str:
+    """An editor's reason as DESCRIPTION's first paragraph: "Lý do hủy: …"."""
+    label = context.notice_labels.get(kind, "").format(**values)
+    return f"{label}: {reason}" if label else reason
+
+
+def _activity_notice(activity: ActivityData, context: FeedContext) -> str:
+    reason = getattr(activity, "cancel_reason", None)
+    return _notice(context, "cancelled", reason) if activity.status == "cancelled" and reason else ""
 
 
 def _recurring(activity: ActivityData, rrule: str, context: FeedContext, zone: ZoneInfo) -> bytes:
@@ -137,7 +159,11 @@ def _recurring(activity: ActivityData, rrule: str, context: FeedContext, zone: Z
             rule = {key: value for key, value in rule.items() if key != "UNTIL"} | {"COUNT": str(MAX_OCCURRENCES)}
     # DTSTART is the first date the rule gives, so clients count it the way our expansion does
     start = _to_utc(first.replace(tzinfo=zone))
-    event = _event(activity, context, start, start + duration, zone)
+    notices = [_activity_notice(activity, context)] + [
+        _notice(context, "meeting_cancelled", reason, when=_spoken(occ.original_start, activity.all_day, zone))
+        for occ in activity.occurrences
+        if occ.status == "cancelled" and (reason := getattr(occ, "change_reason", None))]
+    event = _event(activity, context, start, start + duration, zone, notices)
     event.add("rrule", vRecur.from_ical(_join(rule)))
     cancelled = [occ.original_start for occ in activity.occurrences if occ.status == "cancelled"]
     if cancelled:
@@ -148,7 +174,9 @@ def _recurring(activity: ActivityData, rrule: str, context: FeedContext, zone: Z
         if occ.status == "cancelled" or (occ.starts_at, occ.ends_at) == (occ.original_start, occ.original_start
                                                                          + duration):
             continue
-        override = _event(activity, context, occ.starts_at, occ.ends_at, zone)
+        reason = getattr(occ, "change_reason", None)
+        override = _event(activity, context, occ.starts_at, occ.ends_at, zone,
+                          [_activity_notice(activity, context), _notice(context, "moved", reason) if reason else ""])
         override.add("recurrence-id", _value(occ.original_start, activity.all_day, zone))
         override.add("status", "CANCELLED" if activity.status == "cancelled" else "CONFIRMED")
         parts.append(override.to_ical())
@@ -169,8 +197,9 @@ def occurrence_event(activity: ActivityData, occurrence: OccurrenceData, context
     return event.to_ical()
 
 
-def _event(activity: ActivityData, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
-    event = _described(activity, context, start, end, zone, activity.title)
+def _event(activity: ActivityData, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo,
+           notices: Sequence[str] = ()) -> Event:
+    event = _described(activity, context, start, end, zone, activity.title, notices)
     event.add("uid", uid(activity.id, context.domain))
     event.add("dtstamp", _utc(activity.updated_at))
     event.add("last-modified", _utc(activity.updated_at))
@@ -181,15 +210,16 @@ def _event(activity: ActivityData, context: FeedContext, start: datetime, end: d
 
 
 def _described(activity: ActivityData, context: FeedContext, start: datetime, end: datetime, zone: ZoneInfo,
-               summary: str) -> Event:
-    """A VEVENT with what the activity says: its time, summary, description, place and link."""
+               summary: str, notices: Sequence[str] = ()) -> Event:
+    """A VEVENT with what the activity says: its time, summary, description (after the editor's reasons for
+    a cancellation or a move, if any), place and link."""
     event = Event()
     event.add("dtstart", _value(start, activity.all_day, zone))
     event.add("dtend", _value(end, activity.all_day, zone))
     event.add("summary", _text(summary))
     url = f"{context.base_url}/events/{activity.id}"
     institution = activity.institution
-    lines = [activity.description or "", institution.name, activity.online_url or "", url]
+    lines = [*notices, activity.description or "", institution.name, activity.online_url or "", url]
     event.add("description", _text("\n\n".join(line for line in lines if line)))
     event.add("location", _text(_location(activity)))
     geo = _geo(activity)
@@ -243,6 +273,11 @@ def _value(moment: datetime, all_day: bool, zone: ZoneInfo) -> date | datetime:
     """A naive-UTC moment as the feed writes it: local DATE for all-day activities, else local TZID time."""
     local = _local(moment, zone)
     return local.date() if all_day else local
+
+
+def _spoken(moment: datetime, all_day: bool, zone: ZoneInfo) -> str:
+    """A date as people write it in Vietnam: 12/03/2026 18:00 (or the day alone)."""
+    return _local(moment, zone).strftime("%d/%m/%Y" if all_day else "%d/%m/%Y %H:%M")
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> datetime:

@@ -2,7 +2,9 @@
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from .. import unit_of_work
 from ..extensions import db
@@ -18,11 +20,14 @@ from .selection import SelectionError, find_area, parse_year
 @click.option("--year", help="Reporting year, e.g. 2025.")
 @click.option("--area", "area_code", help="Area code (default: the province, when there is only one).")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
+@click.option("--labels", "for_people", is_flag=True,
+              help="csv only: headers and values in words, in the site's language (Vietnamese), with a "
+                   "byte-order mark for spreadsheet programs; without it the columns are the API's keys.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="File to write (default: standard output).")
 @click.pass_context
 @with_appcontext
-def report_command(ctx, year, area_code, fmt, output):
+def report_command(ctx, year, area_code, fmt, for_people, output):
     """Compute the seven indicators for an area and its subtree; json is the document of GET /api/v1/indicators.
 
     `report import FILE` stores a document written by another deployment (a province's own calendar)."""
@@ -35,7 +40,10 @@ def report_command(ctx, year, area_code, fmt, output):
         area = find_area(area_code, year)
     except SelectionError as error:
         raise click.BadParameter(error.reason, param_hint=f"--{error.field}") from None
-    data = render(report(year, area), fmt)
+    if for_people and fmt != "csv":
+        raise click.UsageError("--labels goes with --format csv (json stays keyed for programs; xlsx is in words).")
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # words in the site's language
+        data = render(report(year, area), fmt, for_people=for_people)
     if output:
         with open(output, "wb") as handle:
             handle.write(data)

@@ -1,13 +1,20 @@
-"""A computed report as files: JSON (the API document), CSV (one flat table) and XLSX (for officers)."""
+"""A computed report as files: JSON (the API document), CSV (one flat table) and XLSX (for officers).
+
+The CSV comes in two forms: for programs, keyed like the API (`flask report --format csv`, the default); for
+people (the dashboard's download, `flask report --format csv --labels`), with a byte-order mark so that
+spreadsheet programs read the Vietnamese letters, and headers and values in the reader's language.
+"""
 import io
 import json
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..clock import to_local
 from ..spreadsheets import csv_bytes, plain_text_sheet
+from ..vocabulary import INDICATOR_STATUSES, INDICATOR_UNITS, INSTITUTION_CATEGORIES
 from . import labels
 from .rollup import Report, Row
 
@@ -44,6 +51,23 @@ def to_csv(report: Report) -> bytes:
         lines.append([result.key, result.indicator.unit, area.code, area.name, row.category, row.institution,
                       row.name, row.numerator, row.denominator, row.value, document["target"], row.status])
     return csv_bytes(lines, lineterminator="\n")
+
+
+def human_columns(year: int) -> list[str]:
+    """The headers of the CSV for people, in the current language."""
+    return [_("Indicator"), _("Unit of measure"), _("Area code"), _("Area"), _("Kind of institution"), _("Institution"),
+            _("Counted"), _("Out of"), _("Value"), _("Target for %(year)s", year=year), _("Status")]
+
+
+def to_human_csv(report: Report) -> bytes:
+    """One line per row, in the reader's language, UTF-8 with a byte-order mark (Excel reads the accents)."""
+    lines: list[list] = [human_columns(report.year)]
+    for result, area, row in _lines(report):
+        category = str(INSTITUTION_CATEGORIES[row.category]) if row.category in INSTITUTION_CATEGORIES else ""
+        lines.append([str(labels.INDICATOR_NAMES[result.key]), str(INDICATOR_UNITS[result.indicator.unit]),
+                      area.code, area.name, category, row.name or row.institution or "", row.numerator,
+                      row.denominator, row.value, target_text(row), str(INDICATOR_STATUSES[row.status])])
+    return csv_bytes(lines, byte_order_mark=True)
 
 
 def report_title(report: Report) -> str:
@@ -153,5 +177,8 @@ def to_xlsx(report: Report) -> bytes:
     return out.getvalue()
 
 
-def render(report: Report, fmt: str) -> bytes:
+def render(report: Report, fmt: str, for_people: bool = False) -> bytes:
+    """The report as `fmt`; `for_people` picks the labelled CSV (the other formats have one form each)."""
+    if fmt == "csv" and for_people:
+        return to_human_csv(report)
     return {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[fmt](report)

@@ -1,12 +1,16 @@
-"""What people read about the indicators: translated labels for the dashboard, fixed Vietnamese for the report.
+"""What people read about the indicators: translated labels for the dashboard, Vietnamese for the report.
 
 The XLSX export and the printed report are the official report sent to the provincial People's Committee
-(plan 2682/KH-UBND, section IV): they are written in Vietnamese whatever the interface language, with
-the plan's own wording, so they do not depend on the state of the translation catalogue.
+(plan 2682/KH-UBND, section IV): they are written in Vietnamese whatever the interface language. Their
+indicator names, headers and units are the plan's wording, fixed here; the names of institution categories and
+statuses are the vocabulary's (calendar_app/vocabulary.py) read in Vietnamese, so the dashboard, the report,
+the exports and the admin pages call them the same.
 """
 from babel.numbers import format_decimal as babel_decimal
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+
+from ..vocabulary import INDICATOR_STATUSES, INSTITUTION_CATEGORIES, in_vietnamese
 
 INDICATOR_NAMES = {
     "library_lifelong_services": _l("Libraries providing lifelong-learning services"),
@@ -45,12 +49,7 @@ MISSING_TITLES = {
     "culture_commune_clubs": _l("Commune centres with no club or class this year"),
 }
 
-STATUSES = {
-    "on_track": _l("On track"),
-    "behind": _l("Behind"),
-    "no_target": _l("No target"),
-    "no_data": _l("No data"),
-}
+STATUSES = INDICATOR_STATUSES
 
 ALL_LIBRARIES = _l("All libraries")
 ALL_MUSEUMS = _l("All museums")
@@ -79,30 +78,12 @@ VI_SHEET_NAMES = {
     "culture_commune_clubs": "TTVH-HTCĐ cấp xã",
 }
 
-VI_CATEGORIES = {
-    "library_provincial": "Thư viện tỉnh",
-    "library_district": "Thư viện cấp huyện",
-    "library_commune": "Thư viện cấp xã",
-    "library_university": "Thư viện trường đại học",
-    "library_armed_forces": "Thư viện lực lượng vũ trang",
-    "library_school": "Thư viện cơ sở giáo dục",
-    "library_community": "Thư viện cộng đồng",
-    "library_specialized": "Thư viện chuyên ngành",
-    "museum": "Bảo tàng",
-    "museum_memorial": "Nhà lưu niệm, nhà truyền thống",
-    "culture_centre_provincial": "Trung tâm văn hóa tỉnh",
-    "culture_centre_district": "Trung tâm VH-TT-DL-TT cấp huyện",
-    "culture_centre_commune": "Trung tâm văn hóa – học tập cộng đồng cấp xã",
-}
+#: the vocabulary's words in Vietnamese, whatever the reader's language
+VI_CATEGORIES = in_vietnamese(INSTITUTION_CATEGORIES)
 
 VI_ALL = {"library_users_growth": "Tất cả thư viện", "museum_study_visitors_growth": "Tất cả bảo tàng"}
 
-VI_STATUSES = {
-    "on_track": "Đạt",
-    "behind": "Chưa đạt",
-    "no_target": "Không có chỉ tiêu",
-    "no_data": "Chưa có số liệu",
-}
+VI_STATUSES = in_vietnamese(INDICATOR_STATUSES)
 
 VI_UNITS = {"percent": "%", "programmes": "chương trình"}
 
@@ -149,8 +130,6 @@ def vi_row_label(key: str, row) -> str:
 
 def row_label(key: str, row) -> str:
     """The same, in the interface language."""
-    from ..vocabulary import INSTITUTION_CATEGORIES
-
     if row.institution is not None:
         return row.name or row.institution
     if row.category is None:

@@ -1,23 +1,30 @@
 """The officers' dashboard, the drill-down to missing institutions, the downloads and the printable report."""
 from datetime import date
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.scope import can_read_area, readable_area_filter, require_area, require_role
 from ..clock import local_today, to_local
 from ..extensions import db
+from ..forms import ActionForm
 from ..places.lookup import matching, unit_for_year
 from ..places.models import Area
 from ..places.placement import stranded_for
-from ..vocabulary import AREA_LEVELS
+from ..unit_of_work import attempt
+from ..validation import ValidationFailed
+from ..vocabulary import AREA_LEVELS, INDICATOR_UNITS, INSTITUTION_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
 from . import exports, labels
+from . import operations as plan_ops
 from .dashboard import panel, report_chart
+from .models import Plan
 from .reports import report as build_report
 from .reports import trend
-from .rollup import BY_KEY, missing_institutions, reference_day
+from .rollup import BY_KEY, INDICATORS, missing_institutions, reference_day
 from .selection import SelectionError, find_area, parse_year
 
 bp = Blueprint("indicators", __name__, url_prefix="/dashboard")
@@ -119,7 +126,8 @@ def export(fmt: str):
         abort(404)
     year, area = _selection()
     report = build_report(year, area)
-    return Response(exports.render(report, fmt), mimetype=exports.FORMATS[fmt], headers={
+    # officers open these in a spreadsheet program: the CSV is the labelled one, in the page's language
+    return Response(exports.render(report, fmt, for_people=True), mimetype=exports.FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{exports.filename(report, fmt)}"'})
 
 
@@ -138,3 +146,99 @@ def printable():
                            title=exports.report_title(report), subject=exports.report_subject(report),
                            made_on=to_local(report.generated_at), target_text=exports.target_text,
                            charts={result.key: report_chart(result) for result in report.indicators}, parts=parts)
+
+
+# --- plans and their targets ------------------------------------------------------------------------
+
+
+def _plan_area_name(plan: Plan) -> str:
+    area = plan_ops.plan_area(plan)
+    return area.name if area is not None else plan.area_code
+
+
+@bp.get("/plans")
+@login_required
+def plans():
+    """Every plan (number, title, area, date), each with its targets; an admin or the plan's own province's
+    officer may edit it."""
+    require_role(current_user, "officer", "admin")
+    rows = db.session.scalars(select(Plan).options(selectinload(Plan.targets))
+                              .order_by(Plan.area_level, Plan.area_code)).all()
+    return render_template("indicators/plans.html", plans=[
+        (plan, _plan_area_name(plan), plan_ops.can_edit_plan(current_user, plan)) for plan in rows])
+
+
+def _label_of(key: str, category: str) -> str:
+    """A row of a plan's table: the category, or what the indicator counts as a whole."""
+    if category:
+        return str(INSTITUTION_CATEGORIES.get(category, category))
+    return {"library_users_growth": str(labels.ALL_LIBRARIES), "museum_study_visitors_growth": str(labels.ALL_MUSEUMS),
+            "culture_district_activities": str(INSTITUTION_CATEGORIES["culture_centre_district"]),
+            "culture_commune_clubs": str(INSTITUTION_CATEGORIES["culture_centre_commune"])}.get(key, "")
+
+
+def _figure(target) -> str:
+    if target is None or target.low is None:
+        return ""
+    low = f"{target.low:g}"
+    return f"{low}–{target.high:g}" if target.high is not None else low
+
+
+def _plan_tables(plan: Plan, posted: dict | None = None, errors: dict | None = None) -> list[dict]:
+    """Per indicator: its name, unit, milestone columns and one row per category with each cell's text."""
+    tables = []
+    for indicator in INDICATORS:
+        existing = {(t.category, t.milestone): t for t in plan.targets if t.indicator == indicator.key}
+        milestones = sorted(set(plan_ops.MILESTONES) | {m for _c, m in existing})
+        rows = []
+        for category in plan_ops.target_categories(indicator.key):
+            cells = []
+            for milestone in milestones:
+                name = plan_ops.cell_name(category, milestone)
+                mine = posted is not None and posted.get("indicator") == indicator.key
+                cells.append({"name": name, "milestone": milestone,
+                              "text": posted.get(name, "") if mine else _figure(existing.get((category, milestone))),
+                              "error": (errors or {}).get(name) if mine else None,
+                              "note": getattr(existing.get((category, milestone)), "note", None)})
+            rows.append({"category": category, "label": _label_of(indicator.key, category), "cells": cells})
+        tables.append({"key": indicator.key, "name": str(labels.INDICATOR_NAMES[indicator.key]),
+                       "official": labels.VI_INDICATOR_NAMES[indicator.key],
+                       "unit": str(INDICATOR_UNITS[indicator.unit]), "percent": indicator.unit == "percent",
+                       "milestones": milestones, "rows": rows})
+    return tables
+
+
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@login_required
+def plan(plan_id: int):
+    """A plan's details and its targets, one form per indicator."""
+    require_role(current_user, "officer", "admin")
+    chosen = db.session.get(Plan, plan_id) or abort(404)
+    editable = plan_ops.can_edit_plan(current_user, chosen)
+    posted, errors, status = None, {}, 200
+    if request.method == "POST":
+        plan_ops.require_plan(current_user, chosen)
+        if not ActionForm().validate():
+            abort(400)
+        posted = request.form.to_dict()
+        try:
+            with attempt():
+                if posted.get("part") == "details":
+                    plan_ops.update_plan(current_user, chosen, {key: posted.get(key, "") for key in
+                                                                ("number", "title", "issued_on")})
+                    changed = 1
+                else:
+                    changed = plan_ops.set_targets(current_user, chosen, posted.get("indicator", ""), posted)
+        except ValidationFailed as failure:
+            errors, status = failure.fields, 422
+            db.session.refresh(chosen)
+        else:
+            name = labels.INDICATOR_NAMES.get(posted.get("indicator", ""))
+            flash(_("The plan's details are saved.") if posted.get("part") == "details" else
+                  _("%(indicator)s: the targets are saved.", indicator=name) if changed else
+                  _("%(indicator)s: nothing changed.", indicator=name), "info")
+            anchor = "details" if posted.get("part") == "details" else posted.get("indicator", "")
+            return redirect(url_for(".plan", plan_id=chosen.id) + f"#{anchor}")
+    return render_template("indicators/plan.html", plan=chosen, area_name=_plan_area_name(chosen), editable=editable,
+                           tables=_plan_tables(chosen, posted, errors), errors=errors, posted=posted or {},
+                           action_form=ActionForm()), status

@@ -1,5 +1,6 @@
 /* Recurrence builder enhancements. The form works without this file: every option is shown and the
-   "Preview" button asks the server. With it, only the options of the chosen repeat are shown, and the
+   "Preview" button asks the server. With it, only the options of the chosen repeat (and of the chosen end)
+   are shown, and the
    preview refreshes by itself when the dates or the repeat change (still computed by the server). */
 (function () {
   "use strict";
@@ -23,6 +24,16 @@
       var kind = chosen();
       groups.forEach(function (group) {
         group.hidden = group.getAttribute("data-repeat").split(" ").indexOf(kind) === -1;
+      });
+    }
+
+    // "Ends": the last-date box for "on a date", the number box for "after N times", never both
+    var endOptions = form.querySelectorAll(".end-option[data-end]");
+    function showEnd() {
+      var checked = form.querySelector("input[name=end]:checked");
+      if (!checked) { return; }
+      endOptions.forEach(function (option) {
+        option.hidden = option.getAttribute("data-end") !== checked.value;
       });
     }
 
@@ -55,10 +66,12 @@
     form.addEventListener("change", function (event) {
       var name = event.target.name || "";
       if (name === "repeat") { showGroups(); }
+      if (name === "end") { showEnd(); }
       if (/^(starts_on|start_time|end_time|ends_on|all_day|repeat|interval|weekdays|ordinal|weekday|month_day|end|until|count)$/.test(name)) {
         schedule();
       }
     });
     showGroups();
+    showEnd();
   });
 })();
