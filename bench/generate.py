@@ -21,11 +21,13 @@ After COPY, `after_bulk_load` does what the app would have done row by row: obse
 the monthly facts (`flask rebuild-facts`), VACUUM ANALYZE. Change it there if the app comes to keep other
 derived data.
 
-Databases: without options a scratch database is created and dropped at the end. --keep-db NAME keeps it
-(default name calendar_bench_<scale>x[_future]) and reuses it on the next run when it holds the same
-scale and mode (written in the database's COMMENT), after `flask db upgrade` so that new migrations (an
-index…) apply to it; --regenerate drops it first. --db URL uses a database made by this module elsewhere.
-Server: BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+Databases (the same options in every benchmark): without options a benchmark generates into a scratch
+database and drops it at the end. --keep-db NAME keeps it (default name calendar_bench_<scale>x[_future])
+and reuses it on the next run when it holds the same scale and mode (written in the database's COMMENT),
+after `flask db upgrade` so that new migrations (an index…) apply to it; --regenerate drops it first.
+--db URL uses a database made by this module elsewhere. Run on its own, this script generates a kept
+database for later runs. Server: BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/
+postgres).
 """
 import argparse
 import json
