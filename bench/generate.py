@@ -500,9 +500,11 @@ def generate(url: str, scale: int, future: bool) -> dict:
                 raw.close()
             after_bulk_load(db.engine)
             create_admin()
-            meta = {"format": FORMAT, "scale": scale, "future": future, "generated_at": province.now.isoformat(
-                timespec="minutes"), "seconds": round(time.perf_counter() - started, 1), "rows": rows,
-                "admin": ADMIN_EMAIL}
+            meta = {"format": FORMAT, "scale": scale, "future": future,
+                    "generated_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="minutes"),
+                    #: the moment the dates are relative to (NOW without --future)
+                    "data_now": province.now.isoformat(timespec="minutes"),
+                    "seconds": round(time.perf_counter() - started, 1), "rows": rows, "admin": ADMIN_EMAIL}
             mark(db.engine, meta)
         finally:
             db.session.remove()
