@@ -21,11 +21,13 @@ After COPY, `after_bulk_load` does what the app would have done row by row: obse
 the monthly facts (`flask rebuild-facts`), VACUUM ANALYZE. Change it there if the app comes to keep other
 derived data.
 
-Databases: without options a scratch database is created and dropped at the end. --keep-db NAME keeps it
-(default name calendar_bench_<scale>x[_future]) and reuses it on the next run when it holds the same
-scale and mode (written in the database's COMMENT), after `flask db upgrade` so that new migrations (an
-index…) apply to it; --regenerate drops it first. --db URL uses a database made by this module elsewhere.
-Server: BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+Databases (the same options in every benchmark): without options a benchmark generates into a scratch
+database and drops it at the end. --keep-db NAME keeps it (default name calendar_bench_<scale>x[_future])
+and reuses it on the next run when it holds the same scale and mode (written in the database's COMMENT),
+after `flask db upgrade` so that new migrations (an index…) apply to it; --regenerate drops it first.
+--db URL uses a database made by this module elsewhere. Run on its own, this script generates a kept
+database for later runs. Server: BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/
+postgres).
 """
 import argparse
 import json
@@ -364,6 +366,9 @@ def after_bulk_load(engine) -> None:
     """Observance tags, id sequences, monthly facts and planner statistics after rows were COPYed."""
     from calendar_app.indicators import facts
 
+    # statistics first: without them the planner takes the fresh tables for empty, and the facts' queries
+    # for nested loops that run for an hour at 10× (production runs rebuild-facts on analysed tables)
+    vacuum_analyze(engine, "  vacuumed and analysed the loaded tables")
     started = time.perf_counter()
     tags = tag_observances(engine)
     say(f"  observance tags: {tags:,}", started)
@@ -373,11 +378,15 @@ def after_bulk_load(engine) -> None:
     with engine.begin() as connection:
         months, keys = facts.rebuild(connection)
     say(f"  monthly facts recomputed: {months:,} institution-months, {keys:,} keys", started)
+    vacuum_analyze(engine, "  vacuumed and analysed again")
+
+
+def vacuum_analyze(engine, message: str) -> None:
     started = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
         connection.execute(text("CHECKPOINT"))  # flush the load now, not during the timing
-    say("  vacuumed and analysed", started)
+    say(message, started)
 
 
 def tag_observances(engine) -> int:
@@ -494,9 +503,11 @@ def generate(url: str, scale: int, future: bool) -> dict:
                 raw.close()
             after_bulk_load(db.engine)
             create_admin()
-            meta = {"format": FORMAT, "scale": scale, "future": future, "generated_at": province.now.isoformat(
-                timespec="minutes"), "seconds": round(time.perf_counter() - started, 1), "rows": rows,
-                "admin": ADMIN_EMAIL}
+            meta = {"format": FORMAT, "scale": scale, "future": future,
+                    "generated_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="minutes"),
+                    #: the moment the dates are relative to (NOW without --future)
+                    "data_now": province.now.isoformat(timespec="minutes"),
+                    "seconds": round(time.perf_counter() - started, 1), "rows": rows, "admin": ADMIN_EMAIL}
             mark(db.engine, meta)
         finally:
             db.session.remove()
