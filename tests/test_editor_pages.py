@@ -120,7 +120,8 @@ def test_create_a_weekly_club_through_the_form(client, world, db):
     assert [local_day(o.starts_at) for o in activity.occurrences] == [
         date(2030, 10, 1), date(2030, 10, 8), date(2030, 10, 15), date(2030, 10, 22)]
     assert to_local(activity.starts_at).strftime("%H:%M") == "18:00"
-    assert tags(activity) == ["digital-transformation-day", "lifelong-learning-week"]
+    # four Tuesdays that only touch the Lifelong Learning Week and 10/10: suggested, not tagged
+    assert tags(activity) == []
     entry = db.session.scalar(select(AuditEntry))
     assert (entry.action, entry.user_id, entry.changes["rrule"]) == ("create", world["editor"].id,
                                                                      [None, "FREQ=WEEKLY;BYDAY=TU;COUNT=4"])
@@ -166,8 +167,14 @@ def test_preview_shows_dates_and_suggested_tags_and_writes_nothing(client, world
     page = client.post("/manage/activities/new?lang=en", data=data)
     assert page.status_code == 200 and count(db, Activity) == 0
     assert "4 meetings" in page.text and "Tuesday, 22 October, 2030 18:00–20:00" in page.text
-    assert re.search(r'<input checked[^>]*value="lifelong-learning-week"', page.text)
-    assert "Lifelong Learning Week" in page.text.split("Observance tags suggested by these dates")[1][:300]
+    # a series that only touches the windows: named as a suggestion, not ticked
+    assert not re.search(r'<input checked[^>]*value="lifelong-learning-week"', page.text)
+    suggestion = page.text.split("Some dates fall in the days of:")[1][:400]
+    assert "Lifelong Learning Week" in suggestion and "Digital Transformation Day" in suggestion
+    # a one-off inside the week: ticked
+    one_off = client.post("/manage/activities/new?lang=en", data={**data, "repeat": "none", "starts_on": "2030-10-03"})
+    assert re.search(r'<input checked[^>]*value="lifelong-learning-week"', one_off.text)
+    assert "Some dates fall in the days of:" not in one_off.text
     # the description preview is sanitised Markdown: no raw HTML reaches the page
     assert "<script>" not in page.text and "<strong>đậm</strong>" in page.text
     assert 'value="Câu lạc bộ đọc sách"' in page.text  # the input is kept
@@ -184,8 +191,8 @@ def test_edit_form_shows_the_builder_choices_and_saving_unchanged_changes_nothin
     assert re.search(r'<input checked[^>]*name="repeat"[^>]*value="weekly"', page)
     assert 'name="count" type="number" value="5"' in page
     shown = re.search(r'name="observances_shown" type="hidden" value="([^"]*)"', page).group(1)
-    assert shown == "digital-transformation-day,lifelong-learning-week"
-    data = club(count="5", observances_shown=shown, observances=shown.split(","))
+    assert shown == ""  # the series only touches the observances' windows
+    data = club(count="5", observances_shown=shown, observances=[])
     data.pop("publish")
     data["save"] = "1"
     assert client.post(f"/manage/activities/{activity.id}", data=data).status_code == 302
@@ -220,16 +227,19 @@ def test_a_rule_written_through_the_api_is_kept_as_custom(client, world, db):
 
 def test_removing_a_suggested_tag_keeps_it_removed_when_the_dates_change(client, world, db):
     login(client, "editor@example.org")
-    client.post("/manage/activities/new", data=club())
+    # Monday 7 October: the last day of the Lifelong Learning Week and in 10/10's window
+    client.post("/manage/activities/new", data=club(repeat="none", starts_on="2030-10-07"))
     activity = the_activity(db)
     shown = "digital-transformation-day,lifelong-learning-week"
-    edit = club(observances_shown=shown, observances=["lifelong-learning-week"], save="1")
+    assert tags(activity) == shown.split(",")
+    edit = club(repeat="none", starts_on="2030-10-07", observances_shown=shown, observances=["lifelong-learning-week"],
+                save="1")
     edit.pop("publish")
     assert client.post(f"/manage/activities/{activity.id}", data=edit).status_code == 302
     db.session.refresh(activity)
     assert tags(activity) == ["lifelong-learning-week"]
     # one week later, tags untouched on the page: Lifelong Learning Week no longer fits, the removed one stays out
-    moved = club(starts_on="2030-10-08", observances_shown="lifelong-learning-week",
+    moved = club(repeat="none", starts_on="2030-10-14", observances_shown="lifelong-learning-week",
                  observances=["lifelong-learning-week"], save="1")
     moved.pop("publish")
     assert client.post(f"/manage/activities/{activity.id}", data=moved).status_code == 302
@@ -241,7 +251,7 @@ def test_removing_a_suggested_tag_keeps_it_removed_when_the_dates_change(client,
 
 def test_adding_a_tag_by_hand(client, world, db):
     login(client, "editor@example.org")
-    data = club(observances_shown="", observances=["museum-day"])
+    data = club(repeat="none", starts_on="2030-10-07", observances_shown="", observances=["museum-day"])
     assert client.post("/manage/activities/new", data=data).status_code == 302
     activity = the_activity(db)
     assert tags(activity) == ["museum-day"]  # an explicit choice: the two suggestions were unticked
@@ -457,8 +467,9 @@ def test_an_editor_creates_a_weekly_club_for_the_week_cancels_one_meeting_and_se
     page = client.post("/manage/activities/new?lang=en", data=preview).text
     assert "4 meetings" in page
     shown = re.search(r'name="observances_shown" type="hidden" value="([^"]*)"', page).group(1)
+    assert shown == "" and "Some dates fall in the days of:" in page  # suggested, for the editor to choose
     created = client.post("/manage/activities/new", data=club(
-        title="CLB Đọc sách Tuần lễ học tập suốt đời", observances_shown=shown, observances=shown.split(",")))
+        title="CLB Đọc sách Tuần lễ học tập suốt đời", observances_shown=shown, observances=["lifelong-learning-week"]))
     assert created.status_code == 302
     activity = the_activity(db)
     # cancels one meeting
