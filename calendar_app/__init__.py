@@ -56,12 +56,14 @@ def register_listeners(app: Flask) -> None:
     from .feeds.cache import subscribe as invalidate_feeds_on_changes
     from .indicators.tracking import subscribe as refresh_facts_when_figures_change
     from .places.placement import install as keep_open_placements
+    from .registration.followup import subscribe as tell_registrants_when_their_dates_change
     from .registration.operations import subscribe as promote_waitlists_when_capacity_grows
 
     listen()
     keep_open_placements()  # an institution's area change is a dated move (places/placement.py)
     for subscribe in (retag_when_observance_dates_change, invalidate_feeds_on_changes,
-                      refresh_facts_when_figures_change, promote_waitlists_when_capacity_grows):
+                      refresh_facts_when_figures_change, promote_waitlists_when_capacity_grows,
+                      tell_registrants_when_their_dates_change):
         subscribe()
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area", "AreaSuccession",
     "Attendance", "AttendanceAudience", "AuditEntry", "ImportedReport", "IndicatorTarget", "Institution",
     "InstitutionMonth", "InstitutionMonthKey", "JobRun",
-    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Plan", "Registrant", "RegistrantMail", "Registration",
+    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Plan", "Registrant", "RegistrantMail",
+    "Registration",
     "Reminder", "SelfAssessment", "User", "YearReport",
 ]

@@ -10,6 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from . import vocabulary
 from .clock import to_local
+from .datestyle import day_pattern, moment_pattern
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -28,17 +29,17 @@ ERROR_TITLES = {
 }
 
 
-def local_datetime(value, fmt="EEEE, d MMMM, y HH:mm"):
-    """Format a naive-UTC datetime in the local zone for the current locale."""
-    return format_datetime(to_local(value), fmt, rebase=False) if value else ""
+def local_datetime(value, fmt=None):
+    """Format a naive-UTC datetime in the local zone for the current locale (datestyle.py by default)."""
+    return format_datetime(to_local(value), fmt or moment_pattern(), rebase=False) if value else ""
 
 
-def local_date(value, fmt="EEEE, d MMMM, y"):
+def local_date(value, fmt=None):
     if value is None:
         return ""
     if hasattr(value, "hour"):
         value = to_local(value)
-    return format_date(value, fmt)
+    return format_date(value, fmt or day_pattern())
 
 
 class SessionInterface(SecureCookieSessionInterface):

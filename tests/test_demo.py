@@ -13,6 +13,7 @@ from calendar_app.clock import local_today
 from calendar_app.demo.build import build
 from calendar_app.demo.loader import load_demo
 from calendar_app.events.occurrences import sync_occurrences
+from calendar_app.events.tagging import retag
 from calendar_app.indicators.rollup import compute
 from calendar_app.models import (
     Activity,
@@ -26,7 +27,6 @@ from calendar_app.models import (
     SelfAssessment,
     User,
 )
-from calendar_app.events.tagging import retag
 from calendar_app.participation.models import YearReport
 from calendar_app.places.lookup import unit_for_year, unit_on
 from calendar_app.places.models import Placement

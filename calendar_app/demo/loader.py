@@ -274,8 +274,9 @@ def _load_activities(timed, institutions: dict[str, Institution], observances: d
                                 for start, end in expand(starts, ends, record.rrule)]
         last = (lambda end: end - ONE_DAY) if record.all_day else (lambda end: end)
         spans = [(local_day(o.starts_at), local_day(last(o.ends_at))) for o in activity.occurrences]
-        activity.observance_links = [ActivityObservance(observance_id=observance_id, source="auto") for
-                                     observance_id in sorted(match_observances(spans, list(observances.values())).tagged)]
+        tagged = match_observances(spans, list(observances.values())).tagged
+        activity.observance_links = [ActivityObservance(observance_id=observance_id, source="auto")
+                                     for observance_id in sorted(tagged)]
         db.session.add(activity)
         existing.add((institution.id, record.title))
         result.added["activities"] += 1

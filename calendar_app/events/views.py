@@ -181,7 +181,8 @@ def _preview(form: ActivityForm, data: dict, activity: Activity | None = None):
     preview = {
         "dates": [(s, e - shift) for s, e in times[:PREVIEW_DATES]],
         "total": len(times), "capped": len(times) >= MAX_OCCURRENCES, "all_day": payload.all_day,
-        "rrule": payload.rrule, "tagged": tagged, "suggested": suggested - checked, "description": render_markdown(payload.description),
+        "rrule": payload.rrule, "tagged": tagged, "suggested": suggested - checked,
+        "description": render_markdown(payload.description),
     }
     return _render_form(form, activity, preview=preview)
 

@@ -1,9 +1,10 @@
-"""E-mailing reminders through the SMTP server of MAIL_SERVER (nothing is sent when it is unset)."""
+"""E-mail through the SMTP server of MAIL_SERVER (nothing is sent when it is unset): the staff's reminders here;
+registration/followup.py sends the registrants' e-mails through the same connection."""
 import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -19,9 +20,17 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+def site_root() -> str:
+    """The site root that e-mails link to: PUBLIC_BASE_URL (required in production), else the request's host,
+    else https://CALENDAR_DOMAIN (a job without a request in development)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        base = request.host_url if has_request_context() else f"https://{current_app.config['CALENDAR_DOMAIN']}"
+    return base.rstrip("/")
+
+
 def _reminders_url() -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}/reminders" if base else "/reminders"
+    return f"{site_root()}/reminders"
 
 
 def compose(reminder: Reminder, user: User) -> EmailMessage:
@@ -36,7 +45,8 @@ def compose(reminder: Reminder, user: User) -> EmailMessage:
     return message
 
 
-def _connect() -> smtplib.SMTP:
+def connect() -> smtplib.SMTP:
+    """A connection to MAIL_SERVER, with STARTTLS and login when configured; raises OSError/SMTPException."""
     config = current_app.config
     smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 20))
     if config.get("MAIL_USE_TLS"):
@@ -61,7 +71,7 @@ def deliver_pending(now, limit: int = 500) -> int:
         return 0
     sent = 0
     try:
-        smtp = _connect()
+        smtp = connect()
     except (OSError, smtplib.SMTPException) as error:
         log.warning("cannot reach the mail server %s: %s", current_app.config["MAIL_SERVER"], error)
         return 0

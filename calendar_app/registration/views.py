@@ -1,6 +1,7 @@
 """Registration pages: the public form, the page behind a registration's secret link, the personal feed and
 its page (citizens); each activity's registrations and the check-in list of each date (staff)."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -137,7 +138,7 @@ def register(activity_id: int):
         if form.validate_on_submit():
             try:
                 with attempt():
-                    done = reg.register(item, form.data_for_operation())
+                    done = reg.register(item, form.data_for_operation(), locale=str(get_locale()))
             except ValidationFailed as refused:
                 for reason in apply_errors(form, refused.fields):
                     flash(reason, "error")
