@@ -174,7 +174,7 @@ def deliver_registrant_mail(now: datetime, limit: int = 200) -> int:
 
 def _retry_later(mail: RegistrantMail, now: datetime) -> None:
     if mail.attempts >= MAX_ATTEMPTS:
-        mail.gave_up = True
+        mail.gave_up, mail.done_at, mail.link = True, now, None
         return
     mail.done_at = None
     mail.due_at = now + RETRY_PAUSE * 2 ** max(mail.attempts - 1, 0)

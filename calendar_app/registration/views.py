@@ -178,6 +178,18 @@ def registration(secret: str):
         when=_when(item.occurrence)))
 
 
+@bp.route("/registrations/<secret>.ics")
+def registration_calendar(secret: str):
+    """The booked date alone, for "add to my calendar" (the same event as in the personal feed)."""
+    item = reg.registration_for_secret(secret)
+    if item is None:
+        abort(404)
+    body = personal_calendar([item], item.activity.title, feed_context(), _("Waitlist"))
+    return _private(Response(body, mimetype="text/calendar", headers={
+        "Content-Type": "text/calendar; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="registration-{item.id}.ics"'}))
+
+
 @bp.route("/registrations/<secret>/cancel", methods=["POST"])
 @limiter.limit(REGISTRATION_LIMIT)
 def cancel_registration(secret: str):
