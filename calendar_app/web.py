@@ -1,11 +1,12 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
 from collections.abc import Callable
 
-from flask import Flask, has_request_context, make_response, render_template, request
+from flask import Flask, has_request_context, make_response, render_template, request, send_from_directory
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import MethodNotAllowed
 
 from . import vocabulary
@@ -56,9 +57,19 @@ def register_web(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    @app.get("/favicon.ico", endpoint="favicon")
+    def favicon():
+        # browsers ask for it at the root whatever the pages say; one day in caches
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86400)
+
     @app.context_processor
     def inject_globals():
-        return {"vocabulary": vocabulary, "current_locale": str(get_locale())}
+        locale = str(get_locale())
+        # what institutions write (titles, names, places) is Vietnamese: on a page in another language it is
+        # marked so, for screen readers and translation tools (<h1{{ lang_vi }}>)
+        return {"vocabulary": vocabulary, "current_locale": locale,
+                "lang_vi": Markup("") if locale == "vi" else Markup(' lang="vi"')}
 
     @app.after_request
     def security_headers(response):

@@ -33,6 +33,14 @@ def machine_time(value: datetime, all_day: bool = False) -> str:
     return local.date().isoformat() if all_day else local.isoformat(timespec="minutes")
 
 
+def place(activity) -> str:
+    """Where an activity happens, in words: its own place, else its institution's name and address."""
+    institution = activity.institution
+    if activity.location:
+        return activity.location
+    return f"{institution.name}, {institution.address}" if institution.address else institution.name
+
+
 def map_url(point: tuple[float, float] | None) -> str | None:
     if point is None:
         return None

@@ -8,12 +8,15 @@ from flask_babel import get_locale
 from .. import vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
 from ..events.filters import ActivityFilters, parse_filters
+from ..feeds.views import feed_links
 from ..markup import render_markdown
 from ..observances.dates import observance_span, tagging_window
 from ..pagination import page_number
 from ..places import lookup
+from ..registration.operations import places_left
 from ..years import YEARS
-from . import formatting, jsonld, queries
+from . import calendar_links, formatting, jsonld, queries
+from .locator import locator
 
 bp = Blueprint("public", __name__)
 
@@ -123,12 +126,44 @@ def event(activity_id: int):
     page_url = url_for("public.event", activity_id=activity.id, _external=True)
     organizer_url = url_for("public.institution", slug=activity.institution.slug, _external=True)
     structured = jsonld.activity_events(activity, occurrences, page_url, organizer_url, str(get_locale()))
+    point = jsonld.coordinates(activity)
     return render_template(
         "public/event.html", activity=activity, occurrences=occurrences, upcoming=upcoming,
         upcoming_total=queries.count_upcoming(activity) if upcoming else 0, structured=structured,
-        span=queries.date_span(activity),
-        map_url=formatting.map_url(jsonld.coordinates(activity)), year=local_day(activity.starts_at).year,
+        span=queries.date_span(activity), page_url=page_url,
+        map_url=formatting.map_url(point), year=local_day(activity.starts_at).year,
+        places=places_left(occurrences) if upcoming else {}, links=_calendar_links(activity, occurrences, page_url),
+        share=calendar_links.share_links(page_url), locator=_locator(point, activity.institution.area),
     )
+
+
+def _calendar_links(activity, occurrences, page_url: str) -> dict:
+    """Google Calendar and Outlook: for the activity (a one-off's date, or a subscription to a series' feed)
+    and for each shown date."""
+    place = formatting.place(activity)
+
+    def one(occurrence) -> dict[str, str]:
+        values = {"location": place, "description": activity.description, "page_url": page_url}
+        times = (activity.title, occurrence.starts_at, occurrence.ends_at, activity.all_day)
+        return {"google": calendar_links.google_event(*times, **values),
+                "outlook": calendar_links.outlook_event(*times, **values)}
+
+    dates = {occ.id: one(occ) for occ in occurrences if not occ.cancelled}
+    if activity.rrule:
+        feed = feed_links("feeds.event_feed", activity_id=activity.id)
+        whole = {"google": calendar_links.google_subscribe(feed["webcal"]),
+                 "outlook": calendar_links.outlook_subscribe(feed["https"], activity.title)}
+    else:
+        whole = next(iter(dates.values()), None)
+    return {"activity": whole, "dates": dates}
+
+
+def _locator(point, area):
+    if point is None:
+        return None
+    province, outline = queries.province_outline(area)
+    drawing = locator(point, outline)
+    return {"province": province, "map": drawing} if drawing else None
 
 
 @bp.route("/institutions/<slug>")

@@ -87,6 +87,20 @@ def seats_of(occurrences: list[Occurrence]) -> dict[int, dict]:
     return result
 
 
+def places_left(occurrences: list[Occurrence]) -> dict[int, int]:
+    """{occurrence id: places still free} for the occurrences whose activity has a capacity, in one query
+    (any activities; the API lists many at once)."""
+    limited = [o for o in occurrences if o.activity.capacity]
+    if not limited:
+        return {}
+    taken = dict(db.session.execute(
+        select(Registration.occurrence_id, func.sum(Registration.people))
+        .where(Registration.occurrence_id.in_([o.id for o in limited]), Registration.status == "confirmed",
+               Registration.walk_in.is_(False))
+        .group_by(Registration.occurrence_id)).all())
+    return {o.id: max(0, o.activity.capacity - (taken.get(o.id) or 0)) for o in limited}
+
+
 def register(activity: Activity, data: dict, now: datetime | None = None, locale: str = "vi") -> Registered:
     """Register someone for one coming occurrence: confirmed while places last, else on the waitlist.
 
