@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .approval.views import bp as approval_bp
     from .audit.views import bp as audit_bp
+    from .embed.views import bp as embed_bp
     from .events.views import bp as events_bp
     from .feeds.views import bp as feeds_bp
     from .indicators.views import bp as indicators_bp
@@ -105,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from .registration.views import bp as registration_bp
 
     for blueprint in (public_bp, accounts_bp, feeds_bp, events_bp, admin_bp, participation_bp, registration_bp,
-                      indicators_bp, api_bp, approval_bp, notifications_bp, audit_bp):
+                      indicators_bp, api_bp, approval_bp, notifications_bp, audit_bp, embed_bp):
         app.register_blueprint(blueprint)
 
 

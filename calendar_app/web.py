@@ -1,7 +1,7 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
 from collections.abc import Callable
 
-from flask import Flask, has_request_context, make_response, render_template, request, send_from_directory
+from flask import Flask, current_app, has_request_context, make_response, render_template, request, send_from_directory
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,18 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+#: the embeds (embed/views.py) are made to be framed by any site
+FRAMEABLE_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
+
+
+def frameable(view: Callable) -> Callable:
+    """Mark a view as framable by any site: FRAMEABLE_CSP, no X-Frame-Options, and no session cookie set."""
+    view.frameable = True  # type: ignore[attr-defined]
+    return view
+
+
+def _frameable_request() -> bool:
+    return has_request_context() and getattr(current_app.view_functions.get(request.endpoint), "frameable", False)
 
 ERROR_TITLES = {
     400: _l("Bad request"),
@@ -49,6 +61,10 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        # a page framed on another site (an embed) never starts or renews a session there
+        return not _frameable_request() and super().should_set_cookie(app, session)
+
 
 def register_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
@@ -75,9 +91,11 @@ def register_web(app: Flask) -> None:
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        framed = _frameable_request()
+        if not framed:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("Content-Security-Policy", FRAMEABLE_CSP if framed else CSP)
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

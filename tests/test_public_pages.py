@@ -344,7 +344,7 @@ def test_month_view(client, town):
 
 def test_institution_page(client, town):
     page = get(client, "/institutions/thu-vien-tinh")
-    assert "<h1>Thư viện tỉnh Phú Thọ</h1>" in page
+    assert '<h1 lang="vi">Thư viện tỉnh Phú Thọ</h1>' in page
     assert "Provincial library" in page and "Đường Trần Phú, Việt Trì" in page
     assert "openstreetmap.org" in page
     assert titles_in(page, town) == {"Đọc sách cùng thiếu nhi", "Hội sách mùa xuân", "Kỹ năng số trực tuyến"}
@@ -355,7 +355,7 @@ def test_institution_page(client, town):
 
 def test_area_page_lists_sub_areas_institutions_and_subtree_activities(client, town):
     page = get(client, "/areas/227")
-    assert "<h1>Thành phố Việt Trì</h1>" in page
+    assert '<h1 lang="vi">Thành phố Việt Trì</h1>' in page
     assert "/areas/25" in page  # breadcrumb to the province
     assert "/areas/07900" in page and "Phường Gia Cẩm" in page
     assert "/institutions/thu-vien-tinh" in page and "/institutions/nvh-gia-cam" in page

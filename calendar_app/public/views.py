@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from .. import vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
 from ..events.filters import ActivityFilters, parse_filters
+from ..feeds.context import public_base_url
 from ..feeds.views import feed_links
 from ..markup import render_markdown
 from ..observances.dates import observance_span, tagging_window
@@ -25,6 +26,10 @@ bp = Blueprint("public", __name__)
 PREVIEW = 8
 #: how many activities a day of the month view shows before linking to that day's list
 PER_DAY = 6
+#: how many a day of the week view shows before linking to the day view
+PER_DAY_IN_WEEK = 25
+#: at most this many dates on one day's page (a whole province's day)
+DAY_LIMIT = 500
 
 
 @bp.app_template_filter("markdown")
@@ -103,7 +108,7 @@ def current_month():
 def month(year: int, month: int):
     if year not in YEARS or not 1 <= month <= 12:
         abort(404)
-    parsed = parse_filters(request.args)
+    parsed = _calendar_filters()
     if parsed.errors:
         return redirect(url_for("public.events", **request.args))
     weeks = formatting.month_weeks(year, month)
@@ -115,8 +120,61 @@ def month(year: int, month: int):
     return render_template(
         "public/month.html", year=year, month=month, weeks=weeks, days=formatting.by_day(occurrences, first, last),
         filters=parsed.filters, today=local_today(), first_of_month=date(year, month, 1),
-        previous=previous, following=following.replace(day=1), per_day=PER_DAY,
+        previous=previous, following=following.replace(day=1), per_day=PER_DAY, parsed=parsed,
+        options=_filter_options(), view="month", day=_focus_day(date(year, month, 1)),
     )
+
+
+def _calendar_filters():
+    """The list's filters, without its dates: the calendar page chooses those."""
+    return parse_filters({name: value for name, value in request.args.items() if name not in ("from", "to")})
+
+
+def _focus_day(first: date) -> date:
+    """The day the week and day views open on from a month: today when it is in that month, else the first."""
+    today = local_today()
+    return today if (today.year, today.month) == (first.year, first.month) else first
+
+
+def _calendar_day(year: int, month: int, day: int) -> date:
+    if year not in YEARS:
+        abort(404)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/calendar/week/<int:year>/<int:month>/<int:day>")
+def week(year: int, month: int, day: int):
+    """The week (Monday to Sunday) holding a day, with the list's filters; printable."""
+    chosen = _calendar_day(year, month, day)
+    parsed = _calendar_filters()
+    if parsed.errors:
+        return redirect(url_for("public.events", **request.args))
+    first = chosen - timedelta(days=chosen.weekday())
+    days = [first + timedelta(days=n) for n in range(7)]
+    occurrences = queries.occurrences_between(local_midnight_utc(first), local_midnight_utc(first + timedelta(days=7)),
+                                              parsed.filters)
+    return render_template(
+        "public/week.html", days=days, by_day=formatting.by_day(occurrences, days[0], days[-1]), day=chosen,
+        parsed=parsed, filters=parsed.filters, options=_filter_options(), today=local_today(), view="week",
+        previous=first - timedelta(days=7), following=first + timedelta(days=7), per_day=PER_DAY_IN_WEEK)
+
+
+@bp.route("/calendar/day/<int:year>/<int:month>/<int:day>")
+def day(year: int, month: int, day: int):
+    chosen = _calendar_day(year, month, day)
+    parsed = _calendar_filters()
+    if parsed.errors:
+        return redirect(url_for("public.events", **request.args))
+    occurrences = queries.occurrences_between(local_midnight_utc(chosen),
+                                              local_midnight_utc(chosen + timedelta(days=1)), parsed.filters,
+                                              limit=DAY_LIMIT + 1)
+    return render_template(
+        "public/day.html", day=chosen, occurrences=occurrences[:DAY_LIMIT], more=len(occurrences) > DAY_LIMIT,
+        parsed=parsed, filters=parsed.filters, options=_filter_options(), today=local_today(), view="day",
+        previous=chosen - timedelta(days=1), following=chosen + timedelta(days=1))
 
 
 @bp.route("/events/<int:activity_id>")
@@ -189,6 +247,12 @@ def area(code: str):
                            children=lookup.children_on(found, lookup.day_of(found)), shown_day=lookup.day_of(found),
                            became=lookup.what_it_became(found) if closed else [],
                            came_from=lookup.what_it_came_from(found))
+
+
+@bp.app_template_global()
+def public_url(endpoint: str, **args) -> str:
+    """An absolute address on the public site (PUBLIC_BASE_URL), for what is copied elsewhere (embed code)."""
+    return public_base_url() + url_for(endpoint, **args)
 
 
 @bp.app_template_global()
