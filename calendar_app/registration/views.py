@@ -1,7 +1,7 @@
 """Registration pages: the public form, the page behind a registration's secret link, the personal feed and
 its page (citizens); each activity's registrations and the check-in list of each date (staff)."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -163,7 +163,8 @@ def _choice_label(occurrence: Occurrence, seats: dict) -> str:
         return _when(occurrence)
     if seats["left"] == 0:
         return _("%(when)s – full: waitlist", when=_when(occurrence))
-    return _("%(when)s – %(count)s place(s) left", when=_when(occurrence), count=seats["left"])
+    return ngettext("%(when)s – %(num)s place left", "%(when)s – %(num)s places left", seats["left"],
+                    when=_when(occurrence))
 
 
 @bp.route("/registrations/<secret>")
