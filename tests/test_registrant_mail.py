@@ -42,8 +42,7 @@ def person(name, email=None, phone=None, people=1):
 
 
 def register(world, *args, locale="en", **kwargs):
-    done = reg.register(world["talk"], person(*args, **kwargs), now=NOW, locale=locale)
-    return done
+    return reg.register(world["talk"], person(*args, **kwargs), now=NOW, locale=locale)
 
 
 def messages_to(sink, address):

@@ -4,7 +4,7 @@ Google Calendar and Outlook take a single event through their "template" address
 each single date go that way. A series goes as a subscription to its own .ics feed, so that every date and
 every later change arrives (their template addresses cannot say "except the cancelled dates").
 """
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
@@ -23,9 +23,10 @@ def _details(description: str | None, page_url: str) -> str:
     return f"{text}\n\n{page_url}" if text else page_url
 
 
-def google_event(title: str, start: datetime, end: datetime, all_day: bool, *, location: str = "",
+def google_event(title: str, start: datetime | date, end: datetime | date, all_day: bool, *, location: str = "",
                  description: str | None = None, page_url: str) -> str:
-    """Google Calendar's "add event" page; `start`/`end` naive UTC (all-day: local midnights, end exclusive)."""
+    """Google Calendar's "add event" page; `start`/`end` naive UTC, or for an all-day event the local first day
+    and the day after the last."""
     if all_day:
         dates = f"{start:%Y%m%d}/{end:%Y%m%d}"
     else:
@@ -34,7 +35,7 @@ def google_event(title: str, start: datetime, end: datetime, all_day: bool, *, l
                                                "details": _details(description, page_url), "location": location})
 
 
-def outlook_event(title: str, start: datetime, end: datetime, all_day: bool, *, location: str = "",
+def outlook_event(title: str, start: datetime | date, end: datetime | date, all_day: bool, *, location: str = "",
                   description: str | None = None, page_url: str) -> str:
     """Outlook on the web's "new event" page, for the same values as google_event."""
     if all_day:

@@ -202,7 +202,10 @@ def _calendar_links(activity, occurrences, page_url: str) -> dict:
 
     def one(occurrence) -> dict[str, str]:
         values = {"location": place, "description": activity.description, "page_url": page_url}
-        times = (activity.title, occurrence.starts_at, occurrence.ends_at, activity.all_day)
+        start, end = occurrence.starts_at, occurrence.ends_at
+        if activity.all_day:  # local days, the end exclusive (stored as local midnights)
+            start, end = local_day(start), local_day(end)
+        times = (activity.title, start, end, activity.all_day)
         return {"google": calendar_links.google_event(*times, **values),
                 "outlook": calendar_links.outlook_event(*times, **values)}
 
