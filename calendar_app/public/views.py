@@ -233,7 +233,7 @@ def institution(slug: str):
     listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=PREVIEW)
     point = (found.latitude, found.longitude) if found.latitude is not None and found.longitude is not None else None
     return render_template("public/institution.html", institution=found, page=listing,
-                           map_url=formatting.map_url(point))
+                           map_url=formatting.map_url(point), locator=_locator(point, found.area))
 
 
 @bp.route("/areas/<code>")
