@@ -505,3 +505,19 @@ def test_move_and_restore_one_day_of_an_all_day_series(client, world, db):
     second = activity.occurrences[1]
     assert (local_day(second.starts_at), local_day(second.ends_at)) == (date(2030, 5, 11), date(2030, 5, 13))
     assert not second.overridden
+
+
+def test_an_activity_has_its_own_point_or_its_institutions(client, world, db):
+    login(client, "editor@example.org")
+    assert client.post("/manage/activities/new", data=club(latitude="21,3227", longitude="105.4019")).status_code == 302
+    activity = the_activity(db)
+    assert (activity.latitude, activity.longitude) == (21.3227, 105.4019)
+    page = client.get(f"/manage/activities/{activity.id}").text
+    assert 'value="21.3227"' in page and 'aria-describedby="latitude-hint"' in page
+    edit = club(latitude="", longitude="", save="1")
+    edit.pop("publish")
+    assert client.post(f"/manage/activities/{activity.id}", data=edit).status_code == 302
+    db.session.refresh(activity)
+    assert activity.latitude is None  # the public page falls back on the institution's point
+    refused = client.post("/manage/activities/new", data=club(title="Sai", latitude="200", longitude="105"))
+    assert refused.status_code == 422 and 'id="latitude-error"' in refused.text
