@@ -11,8 +11,9 @@ from calendar_app.clock import local_day, to_utc
 from calendar_app.events import operations as ops
 from calendar_app.events.operations import find_occurrence
 from calendar_app.models import RegistrantMail, Registration
+from calendar_app.notifications.registrant_mail import MAX_ATTEMPTS, deliver_registrant_mail
 from calendar_app.registration import operations as reg
-from calendar_app.registration.followup import MAX_ATTEMPTS, deliver_registrant_mail, queue_reminders
+from calendar_app.registration.followup import queue_reminders
 from calendar_app.registration.purge import purge_personal_data
 from calendar_app.scheduler.runner import run_job
 from tests import factories as f

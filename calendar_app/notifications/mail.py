@@ -1,16 +1,17 @@
 """E-mail through the SMTP server of MAIL_SERVER (nothing is sent when it is unset): the staff's reminders here;
-registration/followup.py sends the registrants' e-mails through the same connection."""
+registrant_mail.py sends the registrants' e-mails through the same connection."""
 import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..extensions import db
+from ..registration.followup import site_root
 from .models import Reminder
 
 log = logging.getLogger(__name__)
@@ -18,15 +19,6 @@ log = logging.getLogger(__name__)
 
 def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
-
-
-def site_root() -> str:
-    """The site root that e-mails link to: PUBLIC_BASE_URL (required in production), else the request's host,
-    else https://CALENDAR_DOMAIN (a job without a request in development)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base:
-        base = request.host_url if has_request_context() else f"https://{current_app.config['CALENDAR_DOMAIN']}"
-    return base.rstrip("/")
 
 
 def _reminders_url() -> str:

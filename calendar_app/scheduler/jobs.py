@@ -10,8 +10,9 @@ from datetime import datetime
 
 from ..clock import local_day
 from ..notifications.mail import deliver_pending
+from ..notifications.registrant_mail import deliver_registrant_mail
 from ..notifications.reminders import attendance_due_reminders, deadline_reminders
-from ..registration.followup import deliver_registrant_mail, queue_reminders
+from ..registration.followup import queue_reminders
 
 log = logging.getLogger(__name__)
 
