@@ -91,7 +91,7 @@ def queue_reminders(now: datetime) -> int:
         .order_by(Registration.id))
     queued = 0
     for registration in registrations:
-        if queue(registration, "reminder") is not None:
+        if queue(registration, "reminder", due=now) is not None:
             queued += 1
     db.session.flush()
     return queued
