@@ -76,6 +76,8 @@ def test_the_confirmation_is_sent_by_the_scheduler_not_the_request(db, client, w
     registration = db.session.scalar(select(Registration))
     assert registration.locale == "en"
 
+    page = client.get(response.headers["Location"].replace("http://localhost", "") + "&lang=en")
+    assert "A confirmation is on its way to an@example.org" in page.text
     assert run_job("send_emails", NOW)[0] == "ran"
     (message,) = messages_to(sink, "an@example.org")
     assert message["Subject"] == "Your registration is confirmed: Tọa đàm sách hay"

@@ -16,6 +16,7 @@ from ..events.recurrence import occurrence_key
 from ..extensions import db, limiter
 from ..feeds.context import feed_context
 from ..forms import ActionForm, apply_errors
+from ..notifications.mail import mail_configured
 from ..participation.models import Attendance
 from ..participation.operations import AttendanceConflict, attendance_of, occurrence_year
 from ..unit_of_work import attempt
@@ -176,6 +177,7 @@ def registration(secret: str):
     return _private(render_template(
         "registration/registration.html", registration=item, secret=secret, feed_secret=feed_secret,
         new=bool(request.args.get("new")), place=reg.waitlist_place(item), now=clock.utcnow(),
+        mailed=bool(item.email) and mail_configured(),
         when=_when(item.occurrence)))
 
 
