@@ -56,12 +56,14 @@ def register_listeners(app: Flask) -> None:
     from .feeds.cache import subscribe as invalidate_feeds_on_changes
     from .indicators.tracking import subscribe as refresh_facts_when_figures_change
     from .places.placement import install as keep_open_placements
+    from .registration.followup import subscribe as tell_registrants_when_their_dates_change
     from .registration.operations import subscribe as promote_waitlists_when_capacity_grows
 
     listen()
     keep_open_placements()  # an institution's area change is a dated move (places/placement.py)
     for subscribe in (retag_when_observance_dates_change, invalidate_feeds_on_changes,
-                      refresh_facts_when_figures_change, promote_waitlists_when_capacity_grows):
+                      refresh_facts_when_figures_change, promote_waitlists_when_capacity_grows,
+                      tell_registrants_when_their_dates_change):
         subscribe()
 
 
@@ -94,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .approval.views import bp as approval_bp
     from .audit.views import bp as audit_bp
+    from .embed.views import bp as embed_bp
     from .events.views import bp as events_bp
     from .feeds.views import bp as feeds_bp
     from .indicators.views import bp as indicators_bp
@@ -103,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from .registration.views import bp as registration_bp
 
     for blueprint in (public_bp, accounts_bp, feeds_bp, events_bp, admin_bp, participation_bp, registration_bp,
-                      indicators_bp, api_bp, approval_bp, notifications_bp, audit_bp):
+                      indicators_bp, api_bp, approval_bp, notifications_bp, audit_bp, embed_bp):
         app.register_blueprint(blueprint)
 
 

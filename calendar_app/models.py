@@ -7,13 +7,14 @@ from .notifications.models import Reminder
 from .observances.models import Observance, ObservanceDate
 from .participation.models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment, YearReport
 from .places.models import Area, AreaSuccession, Institution, Placement
-from .registration.models import Registrant, Registration
+from .registration.models import Registrant, RegistrantMail, Registration
 from .scheduler.models import JobRun
 
 __all__ = [
     "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area", "AreaSuccession",
     "Attendance", "AttendanceAudience", "AuditEntry", "ImportedReport", "IndicatorTarget", "Institution",
     "InstitutionMonth", "InstitutionMonthKey", "JobRun",
-    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Plan", "Registrant", "Registration",
+    "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Plan", "Registrant", "RegistrantMail",
+    "Registration",
     "Reminder", "SelfAssessment", "User", "YearReport",
 ]

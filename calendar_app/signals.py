@@ -54,6 +54,14 @@ Sent by events/operations.py inside the operation, before the caller commits.
 Sender: the Activity. No arguments.
 """)
 
+booked_dates_changed = _signals.signal("booked-dates-changed", doc="""Dates people may have booked moved or changed.
+
+Sent by events/operations.py inside the operation (after a flush), before the caller commits, when one
+occurrence is moved, cancelled or restored, when an activity's new times move its occurrences, and when an
+activity is cancelled or published again: whatever a receiver writes commits with the change.
+Sender: the Activity. `occurrence_ids`: the occurrences concerned (set of int).
+""")
+
 observance_dates_changed = _signals.signal("observance-dates-changed", doc="""An observance's tagging windows moved.
 
 Sent by observances/operations.py inside the operation (after a flush), before the caller commits, when an

@@ -1,20 +1,34 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
 from collections.abc import Callable
 
-from flask import Flask, has_request_context, make_response, render_template, request
+from flask import Flask, current_app, has_request_context, make_response, render_template, request, send_from_directory
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import MethodNotAllowed
 
 from . import vocabulary
 from .clock import to_local
+from .datestyle import day_pattern, moment_pattern
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+#: the embeds (embed/views.py) are made to be framed by any site
+FRAMEABLE_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
+
+
+def frameable(view: Callable) -> Callable:
+    """Mark a view as framable by any site: FRAMEABLE_CSP, no X-Frame-Options, and no session cookie set."""
+    view.frameable = True  # type: ignore[attr-defined]
+    return view
+
+
+def _frameable_request() -> bool:
+    return has_request_context() and getattr(current_app.view_functions.get(request.endpoint), "frameable", False)
 
 ERROR_TITLES = {
     400: _l("Bad request"),
@@ -28,17 +42,17 @@ ERROR_TITLES = {
 }
 
 
-def local_datetime(value, fmt="EEEE, d MMMM, y HH:mm"):
-    """Format a naive-UTC datetime in the local zone for the current locale."""
-    return format_datetime(to_local(value), fmt, rebase=False) if value else ""
+def local_datetime(value, fmt=None):
+    """Format a naive-UTC datetime in the local zone for the current locale (datestyle.py by default)."""
+    return format_datetime(to_local(value), fmt or moment_pattern(), rebase=False) if value else ""
 
 
-def local_date(value, fmt="EEEE, d MMMM, y"):
+def local_date(value, fmt=None):
     if value is None:
         return ""
     if hasattr(value, "hour"):
         value = to_local(value)
-    return format_date(value, fmt)
+    return format_date(value, fmt or day_pattern())
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -46,6 +60,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        # a page framed on another site (an embed) never starts or renews a session there
+        return not _frameable_request() and super().should_set_cookie(app, session)
 
 
 def register_web(app: Flask) -> None:
@@ -55,17 +73,29 @@ def register_web(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    @app.get("/favicon.ico", endpoint="favicon")
+    def favicon():
+        # browsers ask for it at the root whatever the pages say; one day in caches
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86400)
+
     @app.context_processor
     def inject_globals():
-        return {"vocabulary": vocabulary, "current_locale": str(get_locale())}
+        locale = str(get_locale())
+        # what institutions write (titles, names, places) is Vietnamese: on a page in another language it is
+        # marked so, for screen readers and translation tools (<h1{{ lang_vi }}>)
+        return {"vocabulary": vocabulary, "current_locale": locale,
+                "lang_vi": Markup("") if locale == "vi" else Markup(' lang="vi"')}
 
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        framed = _frameable_request()
+        if not framed:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("Content-Security-Policy", FRAMEABLE_CSP if framed else CSP)
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -211,6 +211,39 @@ def _targets_belong_to_plans(connection: Connection) -> None:
     assert orphans == 0
 
 
+def _tags(connection: Connection) -> set[tuple]:
+    return {tuple(row) for row in connection.execute(text(
+        "SELECT activity_id, observance_id, source, removed FROM activity_observances"))}
+
+
+def _retagged_by_the_new_rule(connection: Connection) -> None:
+    """0011: the weekly series (activity 1) that never fell in Book Day's window loses its automatic tag; the
+    one-off heritage class on 18/5 (activity 3) gains Museum Day (id 3); the manual tag stays."""
+    assert _tags(connection) == {(2, 100, "manual", False), (3, 3, "auto", False)}, _tags(connection)
+    locales = {row[0] for row in connection.execute(text("SELECT locale FROM registrations"))}
+    assert locales == {"vi"}, locales
+
+
+def _without_the_series_tag(expected: Rows) -> None:
+    expected["activity_observances"] = [row for row in expected["activity_observances"]
+                                        if (row["activity_id"], row["observance_id"]) != (1, 1)]
+
+
+#: 0011: a registrant who registered in English, and the e-mails waiting for them
+AT_0011: Rows = {
+    "registrations": [{"id": 2, "activity_id": 2, "occurrence_id": 5, "registrant_id": 1, "name": "Jane Doe",
+                       "email": "jane@example.org", "people": 1, "status": "waitlisted", "position": 1,
+                       "cancel_token_hash": "d" * 64, "walk_in": False, "consent": True, "created_at": STAMP,
+                       "locale": "en"}],
+    "registrant_mails": [
+        {"id": 1, "registration_id": 2, "kind": "confirmation", "link": "https://lich.example/registrations/x",
+         "created_at": STAMP, "due_at": STAMP, "attempts": 0, "done_at": None, "gave_up": False},
+        {"id": 2, "registration_id": 1, "kind": "reminder", "link": None, "created_at": STAMP, "due_at": STAMP,
+         "attempts": 2, "done_at": STAMP, "gave_up": False},
+    ],
+}
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
@@ -222,11 +255,12 @@ STEPS: dict[str, Step] = {
     "0007": Step(rows={"imported_reports": [
         {"id": 1, "area_id": 10, "year": 2025, "document": {"year": 2025, "area": "VN", "indicators": []},
          "source": "test", "imported_at": STAMP}]}),
-    # 0010 follows 0007 on the staff branch (renumbered at merge): the reasons for a cancellation or a move
+    # 0010: the reasons for a cancellation or a move
     "0010": Step(rows={
         "activities": [_activity(6, 1, "Buổi nói chuyện đã hủy", datetime(2025, 6, 1, 2), status="cancelled",
                                  cancel_reason="Diễn giả bị ốm")],
         "occurrences": [{**_occurrence(9, 6, datetime(2025, 6, 1, 2), status="cancelled"),
                          "change_reason": "Mưa bão"}],
     }),
+    "0011": Step(rows=AT_0011, check=_retagged_by_the_new_rule, rewrites=_without_the_series_tag),
 }

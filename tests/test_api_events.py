@@ -279,17 +279,18 @@ def test_a_cancelled_activity_shows_every_occurrence_cancelled(db, api):
 
 
 def test_suggested_tags_appear_and_a_removed_one_stays_removed(db, api):
-    club = _club(api)
+    assert _club(api, title="Câu lạc bộ cả mùa")["observances"] == []  # only touches the windows
+    # an evening on 7/10: inside both the week (1-7/10) and 10/10's window (7-13/10)
+    club = _club(api, starts_at="2025-10-07T18:00", ends_at="2025-10-07T20:00", rrule=None)
     assert club["observances"] == ["digital-transformation-day", "lifelong-learning-week"]
     edited = api.patch(f"/events/{club['id']}", {"observances": ["lifelong-learning-week"]}, as_="editor")
     assert edited.json["observances"] == ["lifelong-learning-week"]
-    # new dates that still touch 10/10: the removed suggestion is not brought back
-    moved = api.patch(f"/events/{club['id']}", {"starts_at": "2025-10-02T18:00", "ends_at": "2025-10-02T20:00",
-                                                 "rrule": "FREQ=WEEKLY;BYDAY=TH;COUNT=3"}, as_="editor")
+    # new dates still inside 10/10's window: the removed tag is not brought back
+    moved = api.patch(f"/events/{club['id']}", {"starts_at": "2025-10-07T19:00", "ends_at": "2025-10-07T21:00"},
+                      as_="editor")
     assert moved.status_code == 200
     assert moved.json["observances"] == ["lifelong-learning-week"]
-    assert [o["original_start"] for o in moved.json["occurrences"]] == [
-        "2025-10-02T18:00", "2025-10-09T18:00", "2025-10-16T18:00"]
+    assert [o["original_start"] for o in moved.json["occurrences"]] == ["2025-10-07T19:00"]
     listed = api.get(f"/events{OCTOBER}&observance=digital-transformation-day").json["items"]
     assert listed == []
 
@@ -372,7 +373,7 @@ def test_window_holds_activities_with_a_date_in_it(db, api, listed):
 
 
 def test_observance_filter_uses_the_tags(db, api, listed):
-    club = _club(api)
+    club = _club(api, rrule="FREQ=DAILY;COUNT=5")  # 1-5/10: inside the Lifelong Learning Week
     assert _ids(api.get(f"/events{OCTOBER}&observance=lifelong-learning-week")) == [club["id"]]
     assert _ids(api.get(f"/events{OCTOBER}&observance=museum-day")) == []
 

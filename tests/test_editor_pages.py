@@ -81,7 +81,7 @@ def test_list_shows_own_activities_with_status_and_next_meeting(client, world, d
     page = client.get("/manage/?lang=en").text
     assert "Câu lạc bộ thơ" in page and "Buổi nói chuyện cũ" in page
     assert "Hoạt động nơi khác" not in page
-    assert "Tuesday, 5 March, 2030 18:00" in page  # the next meeting, in local time
+    assert "Tuesday, 5 March 2030, 18:00" in page  # the next meeting, in local time
     assert "None to come" in page and "Draft" in page
     # upcoming first
     assert page.index("Câu lạc bộ thơ") < page.index("Buổi nói chuyện cũ")
@@ -120,7 +120,8 @@ def test_create_a_weekly_club_through_the_form(client, world, db):
     assert [local_day(o.starts_at) for o in activity.occurrences] == [
         date(2030, 10, 1), date(2030, 10, 8), date(2030, 10, 15), date(2030, 10, 22)]
     assert to_local(activity.starts_at).strftime("%H:%M") == "18:00"
-    assert tags(activity) == ["digital-transformation-day", "lifelong-learning-week"]
+    # four Tuesdays that only touch the Lifelong Learning Week and 10/10: suggested, not tagged
+    assert tags(activity) == []
     entry = db.session.scalar(select(AuditEntry))
     assert (entry.action, entry.user_id, entry.changes["rrule"]) == ("create", world["editor"].id,
                                                                      [None, "FREQ=WEEKLY;BYDAY=TU;COUNT=4"])
@@ -165,9 +166,15 @@ def test_preview_shows_dates_and_suggested_tags_and_writes_nothing(client, world
     data["preview"] = "1"
     page = client.post("/manage/activities/new?lang=en", data=data)
     assert page.status_code == 200 and count(db, Activity) == 0
-    assert "4 meetings" in page.text and "Tuesday, 22 October, 2030 18:00–20:00" in page.text
-    assert re.search(r'<input checked[^>]*value="lifelong-learning-week"', page.text)
-    assert "Lifelong Learning Week" in page.text.split("Observance tags suggested by these dates")[1][:300]
+    assert "4 meetings" in page.text and "Tuesday, 22 October 2030, 18:00–20:00" in page.text
+    # a series that only touches the windows: named as a suggestion, not ticked
+    assert not re.search(r'<input checked[^>]*value="lifelong-learning-week"', page.text)
+    suggestion = page.text.split("Some dates fall in the days of:")[1][:400]
+    assert "Lifelong Learning Week" in suggestion and "Digital Transformation Day" in suggestion
+    # a one-off inside the week: ticked
+    one_off = client.post("/manage/activities/new?lang=en", data={**data, "repeat": "none", "starts_on": "2030-10-03"})
+    assert re.search(r'<input checked[^>]*value="lifelong-learning-week"', one_off.text)
+    assert "Some dates fall in the days of:" not in one_off.text
     # the description preview is sanitised Markdown: no raw HTML reaches the page
     assert "<script>" not in page.text and "<strong>đậm</strong>" in page.text
     assert 'value="Câu lạc bộ đọc sách"' in page.text  # the input is kept
@@ -184,8 +191,8 @@ def test_edit_form_shows_the_builder_choices_and_saving_unchanged_changes_nothin
     assert re.search(r'<input checked[^>]*name="repeat"[^>]*value="weekly"', page)
     assert 'name="count" type="number" value="5"' in page
     shown = re.search(r'name="observances_shown" type="hidden" value="([^"]*)"', page).group(1)
-    assert shown == "digital-transformation-day,lifelong-learning-week"
-    data = club(count="5", observances_shown=shown, observances=shown.split(","))
+    assert shown == ""  # the series only touches the observances' windows
+    data = club(count="5", observances_shown=shown, observances=[])
     data.pop("publish")
     data["save"] = "1"
     assert client.post(f"/manage/activities/{activity.id}", data=data).status_code == 302
@@ -220,16 +227,19 @@ def test_a_rule_written_through_the_api_is_kept_as_custom(client, world, db):
 
 def test_removing_a_suggested_tag_keeps_it_removed_when_the_dates_change(client, world, db):
     login(client, "editor@example.org")
-    client.post("/manage/activities/new", data=club())
+    # Monday 7 October: the last day of the Lifelong Learning Week and in 10/10's window
+    client.post("/manage/activities/new", data=club(repeat="none", starts_on="2030-10-07"))
     activity = the_activity(db)
     shown = "digital-transformation-day,lifelong-learning-week"
-    edit = club(observances_shown=shown, observances=["lifelong-learning-week"], save="1")
+    assert tags(activity) == shown.split(",")
+    edit = club(repeat="none", starts_on="2030-10-07", observances_shown=shown, observances=["lifelong-learning-week"],
+                save="1")
     edit.pop("publish")
     assert client.post(f"/manage/activities/{activity.id}", data=edit).status_code == 302
     db.session.refresh(activity)
     assert tags(activity) == ["lifelong-learning-week"]
     # one week later, tags untouched on the page: Lifelong Learning Week no longer fits, the removed one stays out
-    moved = club(starts_on="2030-10-08", observances_shown="lifelong-learning-week",
+    moved = club(repeat="none", starts_on="2030-10-14", observances_shown="lifelong-learning-week",
                  observances=["lifelong-learning-week"], save="1")
     moved.pop("publish")
     assert client.post(f"/manage/activities/{activity.id}", data=moved).status_code == 302
@@ -241,7 +251,7 @@ def test_removing_a_suggested_tag_keeps_it_removed_when_the_dates_change(client,
 
 def test_adding_a_tag_by_hand(client, world, db):
     login(client, "editor@example.org")
-    data = club(observances_shown="", observances=["museum-day"])
+    data = club(repeat="none", starts_on="2030-10-07", observances_shown="", observances=["museum-day"])
     assert client.post("/manage/activities/new", data=data).status_code == 302
     activity = the_activity(db)
     assert tags(activity) == ["museum-day"]  # an explicit choice: the two suggestions were unticked
@@ -459,17 +469,18 @@ def test_an_editor_creates_a_weekly_club_for_the_week_cancels_one_meeting_and_se
     page = client.post("/manage/activities/new?lang=en", data=preview).text
     assert "4 meetings" in page
     shown = re.search(r'name="observances_shown" type="hidden" value="([^"]*)"', page).group(1)
+    assert shown == "" and "Some dates fall in the days of:" in page  # suggested, for the editor to choose
     created = client.post("/manage/activities/new", data=club(
-        title="CLB Đọc sách Tuần lễ học tập suốt đời", observances_shown=shown, observances=shown.split(",")))
+        title="CLB Đọc sách Tuần lễ học tập suốt đời", observances_shown=shown, observances=["lifelong-learning-week"]))
     assert created.status_code == 302
     activity = the_activity(db)
     # cancels one meeting
     meetings = client.get(created.headers["Location"] + "/occurrences?lang=en").text
-    assert "Friday" not in meetings and "Tuesday, 8 October, 2030" in meetings
+    assert "Friday" not in meetings and "Tuesday, 8 October 2030" in meetings
     assert client.post(f"/manage/activities/{activity.id}/occurrences/2030-10-08T18:00/cancel").status_code == 302
     # sees it tagged and listed
     listed = client.get("/manage/?lang=en").text
-    assert "CLB Đọc sách Tuần lễ học tập suốt đời" in listed and "Tuesday, 1 October, 2030 18:00" in listed
+    assert "CLB Đọc sách Tuần lễ học tập suốt đời" in listed and "Tuesday, 1 October 2030, 18:00" in listed
     edit = client.get(f"/manage/activities/{activity.id}?lang=en").text
     assert re.search(r'<input checked[^>]*value="lifelong-learning-week"', edit)
     meetings = client.get(f"/manage/activities/{activity.id}/occurrences?lang=en").text
@@ -496,3 +507,19 @@ def test_move_and_restore_one_day_of_an_all_day_series(client, world, db):
     second = activity.occurrences[1]
     assert (local_day(second.starts_at), local_day(second.ends_at)) == (date(2030, 5, 11), date(2030, 5, 13))
     assert not second.overridden
+
+
+def test_an_activity_has_its_own_point_or_its_institutions(client, world, db):
+    login(client, "editor@example.org")
+    assert client.post("/manage/activities/new", data=club(latitude="21,3227", longitude="105.4019")).status_code == 302
+    activity = the_activity(db)
+    assert (activity.latitude, activity.longitude) == (21.3227, 105.4019)
+    page = client.get(f"/manage/activities/{activity.id}").text
+    assert 'value="21.3227"' in page and 'aria-describedby="latitude-hint"' in page
+    edit = club(latitude="", longitude="", save="1")
+    edit.pop("publish")
+    assert client.post(f"/manage/activities/{activity.id}", data=edit).status_code == 302
+    db.session.refresh(activity)
+    assert activity.latitude is None  # the public page falls back on the institution's point
+    refused = client.post("/manage/activities/new", data=club(title="Sai", latitude="200", longitude="105"))
+    assert refused.status_code == 422 and 'id="latitude-error"' in refused.text

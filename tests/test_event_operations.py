@@ -35,8 +35,11 @@ def _count(db, model):
 def test_create_recurring_activity_tags_and_audits(db, world):
     act = ops.create_activity(world["editor"], CLUB, institution=world["lib"])
     assert len(act.occurrences) == 4
-    keys = {o.key for o in act.observances}
-    assert keys == {"lifelong-learning-week", "digital-transformation-day"}  # 1/10 and 8/10 (10/10 -3 days)
+    # 1/10 is in the Lifelong Learning Week and 8/10 in 10/10's window, but 15/10 and 22/10 in neither: a
+    # series that only touches them is suggested (in the editor's preview), not tagged
+    assert act.observances == []
+    week = ops.create_activity(world["editor"], {**CLUB, "rrule": "FREQ=DAILY;COUNT=3"}, institution=world["lib"])
+    assert [o.key for o in week.observances] == ["lifelong-learning-week"]  # 1-3/10, all inside the week
     entry = db.session.scalar(select(AuditEntry))
     assert entry.action == "create" and entry.changes["title"] == [None, "Câu lạc bộ đọc sách"]
     assert act.search_text == "cau lac bo doc sach moi tuan mot cuon sach"

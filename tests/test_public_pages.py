@@ -40,7 +40,7 @@ class Structure(HTMLParser):
         self.handlers += [name for name in attrs if name.startswith("on")]
         if attrs.get("id"):
             self.ids.add(attrs["id"])
-        if tag == "script":
+        if tag == "script" and not attrs.get("src"):  # a file of our own (static/js) is not inline script
             self.scripts.append(attrs.get("type"))
             self._in_json = attrs.get("type") == "application/ld+json"
         if tag in ("main", "nav", "header", "footer"):
@@ -76,7 +76,7 @@ def test_home_shows_this_week_and_the_coming_observance(client, town):
     assert "Ngày Sách và Văn hóa đọc Việt Nam" in featured  # 21/4 is the next observance on 18/4
     assert "/observances/book-reading-day/2025" in featured
     assert "Đọc sách cùng thiếu nhi" in featured
-    assert "Thứ Hai, 21 tháng 4, 2025" in page
+    assert "Thứ Hai, 21 tháng 4 năm 2025" in page
 
 
 def test_every_public_page_offers_its_feed_and_the_subscribe_help(client, town, app):
@@ -144,7 +144,7 @@ def test_date_range_and_default_window_from_today(client, town):
     # the club still has dates in the range 1-5 May: the moved one (4 May), the list shows that date
     may = get(client, "/events?from=2025-05-01&to=2025-05-05").split('id="results-heading"')[1]
     assert titles_in(may, town) == {"Câu lạc bộ Thơ"}
-    assert "Sunday, 4 May, 2025" in may
+    assert "Sunday, 4 May 2025" in may
     # before "today" (18 April) nothing is listed unless asked for
     f.activity(town.library, "Hoạt động tuần trước", "2025-04-10T09:00")
     _db.session.commit()
@@ -155,7 +155,7 @@ def test_date_range_and_default_window_from_today(client, town):
 def test_recurring_activity_listed_once_with_its_next_date_and_count(client, town):
     results = get(client, "/events?institution=thu-vien-doan-hung").split('id="results-heading"')[1]
     assert results.count("Câu lạc bộ Thơ") == 1
-    assert "Saturday, 19 April, 2025, 08:00–10:00" in results
+    assert "Saturday, 19 April 2025, 08:00–10:00" in results
     assert "and 5 more dates" in results
 
 
@@ -218,10 +218,10 @@ def test_cancelled_activity_and_occurrence_are_marked(client, town):
     assert "This activity has been cancelled by the organiser." in page
     club = get(client, f"/events/{town.poetry_club.id}")
     dates = club.split('id="dates-heading"')[1].split("</section>")[0]
-    cancelled = dates.split("Saturday, 26 April, 2025")[1].split("</li>")[0]
+    cancelled = dates.split("Saturday, 26 April 2025")[1].split("</li>")[0]
     assert "Cancelled" in cancelled
-    moved = dates.split("Sunday, 4 May, 2025")[1].split("</li>")[0]
-    assert "Moved" in moved and "instead of Saturday, 3 May, 2025 08:00" in moved
+    moved = dates.split("Sunday, 4 May 2025")[1].split("</li>")[0]
+    assert "Moved" in moved and "instead of Saturday, 3 May 2025, 08:00" in moved
     assert 'class="is-cancelled"' in dates
     vietnamese = get(client, f"/events/{town.concert.id}", lang="vi")
     assert 'class="badge"' in vietnamese
@@ -229,8 +229,8 @@ def test_cancelled_activity_and_occurrence_are_marked(client, town):
 
 def test_activity_page_shows_details_map_and_add_to_calendar(client, town):
     page = get(client, f"/events/{town.reading.id}")
-    assert "<h1>Đọc sách cùng thiếu nhi</h1>" in page
-    assert "Monday, 21 April, 2025, 09:00–11:00" in page
+    assert '<h1 lang="vi">Đọc sách cùng thiếu nhi</h1>' in page  # Vietnamese content on an English page
+    assert "Monday, 21 April 2025, 09:00–11:00" in page
     assert "Phòng đọc thiếu nhi" in page
     assert "https://www.openstreetmap.org/?mlat=21.32270&amp;mlon=105.40190" in page
     assert "<strong>Vui đọc</strong>" in page and "<li>Kể chuyện</li>" in page
@@ -243,11 +243,11 @@ def test_activity_page_shows_details_map_and_add_to_calendar(client, town):
 
 
 def test_activity_page_in_vietnamese_and_english_formats_dates_by_locale(client, town):
-    assert "Thứ Hai, 21 tháng 4, 2025, 09:00–11:00" in get(client, f"/events/{town.reading.id}", lang="vi")
-    assert "Monday, 21 April, 2025, 09:00–11:00" in get(client, f"/events/{town.reading.id}", lang="en")
+    assert "Thứ Hai, 21 tháng 4 năm 2025, 09:00–11:00" in get(client, f"/events/{town.reading.id}", lang="vi")
+    assert "Monday, 21 April 2025, 09:00–11:00" in get(client, f"/events/{town.reading.id}", lang="en")
     fair_vi = get(client, f"/events/{town.fair.id}", lang="vi")
-    assert "Thứ Tư, 23 tháng 4, 2025" in fair_vi and "Thứ Sáu, 25 tháng 4, 2025" in fair_vi
-    assert "Wednesday, 23 April, 2025 – Friday, 25 April, 2025" in get(client, f"/events/{town.fair.id}")
+    assert "Thứ Tư, 23 tháng 4 năm 2025" in fair_vi and "Thứ Sáu, 25 tháng 4 năm 2025" in fair_vi
+    assert "Wednesday, 23 April 2025 – Friday, 25 April 2025" in get(client, f"/events/{town.fair.id}")
 
 
 def test_numbers_are_formatted_for_the_locale(client, town, app, monkeypatch):
@@ -331,7 +331,7 @@ def test_month_view(client, town):
     days = re.findall(r'<li class="day[^"]*">(.*?)</li>\s*(?=<li class="day|</ol>)', page, re.S)
     fair_days = [re.search(r'<span class="visually-hidden">([^<]+)</span>', d).group(1)
                  for d in days if "Hội sách mùa xuân" in d]
-    assert fair_days == ["Wednesday, 23 April, 2025", "Thursday, 24 April, 2025", "Friday, 25 April, 2025"]
+    assert fair_days == ["Wednesday, 23 April 2025", "Thursday, 24 April 2025", "Friday, 25 April 2025"]
     assert "today" in page
     cancelled = page.split("Đêm nhạc dân gian")[1].split("</li>")[0]
     assert "Cancelled" in cancelled
@@ -344,7 +344,7 @@ def test_month_view(client, town):
 
 def test_institution_page(client, town):
     page = get(client, "/institutions/thu-vien-tinh")
-    assert "<h1>Thư viện tỉnh Phú Thọ</h1>" in page
+    assert '<h1 lang="vi">Thư viện tỉnh Phú Thọ</h1>' in page
     assert "Provincial library" in page and "Đường Trần Phú, Việt Trì" in page
     assert "openstreetmap.org" in page
     assert titles_in(page, town) == {"Đọc sách cùng thiếu nhi", "Hội sách mùa xuân", "Kỹ năng số trực tuyến"}
@@ -355,7 +355,7 @@ def test_institution_page(client, town):
 
 def test_area_page_lists_sub_areas_institutions_and_subtree_activities(client, town):
     page = get(client, "/areas/227")
-    assert "<h1>Thành phố Việt Trì</h1>" in page
+    assert '<h1 lang="vi">Thành phố Việt Trì</h1>' in page
     assert "/areas/25" in page  # breadcrumb to the province
     assert "/areas/07900" in page and "Phường Gia Cẩm" in page
     assert "/institutions/thu-vien-tinh" in page and "/institutions/nvh-gia-cam" in page
@@ -370,18 +370,17 @@ def test_observance_page_per_year(client, town):
     assert response.status_code == 302 and response.headers["Location"] == "/observances/book-reading-day/2025"
     page = get(client, "/observances/book-reading-day/2025")
     assert "<h1>Vietnam Book and Reading Culture Day 2025</h1>" in page
-    assert "Monday, 21 April, 2025" in page
+    assert "Monday, 21 April 2025" in page
     listed = titles_in(page.split('id="activities-heading"')[1], town)
     assert {"Đọc sách cùng thiếu nhi", "Tọa đàm về di sản"} <= listed
     assert "Kỹ năng số trực tuyến" not in listed
-    # the weekly club is tagged (it meets on 19/4): it shows the meeting inside the window, not its later ones
-    club = page.split("Câu lạc bộ Thơ")[1].split("</li>")[0]
-    assert "Saturday, 19 April, 2025" in club and "more date" not in club  # 26/4 is outside 18–24/4
+    # the weekly club meets on 19/4 but also long after the window: suggested to its editor, not tagged
+    assert "Câu lạc bộ Thơ" not in listed
     assert "/observances/book-reading-day/2024" in page and "/observances/book-reading-day/2026" in page
     other_year = get(client, "/observances/book-reading-day/2026")
     assert "No activity has been announced for 2026 yet." in other_year
     vietnamese = get(client, "/observances/hung-kings/2025", lang="vi")
-    assert "Giỗ Tổ Hùng Vương 2025" in vietnamese and "Thứ Hai, 7 tháng 4, 2025" in vietnamese
+    assert "Giỗ Tổ Hùng Vương 2025" in vietnamese and "Thứ Hai, 7 tháng 4 năm 2025" in vietnamese
     get(client, "/observances/nope/2025", status=404)
     get(client, "/observances/book-reading-day/1800", status=404)
 
@@ -397,7 +396,7 @@ def test_language_switch_sticks_and_replaces_the_previous_choice(client, town):
     assert html_lang("/") == "vi"  # nothing chosen yet: Vietnamese
     assert html_lang(response.headers["Location"]) == "en"
     assert html_lang(f"/events/{town.reading.id}") == "en"  # the choice sticks
-    assert "Monday, 21 April, 2025" in client.get(f"/events/{town.reading.id}").text
+    assert "Monday, 21 April 2025" in client.get(f"/events/{town.reading.id}").text
     assert client.get("/lang/en?next=https://evil.example/").headers["Location"] == "/?lang=en"
     assert client.get("/lang/en?next=//evil.example/").headers["Location"] == "/?lang=en"
     assert html_lang(client.get("/lang/vi?next=/").headers["Location"]) == "vi"
@@ -409,7 +408,7 @@ def test_month_view_caps_a_busy_day_and_links_to_its_list(client, town):
         f.activity(town.centre, f"Buổi học số {hour}", f"2025-04-29T{hour:02d}:00", hours=0.5)
     _db.session.commit()
     page = get(client, "/calendar/2025/4?institution=nvh-gia-cam")
-    day = page.split("Tuesday, 29 April, 2025")[1].split('<li class="day')[0]
+    day = page.split("Tuesday, 29 April 2025")[1].split('<li class="day')[0]
     assert day.count("Buổi học số") == 6
     more = re.search(r'<a class="day-more" href="([^"]+)">2 more', day)
     assert more, day

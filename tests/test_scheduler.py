@@ -262,7 +262,8 @@ def test_two_scheduler_processes_run_each_job_once_per_period(tmp_path):
         engine.dispose()
         assert sorted((job, period) for job, period, _ in runs) == sorted(
             [("attendance_reminders", "2026-11-03"), ("deadline_reminders", "2026-11-03"),
-             ("purge_personal_data", "2026-11-03"), ("send_emails", "2026-11-03T01:00")])
+             ("purge_personal_data", "2026-11-03"), ("registrant_reminders", "2026-11-03"),
+                 ("send_emails", "2026-11-03T01:00")])
         assert all(finished is not None for *_, finished in runs)
         assert len(reminders) == 4  # three editors whose year is not submitted, and the officer
         assert all(emailed is not None for *_, emailed in reminders)
@@ -279,7 +280,7 @@ def test_the_foreground_scheduler_stops_cleanly_on_sigterm(tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
             try:
                 first = process.stdout.readline()
-                assert first.startswith("scheduler: 4 jobs in Asia/Ho_Chi_Minh"), first
+                assert first.startswith("scheduler: 5 jobs in Asia/Ho_Chi_Minh"), first
                 engine = create_engine(url)
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:  # send_emails catches up at start

@@ -34,6 +34,7 @@ from ..events.models import Activity, ActivityObservance, Occurrence
 from ..events.schema import ActivityIn, ActivityPatch, OccurrenceChange
 from ..extensions import db
 from ..places.models import Institution
+from ..registration.operations import places_left
 from ..vocabulary import ACTIVITY_STATUSES
 from .core import ApiError, api_user, bp, documented, json_body, page, page_window
 from .serializers import ActivityList, ActivityOut, OccurrenceOut, activity_json, occurrence_json
@@ -171,7 +172,9 @@ def list_events():
     ))
     shown = activities[:limit]
     occurrences = _occurrences([a.id for a in shown], window)
-    items = [activity_json(activity, occurrences[activity.id]) for activity in shown]
+    # the places left of every listed date, in one query
+    places = places_left([o for activity in shown if activity.capacity for o in occurrences[activity.id]])
+    items = [activity_json(activity, occurrences[activity.id], places) for activity in shown]
     return page(items, len(activities) > limit, offset, limit)
 
 

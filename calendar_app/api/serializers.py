@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from ..clock import local_zone
 from ..events.models import Activity, Occurrence
 from ..places.models import Area, Institution
+from ..registration.operations import places_left
 
 
 class AreaOut(BaseModel):
@@ -68,6 +69,9 @@ class OccurrenceOut(BaseModel):
                                             "all-day): PUT /events/{activity_id}/occurrences/{original_start}")
     moved: bool = Field(description="The occurrence was moved away from its original start")
     reason: str | None = Field(None, description="Why it was moved or cancelled, as the editor wrote it")
+    #: set only for an activity with a capacity: the key is absent otherwise (activity_json dumps unset fields out)
+    places_left: int | None = Field(None, description="Places still free on this date (capacity less the people "
+                                                      "confirmed); only when the activity has a capacity")
 
 
 class ActivityOut(BaseModel):
@@ -145,26 +149,37 @@ def institution_json(institution: Institution) -> dict:
         mode="json", by_alias=True)
 
 
-def occurrence_out(occurrence: Occurrence, activity: Activity, zone: ZoneInfo | None = None) -> OccurrenceOut:
+def occurrence_out(occurrence: Occurrence, activity: Activity, zone: ZoneInfo | None = None,
+                   places: dict[int, int] | None = None) -> OccurrenceOut:
     zone = zone or local_zone()
     cancelled = occurrence.status == "cancelled" or activity.status == "cancelled"
+    fields = {}
+    if activity.capacity:
+        left = (places or {}).get(occurrence.id)
+        fields["places_left"] = left if left is not None else places_left([occurrence])[occurrence.id]
     return OccurrenceOut(
         start=_moment(occurrence.starts_at, activity.all_day, zone),
         end=_moment(occurrence.ends_at, activity.all_day, zone, end=True),
         status="cancelled" if cancelled else "scheduled",
         original_start=_path_key(occurrence.original_start, activity.all_day, zone),
         moved=occurrence.starts_at != occurrence.original_start,
-        reason=occurrence.change_reason if occurrence.overridden else None,
+        reason=occurrence.change_reason if occurrence.overridden else None, **fields,
     )
 
 
 def occurrence_json(occurrence: Occurrence, activity: Activity) -> dict:
-    return occurrence_out(occurrence, activity).model_dump(mode="json")
+    return occurrence_out(occurrence, activity).model_dump(mode="json", exclude_unset=True)
 
 
-def activity_json(activity: Activity, occurrences: list[Occurrence]) -> dict:
-    """The activity with the given occurrences (the caller chooses the window)."""
+def activity_json(activity: Activity, occurrences: list[Occurrence], places: dict[int, int] | None = None) -> dict:
+    """The activity with the given occurrences (the caller chooses the window); `places`: places_left of them,
+    when the caller counted them for many activities at once.
+
+    Dumped without unset fields: every field is given, except `places_left` of an activity without a capacity.
+    """
     zone = local_zone()  # once per activity: a list may hold thousands of times to convert
+    if activity.capacity and places is None:
+        places = places_left(occurrences)
     return ActivityOut(
         id=activity.id, institution=activity.institution.slug, title=activity.title,
         description=activity.description or "",
@@ -177,5 +192,5 @@ def activity_json(activity: Activity, occurrences: list[Occurrence]) -> dict:
         registration_required=activity.registration_required, status=activity.status,
         cancel_reason=activity.cancel_reason, sequence=activity.sequence,
         updated_at=activity.updated_at.replace(tzinfo=UTC),
-        occurrences=[occurrence_out(o, activity, zone) for o in occurrences],
-    ).model_dump(mode="json")
+        occurrences=[occurrence_out(o, activity, zone, places) for o in occurrences],
+    ).model_dump(mode="json", exclude_unset=True)

@@ -32,7 +32,7 @@ from ..events.tagging import retag
 from ..extensions import db
 from ..observances.dates import observance_span
 from ..observances.models import Observance
-from ..observances.tagging import suggested_observances
+from ..observances.tagging import match_observances
 from ..participation.locks import unlock_year
 from ..participation.models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment, YearReport
 from ..places import official
@@ -249,7 +249,7 @@ def _load_activities(timed, institutions: dict[str, Institution], observances: d
     """Add the activities not there yet, with their occurrences and automatic observance tags.
 
     The occurrences and tags come from the functions sync_occurrences() and retag() are made of (expand,
-    suggested_observances), and the whole batch is written in one flush: those two flush once per activity,
+    match_observances), and the whole batch is written in one flush: those two flush once per activity,
     which took most of the load time. tests/test_demo.py runs both over the loaded activities and checks that
     they change nothing.
     """
@@ -274,8 +274,9 @@ def _load_activities(timed, institutions: dict[str, Institution], observances: d
                                 for start, end in expand(starts, ends, record.rrule)]
         last = (lambda end: end - ONE_DAY) if record.all_day else (lambda end: end)
         spans = [(local_day(o.starts_at), local_day(last(o.ends_at))) for o in activity.occurrences]
-        activity.observance_links = [ActivityObservance(observance_id=observance_id, source="auto") for
-                                     observance_id in sorted(suggested_observances(spans, list(observances.values())))]
+        tagged = match_observances(spans, list(observances.values())).tagged
+        activity.observance_links = [ActivityObservance(observance_id=observance_id, source="auto")
+                                     for observance_id in sorted(tagged)]
         db.session.add(activity)
         existing.add((institution.id, record.title))
         result.added["activities"] += 1

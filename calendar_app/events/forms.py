@@ -149,6 +149,9 @@ class ActivityForm(FlaskForm):
 
     location = StringField(_l("Place"), render_kw={"maxlength": 500})
     online_url = StringField(_l("Online link"), widget=URLInput(), render_kw={"maxlength": 1000})
+    #: the activity's own point on the map; empty: the institution's
+    latitude = StringField(_l("Latitude"), render_kw={"inputmode": "decimal", "autocomplete": "off", "size": 10})
+    longitude = StringField(_l("Longitude"), render_kw={"inputmode": "decimal", "autocomplete": "off", "size": 10})
     capacity = NumberText(_l("Places available"), render_kw={"min": 0, "max": MAX_CAPACITY})
     registration_required = BooleanField(_l("People must register"))
     programme = StringField(_l("Education programme key"), render_kw={"maxlength": 100})
@@ -289,6 +292,8 @@ class ActivityForm(FlaskForm):
             "title": self.title.data or "", "description": self.description.data or "",
             "starts_at": starts_at, "ends_at": ends_at, "all_day": all_day,
             "rrule": rrule, "location": self.location.data, "online_url": self.online_url.data,
+            "latitude": (self.latitude.data or "").strip().replace(",", ".") or None,
+            "longitude": (self.longitude.data or "").strip().replace(",", ".") or None,
             "capacity": (self.capacity.data or "").strip() or None,
             "registration_required": bool(self.registration_required.data),
             "programme": self.programme.data, "categories": list(self.categories.data or []),
@@ -321,6 +326,8 @@ class ActivityForm(FlaskForm):
         self.count.data = str(repeat.count) if repeat.count else ""
         self.custom_rule.data = repeat.custom or ""
         self.location.data, self.online_url.data = values["location"] or "", values["online_url"] or ""
+        self.latitude.data = "" if values["latitude"] is None else str(values["latitude"])
+        self.longitude.data = "" if values["longitude"] is None else str(values["longitude"])
         self.capacity.data = "" if values["capacity"] is None else str(values["capacity"])
         self.registration_required.data = values["registration_required"]
         self.programme.data = values["programme"] or ""

@@ -73,8 +73,10 @@ def update_activity(user, activity: Activity, changes: dict) -> Activity:
     if "observances" not in changes:
         merged.pop("observances")
     payload = _validated(merged)
+    dates_before = _dates(activity)
     _apply(activity, payload)
     after = activity_values(activity)
+    _announce_booked_dates(activity, dates_before, before["status"] != after["status"])
     if _capacity_grew(before["capacity"], after["capacity"]):
         signals.capacity_grew.send(activity)
     changed = diff(before, after)
@@ -83,6 +85,21 @@ def update_activity(user, activity: Activity, changes: dict) -> Activity:
             if "status" in changed else "update"
         record(user, action, "activity", activity.id, institution=activity.institution, changes=changed)
     return activity
+
+
+def _dates(activity: Activity) -> dict[int, tuple]:
+    return {occ.id: (occ.starts_at, occ.ends_at, occ.status) for occ in activity.occurrences if occ.id is not None}
+
+
+def _announce_booked_dates(activity: Activity, before: dict[int, tuple], status_changed: bool) -> None:
+    """booked_dates_changed for the occurrences whose time or status this change touched (every one when the
+    activity itself was cancelled or published again)."""
+    after = _dates(activity)
+    touched = {occ_id for occ_id, dates in before.items() if after.get(occ_id, dates) != dates}
+    if status_changed:
+        touched |= set(after)
+    if touched:
+        signals.booked_dates_changed.send(activity, occurrence_ids=touched)
 
 
 def _capacity_grew(old: int | None, new: int | None) -> bool:
@@ -243,6 +260,7 @@ def change_occurrence(user, activity: Activity, occurrence: Occurrence, data: di
         key = occurrence_key(occurrence.original_start, activity.all_day)
         record(user, action, "occurrence", f"{activity.id}/{key}", institution=activity.institution,
                changes=changed, reason=occurrence.change_reason)
+        signals.booked_dates_changed.send(activity, occurrence_ids={occurrence.id})
     return occurrence
 
 

@@ -1,4 +1,5 @@
-"""Automatic observance tags of activities, from their occurrence dates and the observances' windows."""
+"""Automatic observance tags of activities, from their occurrence dates and the observances' windows (the rule:
+observances/tagging.py)."""
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select
@@ -8,14 +9,15 @@ from ..clock import ONE_DAY, local_day, local_midnight_utc
 from ..extensions import db
 from ..observances.dates import Span, tagging_window
 from ..observances.models import Observance
-from ..observances.tagging import suggested_observances
+from ..observances.tagging import match_observances
 from .models import Activity, ActivityObservance, Occurrence
 
 
 def retag(activity: Activity) -> None:
     """Add automatic tags the dates call for, drop automatic tags they no longer do.
 
-    Manual tags and tags an editor removed (removed=True) are left as they are.
+    Only what every date falls in is tagged; what some dates touch is left for the editor (the preview
+    suggests it). Manual tags and tags an editor removed (removed=True) are left as they are.
     """
     spans = [
         (local_day(occ.starts_at), local_day(occ.ends_at - ONE_DAY if activity.all_day else occ.ends_at))
@@ -23,7 +25,7 @@ def retag(activity: Activity) -> None:
         if occ.status != "cancelled"
     ]
     observances = list(db.session.scalars(select(Observance)))
-    wanted = suggested_observances(spans, observances)
+    wanted = match_observances(spans, observances).tagged
     links = {link.observance_id: link for link in activity.observance_links}
     for observance_id in wanted - links.keys():
         activity.observance_links.append(ActivityObservance(observance_id=observance_id, source="auto"))

@@ -12,7 +12,7 @@ from ..extensions import db, login_manager
 from ..forms import ActionForm, apply_errors
 from ..markup import render_markdown
 from ..observances.models import Observance
-from ..observances.tagging import suggested_observances
+from ..observances.tagging import match_observances
 from ..pagination import paginate
 from ..unit_of_work import attempt
 from ..validation import ValidationFailed, validate
@@ -167,18 +167,22 @@ def _preview(form: ActivityForm, data: dict, activity: Activity | None = None):
     shift = timedelta(days=1) if payload.all_day else timedelta(0)
     spans = [(local_day(s), local_day(e - shift)) for s, e in times]
     observances = list(db.session.scalars(db.select(Observance)))
-    suggested = {o.key for o in observances if o.id in suggested_observances(spans, observances)}
+    match = match_observances(spans, observances)
+    # every date in the window: ticked for the editor; only some dates: named, left for the editor to tick
+    tagged = {o.key for o in observances if o.id in match.tagged}
+    suggested = {o.key for o in observances if o.id in match.suggested}
     removed = {link.observance.key for link in activity.observance_links if link.removed} if activity else set()
     checked = set(form.observances.data or [])
     shown = {key for key in (form.observances_shown.data or "").split(",") if key}
     if form.tags_touched():
-        form.observances.data = sorted(checked | (suggested - shown - removed))
+        form.observances.data = sorted(checked | (tagged - shown - removed))
     else:
-        form.show_tags(checked | (suggested - removed))
+        form.show_tags(checked | (tagged - removed))
     preview = {
         "dates": [(s, e - shift) for s, e in times[:PREVIEW_DATES]],
         "total": len(times), "capped": len(times) >= MAX_OCCURRENCES, "all_day": payload.all_day,
-        "rrule": payload.rrule, "suggested": suggested, "description": render_markdown(payload.description),
+        "rrule": payload.rrule, "tagged": tagged, "suggested": suggested - checked,
+        "description": render_markdown(payload.description),
     }
     return _render_form(form, activity, preview=preview)
 

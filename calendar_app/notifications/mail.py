@@ -1,4 +1,5 @@
-"""E-mailing reminders through the SMTP server of MAIL_SERVER (nothing is sent when it is unset)."""
+"""E-mail through the SMTP server of MAIL_SERVER (nothing is sent when it is unset): the staff's reminders here;
+registrant_mail.py sends the registrants' e-mails through the same connection."""
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -10,6 +11,7 @@ from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..extensions import db
+from ..registration.followup import site_root
 from .models import Reminder
 
 log = logging.getLogger(__name__)
@@ -20,8 +22,7 @@ def mail_configured() -> bool:
 
 
 def _reminders_url() -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}/reminders" if base else "/reminders"
+    return f"{site_root()}/reminders"
 
 
 def compose(reminder: Reminder, user: User) -> EmailMessage:
@@ -36,7 +37,8 @@ def compose(reminder: Reminder, user: User) -> EmailMessage:
     return message
 
 
-def _connect() -> smtplib.SMTP:
+def connect() -> smtplib.SMTP:
+    """A connection to MAIL_SERVER, with STARTTLS and login when configured; raises OSError/SMTPException."""
     config = current_app.config
     smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 20))
     if config.get("MAIL_USE_TLS"):
@@ -61,7 +63,7 @@ def deliver_pending(now, limit: int = 500) -> int:
         return 0
     sent = 0
     try:
-        smtp = _connect()
+        smtp = connect()
     except (OSError, smtplib.SMTPException) as error:
         log.warning("cannot reach the mail server %s: %s", current_app.config["MAIL_SERVER"], error)
         return 0

@@ -1,39 +1,44 @@
 """How dates, times and places read on the public pages, in the reader's locale."""
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_skeleton
 from flask_babel import format_date, format_time
 
 from ..clock import ONE_DAY, to_local
-
-DAY = "EEEE, d MMMM, y"
-TIME = "HH:mm"
+from ..datestyle import TIME, day_pattern, month_heading
 
 
 def when(starts_at: datetime, ends_at: datetime, all_day: bool) -> str:
-    """"Thứ Hai, 21 tháng 4, 2025, 09:00–11:00", or a day range for all-day and multi-day activities."""
+    """"Thứ Hai, 21 tháng 4 năm 2025, 09:00–11:00", or a day range for all-day and multi-day activities."""
+    day = day_pattern()
     if all_day:
         first, last = to_local(starts_at).date(), to_local(ends_at - ONE_DAY).date()
         if last <= first:
-            return format_date(first, DAY)
-        return f"{format_date(first, DAY)} – {format_date(last, DAY)}"
+            return format_date(first, day)
+        return f"{format_date(first, day)} – {format_date(last, day)}"
     start, end = to_local(starts_at), to_local(ends_at)
     if start.date() == end.date():
-        return f"{format_date(start.date(), DAY)}, {format_time(start, TIME, rebase=False)}–" \
+        return f"{format_date(start.date(), day)}, {format_time(start, TIME, rebase=False)}–" \
                f"{format_time(end, TIME, rebase=False)}"
-    return f"{format_date(start.date(), DAY)}, {format_time(start, TIME, rebase=False)} – " \
-           f"{format_date(end.date(), DAY)}, {format_time(end, TIME, rebase=False)}"
+    return f"{format_date(start.date(), day)}, {format_time(start, TIME, rebase=False)} – " \
+           f"{format_date(end.date(), day)}, {format_time(end, TIME, rebase=False)}"
 
 
 def month_name(day: date, locale: str) -> str:
-    text = format_skeleton("yMMMM", day, locale=locale)
-    return text[:1].upper() + text[1:]
+    return month_heading(day, locale)
 
 
 def machine_time(value: datetime, all_day: bool = False) -> str:
     """The datetime attribute of a <time> element."""
     local = to_local(value)
     return local.date().isoformat() if all_day else local.isoformat(timespec="minutes")
+
+
+def place(activity) -> str:
+    """Where an activity happens, in words: its own place, else its institution's name and address."""
+    institution = activity.institution
+    if activity.location:
+        return activity.location
+    return f"{institution.name}, {institution.address}" if institution.address else institution.name
 
 
 def map_url(point: tuple[float, float] | None) -> str | None:

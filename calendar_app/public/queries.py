@@ -209,3 +209,16 @@ def filter_choices() -> dict[str, list]:
             select(Institution).where(Institution.active.is_(True)).order_by(Institution.name))),
         "observances": list(db.session.scalars(select(Observance).order_by(Observance.key))),
     }
+
+
+def province_outline(area: Area) -> tuple[Area | None, list[tuple[float, float]]]:
+    """The province an area lies in, and the centres of its units valid today (for the locator map)."""
+    province = next((a for a in [*area.ancestors(), area] if a.level == "province"), None)
+    if province is None:
+        return None, []
+    rows = db.session.execute(
+        select(Area.latitude, Area.longitude)
+        .where(province.subtree_filter(), Area.id != province.id, Area.latitude.is_not(None),
+               Area.longitude.is_not(None), Area.valid_on_filter(clock.local_today()))
+        .limit(5000)).all()
+    return province, [(lat, lon) for lat, lon in rows]

@@ -8,12 +8,16 @@ from flask_babel import get_locale
 from .. import vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
 from ..events.filters import ActivityFilters, parse_filters
+from ..feeds.context import public_base_url
+from ..feeds.views import feed_links
 from ..markup import render_markdown
 from ..observances.dates import observance_span, tagging_window
 from ..pagination import page_number
 from ..places import lookup
+from ..registration.operations import places_left
 from ..years import YEARS
-from . import formatting, jsonld, queries
+from . import calendar_links, formatting, jsonld, queries
+from .locator import locator
 
 bp = Blueprint("public", __name__)
 
@@ -22,6 +26,10 @@ bp = Blueprint("public", __name__)
 PREVIEW = 8
 #: how many activities a day of the month view shows before linking to that day's list
 PER_DAY = 6
+#: how many a day of the week view shows before linking to the day view
+PER_DAY_IN_WEEK = 25
+#: at most this many dates on one day's page (a whole province's day)
+DAY_LIMIT = 500
 
 
 @bp.app_template_filter("markdown")
@@ -100,7 +108,7 @@ def current_month():
 def month(year: int, month: int):
     if year not in YEARS or not 1 <= month <= 12:
         abort(404)
-    parsed = parse_filters(request.args)
+    parsed = _calendar_filters()
     if parsed.errors:
         return redirect(url_for("public.events", **request.args))
     weeks = formatting.month_weeks(year, month)
@@ -112,8 +120,61 @@ def month(year: int, month: int):
     return render_template(
         "public/month.html", year=year, month=month, weeks=weeks, days=formatting.by_day(occurrences, first, last),
         filters=parsed.filters, today=local_today(), first_of_month=date(year, month, 1),
-        previous=previous, following=following.replace(day=1), per_day=PER_DAY,
+        previous=previous, following=following.replace(day=1), per_day=PER_DAY, parsed=parsed,
+        options=_filter_options(), view="month", day=_focus_day(date(year, month, 1)),
     )
+
+
+def _calendar_filters():
+    """The list's filters, without its dates: the calendar page chooses those."""
+    return parse_filters({name: value for name, value in request.args.items() if name not in ("from", "to")})
+
+
+def _focus_day(first: date) -> date:
+    """The day the week and day views open on from a month: today when it is in that month, else the first."""
+    today = local_today()
+    return today if (today.year, today.month) == (first.year, first.month) else first
+
+
+def _calendar_day(year: int, month: int, day: int) -> date:
+    if year not in YEARS:
+        abort(404)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/calendar/week/<int:year>/<int:month>/<int:day>")
+def week(year: int, month: int, day: int):
+    """The week (Monday to Sunday) holding a day, with the list's filters; printable."""
+    chosen = _calendar_day(year, month, day)
+    parsed = _calendar_filters()
+    if parsed.errors:
+        return redirect(url_for("public.events", **request.args))
+    first = chosen - timedelta(days=chosen.weekday())
+    days = [first + timedelta(days=n) for n in range(7)]
+    occurrences = queries.occurrences_between(local_midnight_utc(first), local_midnight_utc(first + timedelta(days=7)),
+                                              parsed.filters)
+    return render_template(
+        "public/week.html", days=days, by_day=formatting.by_day(occurrences, days[0], days[-1]), day=chosen,
+        parsed=parsed, filters=parsed.filters, options=_filter_options(), today=local_today(), view="week",
+        previous=first - timedelta(days=7), following=first + timedelta(days=7), per_day=PER_DAY_IN_WEEK)
+
+
+@bp.route("/calendar/day/<int:year>/<int:month>/<int:day>")
+def day(year: int, month: int, day: int):
+    chosen = _calendar_day(year, month, day)
+    parsed = _calendar_filters()
+    if parsed.errors:
+        return redirect(url_for("public.events", **request.args))
+    occurrences = queries.occurrences_between(local_midnight_utc(chosen),
+                                              local_midnight_utc(chosen + timedelta(days=1)), parsed.filters,
+                                              limit=DAY_LIMIT + 1)
+    return render_template(
+        "public/day.html", day=chosen, occurrences=occurrences[:DAY_LIMIT], more=len(occurrences) > DAY_LIMIT,
+        parsed=parsed, filters=parsed.filters, options=_filter_options(), today=local_today(), view="day",
+        previous=chosen - timedelta(days=1), following=chosen + timedelta(days=1))
 
 
 @bp.route("/events/<int:activity_id>")
@@ -123,12 +184,47 @@ def event(activity_id: int):
     page_url = url_for("public.event", activity_id=activity.id, _external=True)
     organizer_url = url_for("public.institution", slug=activity.institution.slug, _external=True)
     structured = jsonld.activity_events(activity, occurrences, page_url, organizer_url, str(get_locale()))
+    point = jsonld.coordinates(activity)
     return render_template(
         "public/event.html", activity=activity, occurrences=occurrences, upcoming=upcoming,
         upcoming_total=queries.count_upcoming(activity) if upcoming else 0, structured=structured,
-        span=queries.date_span(activity),
-        map_url=formatting.map_url(jsonld.coordinates(activity)), year=local_day(activity.starts_at).year,
+        span=queries.date_span(activity), page_url=page_url,
+        map_url=formatting.map_url(point), year=local_day(activity.starts_at).year,
+        places=places_left(occurrences) if upcoming else {}, links=_calendar_links(activity, occurrences, page_url),
+        share=calendar_links.share_links(page_url), locator=_locator(point, activity.institution.area),
     )
+
+
+def _calendar_links(activity, occurrences, page_url: str) -> dict:
+    """Google Calendar and Outlook: for the activity (a one-off's date, or a subscription to a series' feed)
+    and for each shown date."""
+    place = formatting.place(activity)
+
+    def one(occurrence) -> dict[str, str]:
+        values = {"location": place, "description": activity.description, "page_url": page_url}
+        start, end = occurrence.starts_at, occurrence.ends_at
+        if activity.all_day:  # local days, the end exclusive (stored as local midnights)
+            start, end = local_day(start), local_day(end)
+        times = (activity.title, start, end, activity.all_day)
+        return {"google": calendar_links.google_event(*times, **values),
+                "outlook": calendar_links.outlook_event(*times, **values)}
+
+    dates = {occ.id: one(occ) for occ in occurrences if not occ.cancelled}
+    if activity.rrule:
+        feed = feed_links("feeds.event_feed", activity_id=activity.id)
+        whole = {"google": calendar_links.google_subscribe(feed["webcal"]),
+                 "outlook": calendar_links.outlook_subscribe(feed["https"], activity.title)}
+    else:
+        whole = next(iter(dates.values()), None)
+    return {"activity": whole, "dates": dates}
+
+
+def _locator(point, area):
+    if point is None:
+        return None
+    province, outline = queries.province_outline(area)
+    drawing = locator(point, outline)
+    return {"province": province, "map": drawing} if drawing else None
 
 
 @bp.route("/institutions/<slug>")
@@ -137,7 +233,7 @@ def institution(slug: str):
     listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=PREVIEW)
     point = (found.latitude, found.longitude) if found.latitude is not None and found.longitude is not None else None
     return render_template("public/institution.html", institution=found, page=listing,
-                           map_url=formatting.map_url(point))
+                           map_url=formatting.map_url(point), locator=_locator(point, found.area))
 
 
 @bp.route("/areas/<code>")
@@ -154,6 +250,12 @@ def area(code: str):
                            children=lookup.children_on(found, lookup.day_of(found)), shown_day=lookup.day_of(found),
                            became=lookup.what_it_became(found) if closed else [],
                            came_from=lookup.what_it_came_from(found))
+
+
+@bp.app_template_global()
+def public_url(endpoint: str, **args) -> str:
+    """An absolute address on the public site (PUBLIC_BASE_URL), for what is copied elsewhere (embed code)."""
+    return public_base_url() + url_for(endpoint, **args)
 
 
 @bp.app_template_global()

@@ -1,7 +1,8 @@
-"""Registrations for an occurrence, and the people behind them (tables `registrations`, `registrants`)."""
+"""Registrations for an occurrence, the people behind them, and the e-mails waiting to be sent to them (tables
+`registrations`, `registrants`, `registrant_mails`)."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -44,6 +45,8 @@ class Registration(db.Model):
     walk_in: Mapped[bool] = mapped_column(default=False)
     checked_in_at: Mapped[datetime | None]
     consent: Mapped[bool] = mapped_column(default=False)
+    #: the language the person registered in: their e-mails are written in it
+    locale: Mapped[str] = mapped_column(String(8), default="vi", server_default="vi")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
     #: when name/e-mail/phone were erased; the counts stay
@@ -56,4 +59,33 @@ class Registration(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"),
         CheckConstraint("people >= 1", name="people"),
+    )
+
+
+class RegistrantMail(db.Model):
+    """An e-mail to a registrant, written in the transaction that called for it and sent later by the scheduler.
+
+    The text is composed when it is sent, from the registration as it stands then, in its language.
+    """
+
+    __tablename__ = "registrant_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    #: confirmation | reminder | changed (moved, cancelled or restored) | promoted (off the waitlist)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: the registration page's secret address, known only while the confirmation waits (cleared once sent)
+    link: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: not before this moment (the first try, then each retry after a failure)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: sent, or given up (gave_up says which); NULL while it waits
+    done_at: Mapped[datetime | None]
+    gave_up: Mapped[bool] = mapped_column(default=False)
+
+    registration: Mapped[Registration] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('confirmation', 'reminder', 'changed', 'promoted')", name="kind"),
     )

@@ -19,6 +19,7 @@ from ..events.models import Activity, Occurrence
 from ..events.operations import find_occurrence
 from ..extensions import db
 from ..validation import ValidationFailed, validate
+from . import followup
 from .models import Registrant, Registration
 from .schema import RegistrationIn, normalise_email, normalise_phone
 
@@ -86,8 +87,25 @@ def seats_of(occurrences: list[Occurrence]) -> dict[int, dict]:
     return result
 
 
-def register(activity: Activity, data: dict, now: datetime | None = None) -> Registered:
-    """Register someone for one coming occurrence: confirmed while places last, else on the waitlist."""
+def places_left(occurrences: list[Occurrence]) -> dict[int, int]:
+    """{occurrence id: places still free} for the occurrences whose activity has a capacity, in one query
+    (any activities; the API lists many at once)."""
+    limited = [o for o in occurrences if o.activity.capacity]
+    if not limited:
+        return {}
+    taken = dict(db.session.execute(
+        select(Registration.occurrence_id, func.sum(Registration.people))
+        .where(Registration.occurrence_id.in_([o.id for o in limited]), Registration.status == "confirmed",
+               Registration.walk_in.is_(False))
+        .group_by(Registration.occurrence_id)).all())
+    return {o.id: max(0, o.activity.capacity - (taken.get(o.id) or 0)) for o in limited}
+
+
+def register(activity: Activity, data: dict, now: datetime | None = None, locale: str = "vi") -> Registered:
+    """Register someone for one coming occurrence: confirmed while places last, else on the waitlist.
+
+    `locale` is the language they registered in: their e-mails are written in it. With an e-mail address, the
+    confirmation is queued (followup.py)."""
     now = now or clock.utcnow()
     errors = {}
     try:
@@ -119,10 +137,11 @@ def register(activity: Activity, data: dict, now: datetime | None = None) -> Reg
     registration = Registration(
         activity=activity, occurrence=occurrence, registrant=registrant, name=payload.name, email=email,
         phone=phone, people=payload.people, status=status, position=next_position(occurrence),
-        cancel_token_hash=hash_secret(cancel_secret), consent=True, created_at=now,
+        cancel_token_hash=hash_secret(cancel_secret), consent=True, created_at=now, locale=locale,
     )
     db.session.add(registration)
     db.session.flush()
+    followup.queue_confirmation(registration, cancel_secret)
     return Registered(registration, cancel_secret, feed_secret)
 
 
@@ -215,6 +234,7 @@ def promote_waitlist(occurrence: Occurrence) -> list[Registration]:
             break
         registration.status = "confirmed"
         promoted.append(registration)
+        followup.queue(registration, "promoted")
         if free is not None:
             free -= registration.people
     db.session.flush()

@@ -8,7 +8,7 @@ from .. import clock
 from ..audit.operations import record
 from ..events.models import Occurrence
 from ..extensions import db
-from .models import Registrant, Registration
+from .models import Registrant, RegistrantMail, Registration
 
 
 def purge_personal_data(now: datetime | None = None, days: int | None = None) -> int:
@@ -25,6 +25,13 @@ def purge_personal_data(now: datetime | None = None, days: int | None = None) ->
         update(Registration)
         .where(Registration.purged_at.is_(None), Registration.occurrence_id.in_(ended))
         .values(name=None, email=None, phone=None, registrant_id=None, cancel_token_hash=None, purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # their e-mails, sent or waiting, go too: a waiting one would have nobody to go to, a sent one may hold
+    # the registration's secret address
+    db.session.execute(
+        delete(RegistrantMail).where(RegistrantMail.registration_id.in_(
+            select(Registration.id).where(Registration.purged_at.is_not(None))))
         .execution_options(synchronize_session=False)
     )
     # a person's contact and feed go with their last registration

@@ -1,6 +1,7 @@
 """Registration pages: the public form, the page behind a registration's secret link, the personal feed and
 its page (citizens); each activity's registrations and the check-in list of each date (staff)."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from ..events.recurrence import occurrence_key
 from ..extensions import db, limiter
 from ..feeds.context import feed_context
 from ..forms import ActionForm, apply_errors
+from ..notifications.mail import mail_configured
 from ..participation.models import Attendance
 from ..participation.operations import AttendanceConflict, attendance_of, occurrence_year
 from ..unit_of_work import attempt
@@ -137,7 +139,7 @@ def register(activity_id: int):
         if form.validate_on_submit():
             try:
                 with attempt():
-                    done = reg.register(item, form.data_for_operation())
+                    done = reg.register(item, form.data_for_operation(), locale=str(get_locale()))
             except ValidationFailed as refused:
                 for reason in apply_errors(form, refused.fields):
                     flash(reason, "error")
@@ -162,7 +164,8 @@ def _choice_label(occurrence: Occurrence, seats: dict) -> str:
         return _when(occurrence)
     if seats["left"] == 0:
         return _("%(when)s – full: waitlist", when=_when(occurrence))
-    return _("%(when)s – %(count)s place(s) left", when=_when(occurrence), count=seats["left"])
+    return ngettext("%(when)s – %(num)s place left", "%(when)s – %(num)s places left", seats["left"],
+                    when=_when(occurrence))
 
 
 @bp.route("/registrations/<secret>")
@@ -174,7 +177,20 @@ def registration(secret: str):
     return _private(render_template(
         "registration/registration.html", registration=item, secret=secret, feed_secret=feed_secret,
         new=bool(request.args.get("new")), place=reg.waitlist_place(item), now=clock.utcnow(),
+        mailed=bool(item.email) and mail_configured(),
         when=_when(item.occurrence)))
+
+
+@bp.route("/registrations/<secret>.ics")
+def registration_calendar(secret: str):
+    """The booked date alone, for "add to my calendar" (the same event as in the personal feed)."""
+    item = reg.registration_for_secret(secret)
+    if item is None:
+        abort(404)
+    body = personal_calendar([item], item.activity.title, feed_context(), _("Waitlist"))
+    return _private(Response(body, mimetype="text/calendar", headers={
+        "Content-Type": "text/calendar; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="registration-{item.id}.ics"'}))
 
 
 @bp.route("/registrations/<secret>/cancel", methods=["POST"])

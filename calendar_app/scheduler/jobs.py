@@ -10,7 +10,9 @@ from datetime import datetime
 
 from ..clock import local_day
 from ..notifications.mail import deliver_pending
+from ..notifications.registrant_mail import deliver_registrant_mail
 from ..notifications.reminders import attendance_due_reminders, deadline_reminders
+from ..registration.followup import queue_reminders
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,12 @@ def every_five_minutes(now: datetime) -> str:
 
 
 def send_emails(now: datetime) -> str:
-    return f"{deliver_pending(now)} e-mail(s) sent"
+    return f"{deliver_pending(now)} reminder e-mail(s), {deliver_registrant_mail(now)} registrant e-mail(s) sent"
+
+
+def registrant_reminders(now: datetime) -> str:
+    """Queue the day-before reminders of tomorrow's registrations, and send them."""
+    return f"{queue_reminders(now)} reminder(s) queued; {deliver_registrant_mail(now)} registrant e-mail(s) sent"
 
 
 def with_emails(job: Callable[[datetime], object]) -> Callable[[datetime], str]:
@@ -62,6 +69,8 @@ JOBS: dict[str, Job] = {job.name: job for job in (
         "from 1/11: years not submitted, and what officers have pending before 15/11"),
     Job("purge_personal_data", purge_personal_data, daily, {"minute": 20},
         "erase registrants' personal data after the keeping period"),
+    Job("registrant_reminders", registrant_reminders, daily, {"hour": "8-20", "minute": 15},
+        "e-mail registrants whose date is tomorrow"),
     Job("send_emails", send_emails, every_five_minutes, {"minute": "*/5"},
-        "e-mail reminders not sent yet (retries after a mail server outage)"),
+        "e-mail reminders and registrants' e-mails not sent yet (retries after a mail server outage)"),
 )}

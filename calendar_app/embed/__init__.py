@@ -1,0 +1,1 @@
+"""The embeddable calendar: compact upcoming lists that institutions frame on their own websites."""
