@@ -41,11 +41,21 @@ def local_date(value, fmt="EEEE, d MMMM, y"):
     return format_date(value, fmt)
 
 
+#: set on the WSGI environ by a view whose answer is the same whoever asks (public feeds): no `Vary: Cookie`,
+#: though something (the language choice, the sign-in extension) looked at the session
+SAME_FOR_EVERYONE = "calendar.same_for_everyone"
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over https, not only when configured so."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        super().save_session(app, session, response)
+        if request.environ.get(SAME_FOR_EVERYONE) and not session.modified:
+            response.vary.discard("Cookie")
 
 
 def register_web(app: Flask) -> None:

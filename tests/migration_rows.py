@@ -211,6 +211,18 @@ def _targets_belong_to_plans(connection: Connection) -> None:
     assert orphans == 0
 
 
+def _every_activity_has_a_fragment_row(connection: Connection) -> None:
+    rows = sorted(tuple(row) for row in connection.execute(text(
+        "SELECT activity_id, first_start, last_end, body FROM feed_fragments")))
+    assert rows == [
+        (1, datetime(2025, 3, 1, 2), datetime(2025, 3, 31, 20), None),
+        (2, datetime(2025, 3, 10, 1), datetime(2025, 4, 10, 3), None),
+        (3, datetime(2025, 5, 18, 2), datetime(2025, 5, 18, 4), None),
+        (4, datetime(2025, 3, 15, 2), datetime(2025, 3, 15, 4), None),
+        (5, datetime(2025, 3, 20, 2), datetime(2025, 3, 20, 4), None),
+    ], rows
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
@@ -222,4 +234,9 @@ STEPS: dict[str, Step] = {
     "0007": Step(rows={"imported_reports": [
         {"id": 1, "area_id": 10, "year": 2025, "document": {"year": 2025, "area": "VN", "indicators": []},
          "source": "test", "imported_at": STAMP}]}),
+    "0008": Step(check=_every_activity_has_a_fragment_row, rows={
+        "feed_aliases": [{"code": "abcdefghijkl", "args": "category=club", "created_at": STAMP}],
+        "feed_bodies": [{"id": "0" * 32, "key": "all", "generation": 1, "day": date(2025, 3, 1), "body": b"x",
+                         "etag": '"x"', "last_modified": STAMP, "events": 0, "activities": 0, "in_window": 0,
+                         "built_at": STAMP}]}),
 }
