@@ -211,8 +211,13 @@ def _targets_belong_to_plans(connection: Connection) -> None:
     assert orphans == 0
 
 
+def _moment(value) -> datetime:
+    """A DateTime read with raw SQL: SQLite gives its text."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
 def _every_activity_has_a_fragment_row(connection: Connection) -> None:
-    rows = sorted(tuple(row) for row in connection.execute(text(
+    rows = sorted((id_, _moment(first), _moment(last), body) for id_, first, last, body in connection.execute(text(
         "SELECT activity_id, first_start, last_end, body FROM feed_fragments")))
     assert rows == [
         (1, datetime(2025, 3, 1, 2), datetime(2025, 3, 31, 20), None),

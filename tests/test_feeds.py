@@ -551,7 +551,9 @@ def test_a_feed_over_the_ceiling_keeps_the_nearest_dates_and_says_so(app, client
     assert _order(cut.data) == [uid(a) for a in (world.club, world.talk, world.evening, world.cancelled)]
     assert len(cal.walk("VEVENT")) == 5
     assert "4 hoạt động gần hôm nay nhất" in str(cal["DESCRIPTION"]) and "/events" in str(cal["DESCRIPTION"])
-    assert b"\r\nX-WR-CALDESC:" + cut.data.split(b"\r\nDESCRIPTION:", 1)[1].split(b"\r\nX-WR-CALDESC:")[0] in cut.data
+    unfolded = dict(line.split(":", 1) for line in cut.data.decode().replace("\r\n ", "").split("\r\n")[:12]
+                    if ":" in line)
+    assert unfolded["X-WR-CALDESC"] == unfolded["DESCRIPTION"]
 
     # the pages that offer it suggest narrower feeds
     home = client.get("/").get_data(as_text=True)
@@ -562,7 +564,8 @@ def test_a_feed_over_the_ceiling_keeps_the_nearest_dates_and_says_so(app, client
     store.new_generation(db.session)
     db.session.commit()
     by_size = get_feed(client, "/feeds/all.ics").data
-    assert len(by_size) <= len(full.data) - 600 and _order(by_size) == _order(full.data)[:5]
+    assert len(by_size) <= len(full.data) - 600 and 1 <= len(_order(by_size)) < 6
+    assert _order(by_size) == _order(full.data)[:len(_order(by_size))]
 
 
 def test_after_the_dates_the_most_recent_past_activities_come_first(app, client, db, world, monkeypatch):

@@ -183,7 +183,8 @@ def assemble(conditions: list, window: Window, ceiling: Ceiling, context: ical.F
     `head(None)` is the calendar head without a word about the ceiling (to measure what is left for the
     events); `head(assembled)` the one the feed gets, which may say that it was cut."""
     key = context_key(context)
-    budget = ceiling.max_bytes - len(head(None)) - len(ical.CALENDAR_TAIL) - 1024  # room to say it was cut
+    # room for the head of a feed that was cut (it says so), with counts of as many digits as they may have
+    budget = ceiling.max_bytes - len(head(Assembled(b"", 0, 999_999, 9_999_999, None))) - len(ical.CALENDAR_TAIL)
     chosen: list[bytes] = []
     size = events = in_window = 0
     changed: datetime | None = None
