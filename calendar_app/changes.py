@@ -4,7 +4,8 @@ At each flush the rows written to the tables the signals speak of are noted on t
 deleted rows before the flush, while they can still be read, new ones after it, once they have ids. Just
 before the transaction commits, `figures_changed` (the institutions are looked up then) and `calendar_written`
 are sent; once it has committed, the others. A rollback forgets what was noted; a savepoint leaves it to its
-transaction. Noting too much only costs a receiver some work; writes that bypass the ORM (raw SQL, COPY) send nothing.
+transaction. Noting too much only costs a receiver some work; writes that bypass the ORM (raw SQL, COPY)
+send nothing.
 """
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
