@@ -169,6 +169,8 @@ def save_body(feed_id: str, key: str, generation: int, day: date, assembled: Ass
     values = {"key": key, "generation": generation, "day": day, "body": assembled.body, "etag": etag,
               "last_modified": modified, "events": assembled.events, "activities": assembled.activities,
               "in_window": assembled.in_window, "built_at": utcnow()}
+    # feeds built for an earlier day are stale wherever they are: the table holds today's feeds only
+    db.session.execute(delete(FeedBody).where(FeedBody.day < day))
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(FeedBody).values(id=feed_id, **values)
     db.session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
@@ -191,9 +193,14 @@ def assemble(conditions: list, window: Window, ceiling: Ceiling, context: ical.F
     full = False
     for page in _candidates(conditions, window):
         in_window = page[0].in_window
-        fresh = _serialise([row for row in page if row.body is None or row.context != key], context, key)
+        stored = {row.activity_id: row for row in db.session.execute(
+            select(FeedFragment.activity_id, FeedFragment.body, FeedFragment.events, FeedFragment.context)
+            .where(FeedFragment.activity_id.in_([row.activity_id for row in page])))}
+        fresh = _serialise([row for row in page if (found := stored.get(row.activity_id)) is not None
+                            and (found.body is None or found.context != key)], context, key)
         for row in page:
-            body, count = fresh.get(row.activity_id) or (row.body, row.events)
+            found = stored.get(row.activity_id)
+            body, count = fresh.get(row.activity_id) or ((found.body, found.events) if found else (None, 0))
             if body is None:
                 continue  # deleted since the page was read
             if size + len(body) > budget or events + count > ceiling.max_events:
@@ -209,10 +216,11 @@ def assemble(conditions: list, window: Window, ceiling: Ceiling, context: ical.F
 
 
 def _candidates(conditions: list, window: Window) -> Iterator[list]:
-    """Pages of the feed's fragment rows in the order the feed keeps them."""
+    """Pages of the feed's fragment rows in the order the feed keeps them (without their bodies, so that the
+    database sorts narrow rows)."""
     upcoming = FeedFragment.last_end > window.now
-    stmt = (select(FeedFragment.activity_id, FeedFragment.revision, FeedFragment.changed_at, FeedFragment.context,
-                   FeedFragment.body, FeedFragment.events, func.count().over().label("in_window"))
+    stmt = (select(FeedFragment.activity_id, FeedFragment.revision, FeedFragment.changed_at,
+                   func.count().over().label("in_window"))
             .join(Activity, Activity.id == FeedFragment.activity_id)
             .where(*conditions, FeedFragment.last_end > window.start, FeedFragment.first_start < window.end)
             .order_by(case((upcoming, 0), else_=1), case((upcoming, FeedFragment.first_start)),
