@@ -225,15 +225,12 @@ def _candidates(conditions: list, window: Window) -> Iterator[list]:
             .where(*conditions, FeedFragment.last_end > window.start, FeedFragment.first_start < window.end)
             .order_by(case((upcoming, 0), else_=1), case((upcoming, FeedFragment.first_start)),
                       FeedFragment.last_end.desc(), FeedFragment.activity_id))
-    offset = 0
-    while True:
-        page = db.session.execute(stmt.offset(offset).limit(CHUNK)).all()
-        if not page:
-            return
-        yield page
-        if len(page) < CHUNK:
-            return
-        offset += CHUNK
+    # one sort, read a page at a time (a server-side cursor on PostgreSQL) until the feed is full
+    result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
+    try:
+        yield from result.partitions()
+    finally:
+        result.close()
 
 
 def _serialise(rows: list, context: ical.FeedContext, key: str) -> dict[int, tuple[bytes, int]]:
