@@ -54,10 +54,6 @@ class FeedBody(db.Model):
 
     __table_args__ = (Index("ix_feed_bodies_day", "day"),)
 
-    @property
-    def truncated(self) -> bool:
-        return self.activities < self.in_window
-
 
 class FeedAlias(db.Model):
     """A short, stable name for a combination of filters: /feeds/f/<code>.ics is /feeds/events.ics?<args>."""

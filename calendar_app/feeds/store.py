@@ -147,9 +147,11 @@ def load_body(feed_id: str, generation: int, day: date) -> FeedBody | None:
                                                     FeedBody.day == day))
 
 
-def stored_body(feed_id: str) -> FeedBody | None:
-    """The stored feed, current or not (what the pages say about a feed's size)."""
-    return db.session.get(FeedBody, feed_id)
+def stored_counts(feed_id: str) -> tuple[int, int] | None:
+    """(activities shown, activities in the window) of the stored feed, current or not (what the pages say
+    about a feed cut by the ceiling), without its body."""
+    row = db.session.execute(select(FeedBody.activities, FeedBody.in_window).where(FeedBody.id == feed_id)).first()
+    return None if row is None else (row.activities, row.in_window)
 
 
 def save_body(feed_id: str, key: str, generation: int, day: date, assembled: Assembled, etag: str) -> FeedBody:

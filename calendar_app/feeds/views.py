@@ -69,10 +69,10 @@ def feed_notice(endpoint: str, **args) -> dict | None:
     key = _key_of(endpoint, args)
     if key is None:
         return None
-    stored = store.stored_body(store.body_id(" ".join(map(str, key)), store.context_key(_context())))
-    if stored is None or not stored.truncated:
+    counts = store.stored_counts(store.body_id(" ".join(map(str, key)), store.context_key(_context())))
+    if counts is None or counts[0] >= counts[1]:
         return None
-    return {"shown": stored.activities, "total": stored.in_window, "narrower": _narrower(endpoint, args)}
+    return {"shown": counts[0], "total": counts[1], "narrower": _narrower(endpoint, args)}
 
 
 def _key_of(endpoint: str, args: dict) -> tuple | None:
