@@ -91,6 +91,8 @@ def main() -> None:
     parser.add_argument("--rebuilds", type=int, default=5, help="small mode: one-activity changes timed per size")
     parser.add_argument("--baseline", action="store_true", help="province mode: code from before the feed store "
                                                                     "(no `flask feeds rebuild`)")
+    parser.add_argument("--store-kept", action="store_true", help="province mode, kept database: reuse the "
+                                                                      "fragments an earlier run serialised")
     parser.add_argument("--postgresql", metavar="URL", nargs="?", const=generate.SERVER,
                         help="use throw-away databases on this PostgreSQL server (default " + generate.SERVER + ")")
     generate.add_database_options(parser)
@@ -474,7 +476,7 @@ def bench_province(options) -> None:
         say(dataset.describe())
         feeds, changed = province_feeds(dataset.url)
         environment = app_environment(dataset.url, Path(work) / "instance")
-        store_seconds = None if options.baseline else fill_store(environment)
+        store_seconds = None if options.baseline else fill_store(environment, dataset.url, options.store_kept)
         results = {label: {"path": path, "cold": [], "warm": [], "change": []} for label, path in feeds}
         recording = Recording(Path(work) / "floor")
         with serving("wsgi:app", environment) as app:
@@ -540,8 +542,19 @@ def bench_province(options) -> None:
     province_summary(results, restart, rss, rss_restart, options, meta, store_seconds)
 
 
-def fill_store(environment: dict) -> float:
-    """`flask feeds rebuild` with the served app's settings (its base URL and domain), as after a bulk load."""
+def fill_store(environment: dict, url: str, kept: bool) -> float | None:
+    """`flask feeds rebuild` with the served app's settings (its base URL and domain), as after a bulk load;
+    with --store-kept, only forget the assembled feeds (the fragments of an earlier run stay)."""
+    if kept:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM feed_bodies"))
+            connection.execute(text("UPDATE feed_state SET generation = generation + 1"))
+        engine.dispose()
+        say("feed store kept from an earlier run; assembled feeds forgotten")
+        return None
     started = time.perf_counter()
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", "feeds", "rebuild"], cwd=ROOT, env=environment,
                    check=True)

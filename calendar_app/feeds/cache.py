@@ -11,7 +11,10 @@ When the database cannot be reached, the feed this worker holds is answered as i
 for anything else).
 """
 import hashlib
+import os
 import threading
+import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +22,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 from werkzeug.http import http_date, parse_date
 
@@ -116,6 +121,55 @@ def etag_of(body: bytes) -> str:
     return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
 
 
+class GenerationListener:
+    """PostgreSQL: the store's generation as the database announces it (LISTEN feed_generation, sent by
+    store.new_generation when a write commits), kept by a thread of this worker, so that the fast path
+    knows of a change made anywhere within milliseconds without a query per request. It asks the database
+    again every REFRESH_SECONDS, and `generation` is None (the fast path then asks itself) while it is not
+    connected."""
+
+    CHANNEL = store.CHANNEL
+    REFRESH_SECONDS = 10.0
+
+    def __init__(self, url: str):
+        self.conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.generation: int | None = None
+        self._pid: int | None = None
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    def current(self) -> int | None:
+        if self._pid != os.getpid():  # first use in this process (gunicorn forks its workers)
+            self._pid, self.generation = os.getpid(), None
+            self._thread = threading.Thread(target=self._run, name="feed-generation", daemon=True)
+            self._thread.start()
+        return self.generation
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=3)  # it leaves within a second and closes its connection
+
+    def _run(self) -> None:
+        import psycopg  # only PostgreSQL deployments have it (the `postgres` extra)
+
+        while not self._stopped:
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=3) as connection:
+                    connection.execute(f"LISTEN {self.CHANNEL}")
+                    asked = float("-inf")
+                    while not self._stopped:
+                        if time.monotonic() - asked >= self.REFRESH_SECONDS:
+                            row = connection.execute("SELECT generation FROM feed_state WHERE id = 1").fetchone()
+                            self.generation, asked = (row[0] if row else 0), time.monotonic()
+                        for note in connection.notifies(timeout=1.0):  # a second at a time, to hear stop()
+                            self.generation = int(note.payload)
+            except Exception:  # noqa: BLE001 - an outage, a restart: ask per request until connected again
+                self.generation = None
+                if not self._stopped:
+                    time.sleep(1)
+
+
 class FeedCache:
     """This worker's assembled feeds, and a cheap look at the store's generation for the fast path."""
 
@@ -125,6 +179,12 @@ class FeedCache:
         self._url = app.config["SQLALCHEMY_DATABASE_URI"]
         self._engine = None
         self._engine_lock = threading.Lock()
+        self.listener = GenerationListener(self._url) if self._url.startswith("postgresql") else None
+        _CACHES.add(self)
+
+    def known_generation(self) -> int | None:
+        """The generation without a query, when it is known (PostgreSQL's notifications); else None."""
+        return self.listener.current() if self.listener is not None else None
 
     def today(self) -> date:
         """The local day (without an app context: the fast path)."""
@@ -142,6 +202,8 @@ class FeedCache:
             return connection.execute(select(FeedState.generation).where(FeedState.id == 1)).scalar() or 0
 
     def dispose(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         if self._engine is not None:
             self._engine.dispose()
 
@@ -214,7 +276,28 @@ def feed_cache() -> FeedCache:
     return current_app.extensions["feed_cache"]
 
 
+#: every FeedCache of this process (an app per process in production; tests make several)
+_CACHES: "weakref.WeakSet[FeedCache]" = weakref.WeakSet()
+
+
+def _committed(session) -> None:
+    """A transaction of this process gave the store a new generation: this process's workers know it now."""
+    generation = session.info.pop(store.NEW_GENERATION, None)
+    if generation is not None:
+        for cache in list(_CACHES):
+            if cache.listener is not None and cache.listener.generation is not None:
+                cache.listener.generation = generation
+
+
+def _rolled_back(session) -> None:
+    session.info.pop(store.NEW_GENERATION, None)
+
+
 def subscribe() -> None:
-    """Every transaction that writes what feeds show marks the store before it commits (store.py)."""
+    """Every transaction that writes what feeds show marks the store before it commits (store.py); once it
+    has committed, this process's fast path knows the new generation at once."""
     calendar_written.connect(store.calendar_written)
+    for name, listener in (("after_commit", _committed), ("after_rollback", _rolled_back)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 

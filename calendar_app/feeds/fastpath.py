@@ -3,10 +3,12 @@
 A feed this worker holds costs microseconds; Flask's per-request machinery (session, login, rate limiter,
 security headers) costs several times more. Subscribers poll the same few URLs over and over, so this WSGI
 middleware replays the answer the app itself gave for the same URL and the same feed: its status line and
-every header Flask sent (validators, CORS, security headers, Content-Length), with the held body, after one
-look at the store's generation (cache.FeedCache.peek_generation), so that a change committed by any worker is
-seen on the next request. Anything else goes through Flask, which answers and is recorded for next time: an
-unknown URL, a feed changed since, a request with cookies, a status not answered yet for this URL.
+every header Flask sent (validators, CORS, security headers, Content-Length), with the held body, when the
+store's generation is still the one it was built at: on PostgreSQL as the database announced it (a thread per
+worker listens; a change committed anywhere is known within milliseconds, one made by this process at once),
+elsewhere by asking the database (one row) on each request. Anything else goes through Flask, which answers
+and is recorded for next time: an unknown URL, a feed changed since, a request with cookies, a status not
+answered yet for this URL.
 
 When the database cannot be reached, the held answer is replayed as it is.
 """
@@ -59,7 +61,11 @@ class FeedFastPath:
         return self.wsgi_app(environ, recording_start_response)
 
     def _generation(self) -> int | None:
-        """The store's generation; None (any feed held will do) when the database is out of reach."""
+        """The store's generation (as announced, or asked); None (any feed held will do) when the database is
+        out of reach."""
+        known = self.cache.known_generation()
+        if known is not None:
+            return known
         try:
             return self.cache.peek_generation()
         except DBAPIError as error:

@@ -33,6 +33,9 @@ FORMAT = 1
 #: ids per statement when marking, and candidate rows per round trip when assembling
 CHUNK = 500
 FRAGMENTS = FeedFragment.__table__
+#: PostgreSQL notification channel of new generations, and where a session keeps the one it wrote
+CHANNEL = "feed_generation"
+NEW_GENERATION = "calendar_app.feed_generation"
 
 
 @dataclass(frozen=True)
@@ -118,10 +121,14 @@ def _mark_statement(session: Session, condition, now: datetime):
 
 
 def new_generation(session: Session) -> int:
-    """Every stored feed stops being current once the caller's transaction commits."""
+    """Every stored feed stops being current once the caller's transaction commits; on PostgreSQL every
+    worker listening on CHANNEL hears it then (cache.GenerationListener)."""
     generation = secrets.randbits(62)
     if session.execute(update(FeedState).where(FeedState.id == 1).values(generation=generation)).rowcount == 0:
         session.execute(insert(FeedState).values(id=1, generation=generation))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_notify(CHANNEL, str(generation))))  # delivered when the commit is done
+    session.info[NEW_GENERATION] = generation
     return generation
 
 
