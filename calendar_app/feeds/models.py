@@ -6,29 +6,44 @@ from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
+from ..events.models import Activity
 from ..extensions import db
 
 
 class FeedFragment(db.Model):
-    """One activity's VEVENTs as a feed shows them; a row per activity, kept by every ORM write."""
+    """Where one activity stands in the feeds: a row per activity, kept by every ORM write (narrow, so that
+    choosing a feed's activities reads little); its serialised VEVENTs are in FeedFragmentBody."""
 
     __tablename__ = "feed_fragments"
 
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
-    #: grows each time a write marks the row stale: a fragment is stored only for the revision it was read at
+    #: grows each time a write touches the activity: a body is current only for the revision it was read at
     revision: Mapped[int] = mapped_column(default=0)
     #: when a write last touched the activity (or its institution, occurrences, tags): Last-Modified of feeds
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: span of the activity's occurrences (naive UTC), which places it in a feed's window and order
     first_start: Mapped[datetime | None]
     last_end: Mapped[datetime | None] = mapped_column(index=True)
-    #: digest of the site context (base URL, domain, zone, labels) the body was serialised for
-    context: Mapped[str | None] = mapped_column(String(32))
-    #: None: to be serialised again (on the next read that needs it)
-    body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    size: Mapped[int | None]
+
+
+class FeedFragmentBody(db.Model):
+    """One activity's VEVENTs as a feed shows them, serialised for one revision and site context."""
+
+    __tablename__ = "feed_fragment_bodies"
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("feed_fragments.activity_id", ondelete="CASCADE"),
+                                             primary_key=True)
+    #: the FeedFragment.revision it was serialised at: stale once the fragment's revision moved on
+    revision: Mapped[int]
+    #: digest of the site context (base URL, domain, zone, labels) it was serialised for
+    context: Mapped[str] = mapped_column(String(32))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
     #: VEVENT components in the body (a recurring activity with moved meetings has several)
-    events: Mapped[int | None]
+    events: Mapped[int]
+
+
+#: choosing a feed's public activities joins the activities on id and status alone: read from this index only
+Index("ix_activities_status_id", Activity.status, Activity.id)
 
 
 class FeedBody(db.Model):

@@ -1,12 +1,13 @@
 """The feed store in the database, shared by every worker and every restart.
 
 Writes (`mark`, run inside the writing transaction through the `calendar_written` signal): the fragment rows of
-the activities a transaction wrote are marked stale (body emptied, revision + 1, span of dates recomputed) and
-the generation of feed_state gets a new random value. Reads (`assemble`, `single`): a feed is assembled from
-the stored fragments of its activities in its window, nearest dates first, up to the size ceiling; a fragment
-found stale is serialised again (ical.py) and stored for its revision only, so a write that lands meanwhile
-wins. An assembled feed is stored with the generation it was built at (`save_body`), and any worker serves it
-as long as the generation and the day have not changed (`load_body`).
+the activities a transaction wrote get a new revision (their stored bodies are stale from then on) and their
+span of dates recomputed, and the generation of feed_state gets a new random value. Reads (`assemble`,
+`single`): a feed is assembled from the stored bodies of its activities in its window, nearest dates first,
+up to the size ceiling; an activity without a current body is serialised again (ical.py) and its body stored
+for the revision it was read at, so a write that lands meanwhile wins. An assembled feed is stored with the
+generation it was built at (`save_body`), and any worker serves it as long as the generation and the day have
+not changed (`load_body`).
 
 Writes that bypass the ORM (COPY, SQL by hand) need `flask feeds rebuild` (`rebuild`).
 """
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from ..events.filters import is_public
 from ..events.models import Activity, Occurrence
 from ..extensions import db
 from . import ical
-from .models import FeedBody, FeedFragment, FeedState
+from .models import FeedBody, FeedFragment, FeedFragmentBody, FeedState
 from .queries import load_activities
 
 #: bump when ical.py writes fragments differently: every stored fragment is then serialised again
@@ -33,6 +34,7 @@ FORMAT = 1
 #: ids per statement when marking, and candidate rows per round trip when assembling
 CHUNK = 500
 FRAGMENTS = FeedFragment.__table__
+BODIES = FeedFragmentBody.__table__
 #: PostgreSQL notification channel of new generations, and where a session keeps the one it wrote
 CHANNEL = "feed_generation"
 NEW_GENERATION = "calendar_app.feed_generation"
@@ -102,9 +104,11 @@ def mark(session: Session, activity_ids: Iterable[int] = (), institution_ids: It
             session.execute(_mark_statement(session, column.in_(chunk), now))
             if column is Activity.id:
                 # deleted activities (PostgreSQL drops their rows by the foreign key; SQLite may not enforce it)
-                session.execute(delete(FeedFragment).where(
-                    FeedFragment.activity_id.in_(chunk),
-                    FeedFragment.activity_id.not_in(select(Activity.id).where(Activity.id.in_(chunk)))))
+                alive = select(Activity.id).where(Activity.id.in_(chunk))
+                session.execute(delete(FeedFragmentBody).where(FeedFragmentBody.activity_id.in_(chunk),
+                                                               FeedFragmentBody.activity_id.not_in(alive)))
+                session.execute(delete(FeedFragment).where(FeedFragment.activity_id.in_(chunk),
+                                                           FeedFragment.activity_id.not_in(alive)))
 
 
 def _mark_statement(session: Session, condition, now: datetime):
@@ -116,8 +120,7 @@ def _mark_statement(session: Session, condition, now: datetime):
         ["activity_id", "revision", "changed_at", "first_start", "last_end"], spans)
     return stmt.on_conflict_do_update(index_elements=["activity_id"], set_={
         "revision": FRAGMENTS.c.revision + 1, "changed_at": stmt.excluded.changed_at,
-        "first_start": stmt.excluded.first_start, "last_end": stmt.excluded.last_end,
-        "context": None, "body": None, "size": None, "events": None})
+        "first_start": stmt.excluded.first_start, "last_end": stmt.excluded.last_end})
 
 
 def new_generation(session: Session) -> int:
@@ -202,14 +205,10 @@ def assemble(conditions: list, window: Window, ceiling: Ceiling, context: ical.F
     full = False
     for page in _candidates(conditions, window):
         in_window = page[0].in_window
-        stored = {row.activity_id: row for row in db.session.execute(
-            select(FeedFragment.activity_id, FeedFragment.body, FeedFragment.events, FeedFragment.context)
-            .where(FeedFragment.activity_id.in_([row.activity_id for row in page])))}
-        fresh = _serialise([row for row in page if (found := stored.get(row.activity_id)) is not None
-                            and (found.body is None or found.context != key)], context, key)
+        stored = _bodies(page, key)
+        fresh = _serialise([row for row in page if row.activity_id not in stored], context, key)
         for row in page:
-            found = stored.get(row.activity_id)
-            body, count = fresh.get(row.activity_id) or ((found.body, found.events) if found else (None, 0))
+            body, count = fresh.get(row.activity_id) or stored.get(row.activity_id) or (None, 0)
             if body is None:
                 continue  # deleted since the page was read
             if size + len(body) > budget or events + count > ceiling.max_events:
@@ -242,8 +241,19 @@ def _candidates(conditions: list, window: Window) -> Iterator[list]:
         result.close()
 
 
+def _bodies(rows: list, key: str) -> dict[int, tuple[bytes, int]]:
+    """{activity id: (body, VEVENTs)} of the rows whose stored body is current: their revision, this context."""
+    revisions = {row.activity_id: row.revision for row in rows}
+    found = db.session.execute(
+        select(FeedFragmentBody.activity_id, FeedFragmentBody.revision, FeedFragmentBody.body,
+               FeedFragmentBody.events)
+        .where(FeedFragmentBody.activity_id.in_(list(revisions)), FeedFragmentBody.context == key))
+    return {row.activity_id: (row.body, row.events) for row in found if row.revision == revisions[row.activity_id]}
+
+
 def _serialise(rows: list, context: ical.FeedContext, key: str) -> dict[int, tuple[bytes, int]]:
-    """Serialise the activities of stale fragment rows and store each for the revision it was read at."""
+    """Serialise the activities of these fragment rows and store each body for the revision it was read at
+    (a write that lands meanwhile has moved the revision on: the body stored here is then stale at once)."""
     if not rows:
         return {}
     revisions = {row.activity_id: row.revision for row in rows}
@@ -252,21 +262,26 @@ def _serialise(rows: list, context: ical.FeedContext, key: str) -> dict[int, tup
         for activity in chunk:
             body = ical.activity_events(activity, context)
             fresh[activity.id] = (body, body.count(b"BEGIN:VEVENT"))
-    # in id order, so that two workers storing fragments wait for each other rather than deadlock
+    if not fresh:
+        return fresh
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(BODIES)
+    # in id order, so that two workers storing bodies wait for each other rather than deadlock; a slower
+    # worker never puts back a body older than the one stored
     db.session.connection().execute(
-        FRAGMENTS.update()
-        .where(FRAGMENTS.c.activity_id == bindparam("id"), FRAGMENTS.c.revision == bindparam("seen"))
-        .values(body=bindparam("body"), size=bindparam("size"), events=bindparam("count"), context=key),
-        [{"id": activity_id, "seen": revisions[activity_id], "body": body, "size": len(body), "count": count}
-         for activity_id, (body, count) in sorted(fresh.items())])
+        stmt.on_conflict_do_update(
+            index_elements=["activity_id"], where=BODIES.c.revision <= stmt.excluded.revision,
+            set_={"revision": stmt.excluded.revision, "context": stmt.excluded.context,
+                  "body": stmt.excluded.body, "events": stmt.excluded.events}),
+        [{"activity_id": activity_id, "revision": revisions[activity_id], "context": key, "body": body,
+          "events": count} for activity_id, (body, count) in sorted(fresh.items())])
     return fresh
 
 
 def single(activity_id: int, context: ical.FeedContext) -> tuple[bytes, datetime] | None:
     """(the fragment of one public activity, whatever its dates, the time of its latest change), or None."""
     key = context_key(context)
-    query = (select(FeedFragment.activity_id, FeedFragment.revision, FeedFragment.changed_at, FeedFragment.context,
-                    FeedFragment.body, FeedFragment.events)
+    query = (select(FeedFragment.activity_id, FeedFragment.revision, FeedFragment.changed_at)
              .join(Activity, Activity.id == FeedFragment.activity_id)
              .where(FeedFragment.activity_id == activity_id, is_public()))
     row = db.session.execute(query).one_or_none()
@@ -275,9 +290,8 @@ def single(activity_id: int, context: ical.FeedContext) -> tuple[bytes, datetime
             return None
         mark(db.session, [activity_id])  # written by other means than the app (a bulk load)
         row = db.session.execute(query).one()
-    if row.body is None or row.context != key:
-        return _serialise([row], context, key)[activity_id][0], row.changed_at
-    return row.body, row.changed_at
+    found = _bodies([row], key).get(activity_id) or _serialise([row], context, key)[activity_id]
+    return found[0], row.changed_at
 
 
 # --- after bulk loads ---------------------------------------------------------------------------------------
@@ -296,16 +310,16 @@ def rebuild(session: Session, context: ical.FeedContext | None, window: Window,
             break
         mark(session, ids)
         marked, last = marked + len(ids), ids[-1]
+    session.execute(delete(FeedFragmentBody))
     session.execute(delete(FeedBody))
     new_generation(session)
     built = 0
     if context is None:
         return marked, built
     key = context_key(context)
-    stmt = (select(FeedFragment.activity_id, FeedFragment.revision, FeedFragment.context, FeedFragment.body)
+    stmt = (select(FeedFragment.activity_id, FeedFragment.revision)
             .join(Activity, Activity.id == FeedFragment.activity_id)
             .where(is_public(), FeedFragment.last_end > window.start, FeedFragment.first_start < window.end,
-                   or_(FeedFragment.body.is_(None), FeedFragment.context != key),
                    FeedFragment.activity_id > bindparam("after"))
             .order_by(FeedFragment.activity_id).limit(CHUNK))
     after = 0
@@ -317,4 +331,3 @@ def rebuild(session: Session, context: ical.FeedContext | None, window: Window,
         after = rows[-1].activity_id
         progress(built)
     return marked, built
-

@@ -3,8 +3,8 @@
 Revision ID: 0008
 Revises: 0007
 
-Every activity gets its fragment row, marked to be serialised (by the first request that needs it, or by
-`flask feeds rebuild`), with the span of its occurrences that places it in a feed's window.
+Every activity gets its fragment row, with the span of its occurrences that places it in a feed's window; its
+body is serialised by the first request that needs it, or by `flask feeds rebuild`.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -22,18 +22,23 @@ def upgrade():
     sa.Column('changed_at', sa.DateTime(), nullable=False),
     sa.Column('first_start', sa.DateTime(), nullable=True),
     sa.Column('last_end', sa.DateTime(), nullable=True),
-    sa.Column('context', sa.String(length=32), nullable=True),
-    sa.Column('body', sa.LargeBinary(), nullable=True),
-    sa.Column('size', sa.Integer(), nullable=True),
-    sa.Column('events', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_feed_fragments_activity_id_activities'),
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('activity_id', name=op.f('pk_feed_fragments'))
     )
     op.create_index(op.f('ix_feed_fragments_last_end'), 'feed_fragments', ['last_end'], unique=False)
-    if op.get_bind().dialect.name == 'postgresql':
-        # the bodies (about 600 bytes) out of the row, so that choosing a feed's fragments reads narrow rows
-        op.execute("ALTER TABLE feed_fragments SET (toast_tuple_target = 128)")
+    op.create_table('feed_fragment_bodies',
+    sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('context', sa.String(length=32), nullable=False),
+    sa.Column('body', sa.LargeBinary(), nullable=False),
+    sa.Column('events', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['activity_id'], ['feed_fragments.activity_id'],
+                            name=op.f('fk_feed_fragment_bodies_activity_id_feed_fragments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('activity_id', name=op.f('pk_feed_fragment_bodies'))
+    )
+    # choosing a feed's public activities joins the activities on id and status: read from the index alone
+    op.create_index('ix_activities_status_id', 'activities', ['status', 'id'], unique=False)
     op.create_table('feed_bodies',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('key', sa.Text(), nullable=False),
@@ -70,6 +75,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_activities_status_id', table_name='activities')
+    op.drop_table('feed_fragment_bodies')
     op.drop_table('feed_state')
     op.drop_table('feed_aliases')
     op.drop_index('ix_feed_bodies_day', table_name='feed_bodies')
