@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete, func, insert, literal, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -111,13 +111,23 @@ def mark(session: Session, activity_ids: Iterable[int] = (), institution_ids: It
                                                            FeedFragment.activity_id.not_in(alive)))
 
 
-def _mark_statement(session: Session, condition, now: datetime):
+def _mark_statement(session: Session, condition, now: datetime, spans_only: bool = False):
+    """Upsert the fragment rows of the activities matching `condition`: a new revision and the span of their
+    dates; with `spans_only` (rebuild, whose bodies are all dropped anyway) only the rows whose span is not
+    what it should be are rewritten."""
     spans = (select(Activity.id, literal(0), literal(now), func.min(Occurrence.starts_at), func.max(Occurrence.ends_at))
              .select_from(Activity).outerjoin(Occurrence, Occurrence.activity_id == Activity.id)
              .where(condition).group_by(Activity.id).order_by(Activity.id))
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(FRAGMENTS).from_select(
         ["activity_id", "revision", "changed_at", "first_start", "last_end"], spans)
+    if spans_only:
+        return stmt.on_conflict_do_update(
+            index_elements=["activity_id"],
+            where=or_(FRAGMENTS.c.first_start.is_distinct_from(stmt.excluded.first_start),
+                      FRAGMENTS.c.last_end.is_distinct_from(stmt.excluded.last_end)),
+            set_={"first_start": stmt.excluded.first_start, "last_end": stmt.excluded.last_end,
+                  "changed_at": stmt.excluded.changed_at})
     return stmt.on_conflict_do_update(index_elements=["activity_id"], set_={
         "revision": FRAGMENTS.c.revision + 1, "changed_at": stmt.excluded.changed_at,
         "first_start": stmt.excluded.first_start, "last_end": stmt.excluded.last_end})
@@ -299,17 +309,20 @@ def single(activity_id: int, context: ical.FeedContext) -> tuple[bytes, datetime
 
 def rebuild(session: Session, context: ical.FeedContext | None, window: Window,
             progress: Callable[[int], None] = lambda _done: None) -> tuple[int, int]:
-    """Mark every activity's fragment stale and drop every stored feed, then serialise the public activities
-    of the window for `context` (none without a context). Returns (activities marked, fragments built)."""
+    """Give every activity its fragment row with the right span of dates, drop every stored body and feed,
+    then serialise the public activities of the window for `context` (none without a context).
+    Returns (activities marked, fragments built)."""
     marked = 0
     last = 0
+    now = utcnow().replace(microsecond=0)
     while True:  # in chunks of ids, so that a province's 200,000 activities never make one huge statement
         ids = list(session.scalars(select(Activity.id).where(Activity.id > last).order_by(Activity.id)
                                    .limit(CHUNK * 20)))
         if not ids:
             break
-        mark(session, ids)
+        session.execute(_mark_statement(session, Activity.id.in_(ids), now, spans_only=True))
         marked, last = marked + len(ids), ids[-1]
+    session.execute(delete(FeedFragment).where(FeedFragment.activity_id.not_in(select(Activity.id))))
     session.execute(delete(FeedFragmentBody))
     session.execute(delete(FeedBody))
     new_generation(session)
