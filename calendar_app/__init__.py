@@ -53,7 +53,7 @@ def register_listeners(app: Flask) -> None:
     of the named signals (signals.py). Both are process-wide, and registering them again changes nothing."""
     from .changes import listen
     from .events.tagging import subscribe as retag_when_observance_dates_change
-    from .feeds.cache import subscribe as invalidate_feeds_on_changes
+    from .feeds.cache import subscribe as mark_feeds_when_the_calendar_changes
     from .indicators.tracking import subscribe as refresh_facts_when_figures_change
     from .places.placement import install as keep_open_placements
     from .registration.followup import subscribe as tell_registrants_when_their_dates_change
@@ -61,7 +61,7 @@ def register_listeners(app: Flask) -> None:
 
     listen()
     keep_open_placements()  # an institution's area change is a dated move (places/placement.py)
-    for subscribe in (retag_when_observance_dates_change, invalidate_feeds_on_changes,
+    for subscribe in (retag_when_observance_dates_change, mark_feeds_when_the_calendar_changes,
                       refresh_facts_when_figures_change, promote_waitlists_when_capacity_grows,
                       tell_registrants_when_their_dates_change):
         subscribe()
@@ -123,6 +123,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_command
+    from .feeds.cli import feeds_cli
     from .indicators.cli import rebuild_facts_command, report_command
     from .places.cli import areas_cli
     from .registration.cli import participation_cli
@@ -131,6 +132,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(areas_cli)
+    app.cli.add_command(feeds_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(report_command)
     app.cli.add_command(rebuild_facts_command)
@@ -142,8 +144,8 @@ def register_cli(app: Flask) -> None:
 def register_middleware(app: Flask) -> None:
     """WSGI layers around the app, innermost first.
 
-    The feed cache, and its fast path that replays the app's own answer for a current cached feed before
-    Flask builds a request (feeds/fastpath.py). ProxyFix goes outermost, so that the fast path sees each
+    The feed cache, and its fast path that replays the app's own answer for a current feed before Flask
+    builds a request (feeds/fastpath.py). ProxyFix goes outermost, so that the fast path sees each
     request as Flask does, with the scheme and host the client asked the proxy for: it keys its recorded
     answers on them, and the answers carry links and headers (HSTS) built from them.
     """

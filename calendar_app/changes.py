@@ -2,9 +2,10 @@
 
 At each flush the rows written to the tables the signals speak of are noted on the session: changed and
 deleted rows before the flush, while they can still be read, new ones after it, once they have ids. Just
-before the transaction commits, `figures_changed` is sent (the institutions are looked up then); once it has
-committed, the others. A rollback forgets what was noted; a savepoint leaves it to its transaction. Noting
-too much only costs a receiver some work; writes that bypass the ORM (raw SQL, COPY) send nothing.
+before the transaction commits, `figures_changed` (the institutions are looked up then) and `calendar_written`
+are sent; once it has committed, the others. A rollback forgets what was noted; a savepoint leaves it to its
+transaction. Noting too much only costs a receiver some work; writes that bypass the ORM (raw SQL, COPY)
+send nothing.
 """
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -139,6 +140,10 @@ def _before_commit(session: Session) -> None:
     written.occurrence_months, written.attended = set(), set()
     if months:
         signals.figures_changed.send(session, institution_ids=set(months), months=months)
+    activity_ids = written.activities | written.occurrence_activities
+    if activity_ids or written.institutions or written.areas or written.observances:
+        signals.calendar_written.send(session, activity_ids=activity_ids, institution_ids=written.institutions,
+                                      area_ids=written.areas, observance_ids=written.observances)
 
 
 def _after_commit(session: Session) -> None:

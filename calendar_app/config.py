@@ -91,9 +91,13 @@ def from_environment(instance_path: str) -> dict:
         "SERVER_NAME": urlsplit(public_base_url).netloc if public_base_url else None,
         "PREFERRED_URL_SCHEME": urlsplit(public_base_url).scheme if public_base_url else "http",
         "SCHEDULER_ENABLED": _env_bool("SCHEDULER_ENABLED", not production),
+        # every feed's window and ceiling (README, "Calendar feeds"): what Google Calendar and Outlook accept
         "FEED_PAST_DAYS": int(os.environ.get("FEED_PAST_DAYS", "90")),
-        "FEED_CACHE_MB": int(os.environ.get("FEED_CACHE_MB", "64")),
-        "FEED_REVALIDATE_SECONDS": float(os.environ.get("FEED_REVALIDATE_SECONDS", "10")),
+        "FEED_FUTURE_DAYS": int(os.environ.get("FEED_FUTURE_DAYS", "365")),
+        "FEED_MAX_BYTES": int(os.environ.get("FEED_MAX_BYTES", "1000000")),
+        "FEED_MAX_EVENTS": int(os.environ.get("FEED_MAX_EVENTS", "1000")),
+        #: per worker: the assembled feeds it holds (each at most FEED_MAX_BYTES); the store is in the database
+        "FEED_CACHE_MB": int(os.environ.get("FEED_CACHE_MB", "16")),
         "FEED_REFRESH_MINUTES": int(os.environ.get("FEED_REFRESH_MINUTES", "120")),
         "REGISTRATION_PURGE_DAYS": int(os.environ.get("REGISTRATION_PURGE_DAYS", "30")),
         "RATELIMIT_STORAGE_URI": rate_limit_storage,

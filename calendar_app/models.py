@@ -2,6 +2,7 @@
 from .accounts.models import ApiToken, User
 from .audit.models import AuditEntry
 from .events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
+from .feeds.models import FeedAlias, FeedBody, FeedFragment, FeedFragmentBody, FeedState
 from .indicators.models import ImportedReport, IndicatorTarget, InstitutionMonth, InstitutionMonthKey, Plan
 from .notifications.models import Reminder
 from .observances.models import Observance, ObservanceDate
@@ -12,7 +13,9 @@ from .scheduler.models import JobRun
 
 __all__ = [
     "Activity", "ActivityAudience", "ActivityCategory", "ActivityObservance", "ApiToken", "Area", "AreaSuccession",
-    "Attendance", "AttendanceAudience", "AuditEntry", "ImportedReport", "IndicatorTarget", "Institution",
+    "Attendance", "AttendanceAudience", "AuditEntry", "FeedAlias", "FeedBody", "FeedFragment", "FeedFragmentBody",
+    "FeedState",
+    "ImportedReport", "IndicatorTarget", "Institution",
     "InstitutionMonth", "InstitutionMonthKey", "JobRun",
     "MonthlyTally", "Observance", "ObservanceDate", "Occurrence", "Placement", "Plan", "Registrant", "RegistrantMail",
     "Registration",

@@ -6,9 +6,10 @@ every reaction can be found from there. Receivers run synchronously, in the send
 after it, and are process-wide: connecting one twice keeps one.
 
 changes.py sends the signals about written rows for every ORM write, whoever makes it (pages, the API,
-imports, the demo loader, tests): `figures_changed` just before the transaction commits, inside it, so
-that what is derived from the figures commits with them; the others once the transaction has committed,
-when nothing may be written any more (a receiver there drops caches, it does not query).
+imports, the demo loader, tests): `figures_changed` and `calendar_written` just before the transaction
+commits, inside it, so that what is derived from the figures or the calendar commits with them; the others
+once the transaction has committed, when nothing may be written any more (a receiver there drops caches, it
+does not query).
 """
 from blinker import Namespace
 
@@ -35,6 +36,15 @@ address, a placement, the area tree) (sets of int).
 observance_changed = _signals.signal("observance-changed", doc="""Observances or their dates were written and committed.
 
 Sender: the SQLAlchemy session. `observance_ids`: the observances concerned (set of int).
+""")
+
+calendar_written = _signals.signal("calendar-written", doc="""What the public calendar shows may have changed.
+
+Sent just before the transaction commits, inside it, when it wrote activities (or their categories, audiences,
+observance tags), occurrences, institutions, areas, observances or their dates.
+Sender: the SQLAlchemy session (a receiver writes through it, with SQL rather than ORM objects).
+`activity_ids`: the activities written, directly or through their occurrences and tags; `institution_ids`,
+`area_ids`, `observance_ids`: those written (sets of int).
 """)
 
 figures_changed = _signals.signal("figures-changed", doc="""What some institutions held may count differently.

@@ -55,6 +55,11 @@ def local_date(value, fmt=None):
     return format_date(value, fmt or day_pattern())
 
 
+#: set on the WSGI environ by a view whose answer is the same whoever asks (public feeds): no `Vary: Cookie`,
+#: though something (the language choice, the sign-in extension) looked at the session
+SAME_FOR_EVERYONE = "calendar.same_for_everyone"
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over https, not only when configured so."""
 
@@ -64,6 +69,11 @@ class SessionInterface(SecureCookieSessionInterface):
     def should_set_cookie(self, app: Flask, session) -> bool:
         # a page framed on another site (an embed) never starts or renews a session there
         return not _frameable_request() and super().should_set_cookie(app, session)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        super().save_session(app, session, response)
+        if request.environ.get(SAME_FOR_EVERYONE) and not session.modified:
+            response.vary.discard("Cookie")
 
 
 def register_web(app: Flask) -> None:

@@ -50,6 +50,7 @@ def app(tmp_path_factory):
         with app.app_context():
             _db.create_all()
         yield app
+        app.extensions["feed_cache"].dispose()  # its own connections: the fast path's look at the feed store
         with app.app_context():
             _db.session.remove()
             _db.engine.dispose()
@@ -110,6 +111,7 @@ def limited_app(app):
     finally:
         _limiter.reset()
         _limiter.enabled = was_enabled
+        limited.extensions["feed_cache"].dispose()
         with limited.app_context():
             _db.session.remove()
             _db.engine.dispose()

@@ -244,6 +244,23 @@ AT_0011: Rows = {
 }
 
 
+def _moment(value) -> datetime:
+    """A DateTime read with raw SQL: SQLite gives its text."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _every_activity_has_a_fragment_row(connection: Connection) -> None:
+    rows = sorted((id_, _moment(first), _moment(last)) for id_, first, last in connection.execute(text(
+        "SELECT activity_id, first_start, last_end FROM feed_fragments")))
+    assert rows == [
+        (1, datetime(2025, 3, 1, 2), datetime(2025, 3, 31, 20)),
+        (2, datetime(2025, 3, 10, 1), datetime(2025, 4, 10, 3)),
+        (3, datetime(2025, 5, 18, 2), datetime(2025, 5, 18, 4)),
+        (4, datetime(2025, 3, 15, 2), datetime(2025, 3, 15, 4)),
+        (5, datetime(2025, 3, 20, 2), datetime(2025, 3, 20, 4)),
+    ], rows
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
@@ -255,6 +272,13 @@ STEPS: dict[str, Step] = {
     "0007": Step(rows={"imported_reports": [
         {"id": 1, "area_id": 10, "year": 2025, "document": {"year": 2025, "area": "VN", "indicators": []},
          "source": "test", "imported_at": STAMP}]}),
+    "0008": Step(check=_every_activity_has_a_fragment_row, rows={
+        "feed_aliases": [{"code": "abcdefghijkl", "args": "category=club", "created_at": STAMP}],
+        "feed_fragment_bodies": [{"activity_id": 3, "revision": 0, "context": "c" * 32, "body": b"BEGIN:VEVENT",
+                                  "events": 1}],
+        "feed_bodies": [{"id": "0" * 32, "key": "all", "generation": 1, "day": date(2025, 3, 1), "body": b"x",
+                         "etag": '"x"', "last_modified": STAMP, "events": 0, "activities": 0, "in_window": 0,
+                         "built_at": STAMP}]}),
     # 0010: the reasons for a cancellation or a move
     "0010": Step(rows={
         "activities": [_activity(6, 1, "Buổi nói chuyện đã hủy", datetime(2025, 6, 1, 2), status="cancelled",

@@ -218,7 +218,12 @@ def test_the_personal_feed_lists_everything_and_can_be_revoked(db, client, world
     response = client.get(f"/my/{first.feed_secret}.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response.headers["Cache-Control"] == "no-store"
+    # private caching: the calendar app may keep it and revalidate (issue 11); never a shared cache or a widget
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "Access-Control-Allow-Origin" not in response.headers and response.headers["X-Robots-Tag"]
+    etag = response.headers["ETag"]
+    unchanged = client.get(f"/my/{first.feed_secret}.ics", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.data == b"" and unchanged.headers["ETag"] == etag
     calendar = icalendar.Calendar.from_ical(response.data)
     events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
     assert set(events) == {"Tọa đàm sách hay", "Câu lạc bộ đọc sách"}
@@ -227,6 +232,11 @@ def test_the_personal_feed_lists_everything_and_can_be_revoked(db, client, world
     assert events["Tọa đàm sách hay"].decoded("DTSTART").isoformat() == "2025-10-20T09:00:00+07:00"
     assert len(calendar.walk("VTIMEZONE")) == 1
     assert len(calendar.walk("VEVENT")) == 2 and "Bình" not in response.data.decode()
+
+    reg.cancel(first.registration, now=NOW)
+    db.session.commit()
+    changed = client.get(f"/my/{first.feed_secret}.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
     page = client.get(f"/my/{first.feed_secret}")
     assert page.status_code == 200 and "Tọa đàm sách hay" in page.text

@@ -72,6 +72,16 @@ def http_error_response(error: HTTPException):
     return error_response(status, codes.get(status, "error"), messages.get(status, error.description or ""))
 
 
+@bp.after_request
+def _public_reads_cross_site(response):
+    """Public reads may be fetched by any site's script; nothing sent with a token (staff data) and no write.
+    Browsers send no credentials to `*`, and a script that sets Authorization gets no preflight answer."""
+    if request.method in ("GET", "HEAD") and "Authorization" not in request.headers and response.status_code != 401:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+    return response
+
+
 @bp.before_request
 def _bound_body():
     # a JSON body is parsed whole before it is validated: refuse huge ones before reading them

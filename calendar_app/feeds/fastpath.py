@@ -1,13 +1,20 @@
-"""Cached feeds answered before Flask builds a request.
+"""Current feeds answered before Flask builds a request.
 
-A cached feed costs microseconds; Flask's per-request machinery (session, login, rate limiter, security
-headers) costs several times more. Subscribers poll the same few URLs over and over, so this WSGI
-middleware replays the answer the app itself gave for the same URL and the same feed version: its status
-line and every header Flask sent (validators, security headers, Content-Length), with the cached body.
-Anything else goes through Flask, which answers and is recorded for next time: an unknown URL, a feed
-that may be out of date (the cache's stamp is due for a check, or this process committed a change), a
-request with cookies, a status not answered yet for this URL.
+A feed this worker holds costs microseconds; Flask's per-request machinery (session, login, rate limiter,
+security headers) costs several times more. Subscribers poll the same few URLs over and over, so this WSGI
+middleware replays the answer the app itself gave for the same URL and the same feed: its status line and
+every header Flask sent (validators, CORS, security headers, Content-Length), with the held body, when the
+store's generation is still the one it was built at: on PostgreSQL as the database announced it (a thread per
+worker listens; a change committed anywhere is known within milliseconds, one made by this process at once),
+elsewhere by asking the database (one row) on each request. Anything else goes through Flask, which answers
+and is recorded for next time: an unknown URL, a feed changed since, a request with cookies, a status not
+answered yet for this URL.
+
+When the database cannot be reached, the held answer is replayed as it is.
 """
+from sqlalchemy.exc import DBAPIError
+
+from ..outage import is_outage
 from .cache import FeedCache, not_modified
 
 #: set by the feed views on the WSGI environ: (cache key, CachedFeed) of the feed they answered with
@@ -32,7 +39,7 @@ class FeedFastPath:
         recorded = self.cache.items.get(route)
         if recorded is not None:
             key, etag, answers = recorded
-            feed = self.cache.current(key)
+            feed = self.cache.current(key, self._generation())
             if feed is not None and feed.etag == etag:
                 status = 304 if not_modified(feed, environ.get("HTTP_IF_NONE_MATCH"),
                                              environ.get("HTTP_IF_MODIFIED_SINCE")) else 200
@@ -52,3 +59,16 @@ class FeedFastPath:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, recording_start_response)
+
+    def _generation(self) -> int | None:
+        """The store's generation (as announced, or asked); None (any feed held will do) when the database is
+        out of reach."""
+        known = self.cache.known_generation()
+        if known is not None:
+            return known
+        try:
+            return self.cache.peek_generation()
+        except DBAPIError as error:
+            if is_outage(error):
+                return None
+            raise

@@ -89,8 +89,9 @@ def uid(activity_id: int, domain: str) -> str:
     return f"activity-{activity_id}@{domain}"
 
 
-def calendar_head(name: str, context: FeedContext) -> bytes:
-    """VCALENDAR properties and the one VTIMEZONE, up to the first VEVENT."""
+def calendar_head(name: str, context: FeedContext, description: str | None = None) -> bytes:
+    """VCALENDAR properties and the one VTIMEZONE, up to the first VEVENT; `description` becomes the calendar's
+    DESCRIPTION and X-WR-CALDESC (RFC 7986 and what Apple, Google and Outlook read)."""
     cal = Calendar()
     cal.add("prodid", f"-//{context.domain}//Lifelong learning calendar//VI")
     cal.add("version", "2.0")
@@ -99,6 +100,10 @@ def calendar_head(name: str, context: FeedContext) -> bytes:
     name = " ".join(_text(name).split())
     cal.add("name", vText(name))
     cal.add("x-wr-calname", vText(name))
+    if description:
+        description = _text(description)
+        cal.add("description", vText(description))
+        cal.add("x-wr-caldesc", vText(description))
     cal.add("x-wr-timezone", context.timezone)
     cal.add("refresh-interval", context.refresh, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(context.refresh))
@@ -299,4 +304,8 @@ def _text(value: str) -> str:
 
 @lru_cache(maxsize=8)
 def _vtimezone(name: str) -> bytes:
-    return Timezone.from_tzid(name, first_date=date(2000, 1, 1)).to_ical()
+    zone = Timezone.from_tzid(name, first_date=date(2000, 1, 1))
+    # icalendar says for which years it computed the zone in a COMMENT on the VTIMEZONE itself, where RFC 5545
+    # allows none (only in STANDARD and DAYLIGHT; libical flags it)
+    zone.pop("COMMENT", None)
+    return zone.to_ical()

@@ -3,6 +3,7 @@
 Built with the public feeds' serialiser (feeds/ical.py): its calendar head, and per registration the VEVENT of
 that one occurrence, because a registration is for one date, not for a whole course.
 """
+import hashlib
 from collections.abc import Iterable
 
 from ..feeds.ical import FeedContext, assemble, calendar_head, occurrence_event
@@ -13,6 +14,11 @@ STATUS_STEP = {"waitlisted": 0, "confirmed": 1, "cancelled": 2}
 
 def personal_calendar(registrations: Iterable, name: str, context: FeedContext, waitlist_label: str) -> bytes:
     return assemble(calendar_head(name, context), (_event(r, context, waitlist_label) for r in registrations))
+
+
+def personal_etag(body: bytes) -> str:
+    """The feed's validator (unquoted): a digest of its bytes, which hold every change a subscriber sees."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 def _event(registration, context: FeedContext, waitlist_label: str) -> bytes:

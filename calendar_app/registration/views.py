@@ -26,7 +26,7 @@ from . import check_in as check_ins
 from . import operations as reg
 from .forms import RegistrationForm, WalkInForm
 from .models import Registration
-from .personal_feed import personal_calendar
+from .personal_feed import personal_calendar, personal_etag
 
 bp = Blueprint("registration", __name__)
 
@@ -221,8 +221,12 @@ def my_feed(secret: str):
     if registrant is None:
         abort(404)
     body = personal_calendar(reg.registrations_of(registrant), _("My registrations"), feed_context(), _("Waitlist"))
-    return _private(Response(body, mimetype="text/calendar", headers={
+    response = _private(Response(body, mimetype="text/calendar", headers={
         "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'inline; filename="my.ics"'}))
+    # the calendar app may keep it (never a shared cache) and asks again with If-None-Match: 304 when unchanged
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(personal_etag(body))
+    return response.make_conditional(request)
 
 
 @bp.route("/my/<secret>")

@@ -1,7 +1,7 @@
 """why a meeting was moved or cancelled, why an activity was cancelled: shown to the public and in feeds
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 
 Numbered 0010 by the staff branch (issue 13); it follows 0007, the latest on that branch, and is rechained
 after whatever lands first when the branches merge.
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
