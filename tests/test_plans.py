@@ -2,7 +2,7 @@
 name, unit and milestone columns; admins edit any plan, a province's officers their province's plan; an
 empty box is "no target", never an invented one; every change is audited."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from calendar_app.indicators.models import IndicatorTarget, Plan
 from calendar_app.indicators.plans import targets_for
@@ -130,3 +130,60 @@ def test_a_refused_figure_says_why_and_changes_nothing(client, world, db, text, 
     assert response.status_code == 422 and reason in response.text
     assert 'aria-invalid="true"' in response.text and 'value="75"' in response.text
     assert target(db, plan, "culture_commune_clubs", "", 2025).low == 70
+
+
+# --- adding a plan ----------------------------------------------------------------------------------------
+
+
+def new_plan(client, lang="vi", **values):
+    data = {"area": "26", "number": "15/KH-UBND", "title": "Kế hoạch xây dựng xã hội học tập",
+            "issued_on": "2023-03-01"}
+    return client.post(f"/dashboard/plans?lang={lang}", data={**data, **values})
+
+
+def test_an_admin_adds_a_province_plan_and_its_areas_measure_against_it(client, world, db):
+    from calendar_app.indicators.plans import plan_for
+    from calendar_app.places.models import Area
+
+    sign_in(client, "admin@example.org")
+    assert 'id="new-plan"' in client.get("/dashboard/plans?lang=en").text
+    response = new_plan(client)
+    assert response.status_code == 302
+    plan = db.session.scalar(select(Plan).where(Plan.number == "15/KH-UBND"))
+    assert response.headers["Location"].endswith(f"/dashboard/plans/{plan.id}")
+    assert (plan.area_code, plan.area_level, plan.is_default, plan.targets) == ("26", "province", False, [])
+    vinh_phuc = db.session.scalar(select(Area).where(Area.code == "26"))
+    assert plan_for(vinh_phuc).number == "15/KH-UBND"  # no longer the country's
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity_type == "plan"))
+    assert (entry.action, entry.entity_id, entry.changes["number"]) == ("create", "15/KH-UBND", [None, "15/KH-UBND"])
+
+
+def test_a_province_officer_adds_their_own_province_plan_only(client, world, db):
+    sign_in(client, "other@example.org")  # officer of 26, which has no plan
+    page = client.get("/dashboard/plans?lang=en").text
+    assert 'id="new-plan-area" name="area" value="26"' in page and "readonly" in page
+    assert new_plan(client, area="25").status_code == 403  # another province
+    assert new_plan(client).status_code == 302
+    assert 'id="new-plan"' not in client.get("/dashboard/plans?lang=en").text  # it has one now
+
+
+def test_a_district_officer_adds_no_plan(client, world, db):
+    sign_in(client, "district@example.org")
+    assert 'id="new-plan"' not in client.get("/dashboard/plans?lang=en").text
+    assert new_plan(client, area="227").status_code == 403
+
+
+@pytest.mark.parametrize("values, field, reason", [
+    ({"area": "25"}, "area", "Phú Thọ already has a plan: 2682/KH-UBND."),
+    ({"area": "227"}, "area", "A plan is written for a province or for the country."),
+    ({"area": "99"}, "area", "No area has this code today."),
+    ({"number": ""}, "number", ""),
+])
+def test_a_refused_plan_says_why_keeps_the_input_and_adds_nothing(client, world, db, values, field, reason):
+    sign_in(client, "admin@example.org")
+    before = db.session.scalar(select(func.count()).select_from(Plan))
+    response = new_plan(client, "en", **values)
+    assert response.status_code == 422
+    assert f'id="new-plan-{field}-error"' in response.text and reason in response.text
+    assert "Kế hoạch xây dựng xã hội học tập" in response.text  # the input is kept
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == before

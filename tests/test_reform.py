@@ -408,7 +408,7 @@ def test_a_report_measures_against_the_nearest_plan(db, phu_tho):
 # --- a national deployment: documents imported from provinces ----------------------------------------
 
 
-def test_a_province_document_round_trips_and_adds_up_at_country_level(db, before_reform, runner, tmp_path):
+def test_a_province_document_round_trips_and_adds_up_at_country_level(db, before_reform, runner, tmp_path, client):
     runner.invoke(args=["areas", "reform", "--province", "25"])
     exported = tmp_path / "25-2024.json"
     result = runner.invoke(args=["report", "--year", "2024", "--area", "25", "--format", "json", "-o", str(exported)])
@@ -437,6 +437,12 @@ def test_a_province_document_round_trips_and_adds_up_at_country_level(db, before
     # Phú Thọ's row among the 63 provinces of 2024 carries the figures, measured against the Decision
     part = next(p for p in merged.result("library_lifelong_services").areas if p.area.code == "25")
     assert {row.category: row.target for row in part.rows}["library_university"] == 90
+    # the dashboard of the imported area and year names the province's plan (it has no page here)
+    admin = f.user("national@example.org", "admin")
+    db.session.commit()
+    _sign_in(client, admin)
+    page = client.get("/dashboard/?year=2024&area=25&lang=en")
+    assert page.status_code == 200 and "Targets of 2682/KH-UBND" in page.text
 
 
 def test_imports_are_refused_when_they_would_mix_sources(db, before_reform, runner, tmp_path):

@@ -1,7 +1,7 @@
 """Registrations: the public form, capacity and waitlist, cancellation by secret link, the personal feed,
 anti-abuse, and the purge of personal data."""
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import icalendar
 import pytest
@@ -14,6 +14,7 @@ from calendar_app.extensions import limiter
 from calendar_app.models import AuditEntry, Registrant, Registration
 from calendar_app.registration import check_in
 from calendar_app.registration import operations as reg
+from calendar_app.registration.personal_feed import changed_at
 from calendar_app.registration.purge import purge_personal_data
 from calendar_app.validation import ValidationFailed
 from tests.participation_fixtures import NOW, count, frozen_fixture, login, snapshot, world_fixture  # noqa: F401
@@ -224,6 +225,15 @@ def test_the_personal_feed_lists_everything_and_can_be_revoked(db, client, world
     etag = response.headers["ETag"]
     unchanged = client.get(f"/my/{first.feed_secret}.ics", headers={"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.data == b"" and unchanged.headers["ETag"] == etag
+    # Last-Modified too: the latest change among the registrations, for clients that only send If-Modified-Since
+    modified = response.headers["Last-Modified"]
+    assert response.last_modified == max(changed_at(r) for r in (first.registration, second.registration)
+                                         ).replace(microsecond=0, tzinfo=UTC)
+    assert client.get(f"/my/{first.feed_secret}.ics", headers={"If-Modified-Since": modified}).status_code == 304
+    single = client.get(f"/registrations/{first.cancel_secret}.ics")
+    assert single.status_code == 200 and single.headers["ETag"] and single.headers["Last-Modified"]
+    assert client.get(f"/registrations/{first.cancel_secret}.ics",
+                      headers={"If-None-Match": single.headers["ETag"]}).status_code == 304
     calendar = icalendar.Calendar.from_ical(response.data)
     events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
     assert set(events) == {"Tọa đàm sách hay", "Câu lạc bộ đọc sách"}

@@ -11,7 +11,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from ..audit.operations import diff, record
 from ..clock import local_today
 from ..extensions import db
-from ..places.lookup import unit_for_year
+from ..places.lookup import unit_for_year, unit_on
 from ..places.models import Area
 from ..validation import ValidationFailed, validate
 from .models import IndicatorTarget, Plan
@@ -119,6 +119,52 @@ def update_plan(user, plan: Plan, data: dict) -> Plan:
     changed = diff(before, plan_values(plan))
     if changed:
         record(user, "update", "plan", plan.number, area=plan_area(plan), changes=changed)
+    return plan
+
+
+class NewPlanIn(PlanIn):
+    #: official code of the area the plan is for: a province, or the country
+    area: str = Field(min_length=1, max_length=16)
+
+
+#: the levels a plan can be written for: Decision 1520 for the country, each province's own plan
+PLAN_LEVELS = ("country", "province")
+
+
+def can_create_plan(user, area: Area | None = None) -> bool:
+    """Admins write a plan for any province or the country; a province's officer for their own province."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", True):
+        return False
+    if user.role == "admin":
+        return True
+    own = user.area if user.role == "officer" else None
+    if own is None or own.level != "province":
+        return False
+    return area is None or (area.code, area.level) == (own.code, own.level)
+
+
+def create_plan(user, data: dict) -> Plan:
+    """A new plan, without targets yet, for a province or the country that has none (a report of its areas
+    measures against it from then on); recorded in the audit trail."""
+    if not can_create_plan(user):
+        raise Forbidden()
+    payload = validate(NewPlanIn, data)
+    area = unit_on(payload.area, local_today())
+    if area is None:
+        raise ValidationFailed({"area": _("No area has this code today.")})
+    if area.level not in PLAN_LEVELS:
+        raise ValidationFailed({"area": _("A plan is written for a province or for the country.")})
+    if not can_create_plan(user, area):
+        raise Forbidden()
+    existing = db.session.scalar(select(Plan).where(Plan.area_code == area.code, Plan.area_level == area.level))
+    if existing is not None:
+        raise ValidationFailed({"area": _("%(area)s already has a plan: %(number)s.", area=area.name,
+                                          number=existing.number)})
+    plan = Plan(area_code=area.code, area_level=area.level, number=payload.number, title=payload.title,
+                issued_on=payload.issued_on, is_default=False)
+    db.session.add(plan)
+    db.session.flush()
+    record(user, "create", "plan", plan.number, area=area, changes=diff({}, plan_values(plan)))
     return plan
 
 

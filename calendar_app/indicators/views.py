@@ -156,16 +156,36 @@ def _plan_area_name(plan: Plan) -> str:
     return area.name if area is not None else plan.area_code
 
 
-@bp.get("/plans")
+@bp.route("/plans", methods=["GET", "POST"])
 @login_required
 def plans():
     """Every plan (number, title, area, date), each with its targets; an admin or the plan's own province's
-    officer may edit it."""
+    officer may edit it. Admins add a plan for a province or the country, a province's officer their
+    province's."""
     require_role(current_user, "officer", "admin")
+    posted, errors, status = {}, {}, 200
+    if request.method == "POST":
+        if not plan_ops.can_create_plan(current_user):
+            abort(403)
+        if not ActionForm().validate():
+            abort(400)
+        posted = {key: request.form.get(key, "") for key in ("area", "number", "title", "issued_on")}
+        try:
+            with attempt():
+                created = plan_ops.create_plan(current_user, posted)
+        except ValidationFailed as failure:
+            errors, status = failure.fields, 422
+        else:
+            flash(_("The plan %(number)s is added: set its targets below.", number=created.number), "info")
+            return redirect(url_for(".plan", plan_id=created.id))
     rows = db.session.scalars(select(Plan).options(selectinload(Plan.targets))
                               .order_by(Plan.area_level, Plan.area_code)).all()
+    own = current_user.area if current_user.role == "officer" else None
+    may_add = plan_ops.can_create_plan(current_user) and not (
+        own is not None and any((p.area_code, p.area_level) == (own.code, own.level) for p in rows))
     return render_template("indicators/plans.html", plans=[
-        (plan, _plan_area_name(plan), plan_ops.can_edit_plan(current_user, plan)) for plan in rows])
+        (plan, _plan_area_name(plan), plan_ops.can_edit_plan(current_user, plan)) for plan in rows],
+        may_add=may_add, own_area=own, posted=posted, errors=errors, action_form=ActionForm()), status
 
 
 def _label_of(key: str, category: str) -> str:

@@ -5,6 +5,7 @@ that one occurrence, because a registration is for one date, not for a whole cou
 """
 import hashlib
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from ..feeds.ical import FeedContext, assemble, calendar_head, occurrence_event
 
@@ -16,15 +17,35 @@ def personal_calendar(registrations: Iterable, name: str, context: FeedContext, 
     return assemble(calendar_head(name, context), (_event(r, context, waitlist_label) for r in registrations))
 
 
+def validators(response, body: bytes, registrations: list) -> None:
+    """ETag (a digest of the bytes, which hold every change a subscriber sees) and Last-Modified on a personal
+    calendar's response, so that a calendar app asks again conditionally."""
+    response.set_etag(personal_etag(body))
+    modified = last_modified(registrations)
+    if modified is not None:
+        response.last_modified = modified.replace(tzinfo=UTC, microsecond=0)
+
+
 def personal_etag(body: bytes) -> str:
     """The feed's validator (unquoted): a digest of its bytes, which hold every change a subscriber sees."""
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
+def changed_at(registration) -> datetime:
+    """The latest change a subscriber sees in this registration's event (naive UTC)."""
+    occurrence, activity = registration.occurrence, registration.activity
+    return max(moment for moment in (registration.created_at, registration.cancelled_at, occurrence.updated_at,
+                                     activity.updated_at) if moment is not None)
+
+
+def last_modified(registrations: Iterable) -> datetime | None:
+    """The feed's Last-Modified: the latest change among its registrations (None for an empty feed)."""
+    return max((changed_at(r) for r in registrations), default=None)
+
+
 def _event(registration, context: FeedContext, waitlist_label: str) -> bytes:
     occurrence, activity = registration.occurrence, registration.activity
-    changed = max(moment for moment in (registration.created_at, registration.cancelled_at, occurrence.updated_at,
-                                        activity.updated_at) if moment is not None)
+    changed = changed_at(registration)
     waiting = registration.status == "waitlisted"
     cancelled = "cancelled" in (registration.status, occurrence.status, activity.status)
     return occurrence_event(

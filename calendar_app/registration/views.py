@@ -26,7 +26,7 @@ from . import check_in as check_ins
 from . import operations as reg
 from .forms import RegistrationForm, WalkInForm
 from .models import Registration
-from .personal_feed import personal_calendar, personal_etag
+from .personal_feed import personal_calendar, validators
 
 bp = Blueprint("registration", __name__)
 
@@ -188,9 +188,11 @@ def registration_calendar(secret: str):
     if item is None:
         abort(404)
     body = personal_calendar([item], item.activity.title, feed_context(), _("Waitlist"))
-    return _private(Response(body, mimetype="text/calendar", headers={
+    response = _private(Response(body, mimetype="text/calendar", headers={
         "Content-Type": "text/calendar; charset=utf-8",
         "Content-Disposition": f'attachment; filename="registration-{item.id}.ics"'}))
+    validators(response, body, [item])
+    return response.make_conditional(request)
 
 
 @bp.route("/registrations/<secret>/cancel", methods=["POST"])
@@ -220,12 +222,13 @@ def my_feed(secret: str):
     registrant = reg.registrant_for_feed(secret)
     if registrant is None:
         abort(404)
-    body = personal_calendar(reg.registrations_of(registrant), _("My registrations"), feed_context(), _("Waitlist"))
+    registrations = list(reg.registrations_of(registrant))
+    body = personal_calendar(registrations, _("My registrations"), feed_context(), _("Waitlist"))
     response = _private(Response(body, mimetype="text/calendar", headers={
         "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'inline; filename="my.ics"'}))
-    # the calendar app may keep it (never a shared cache) and asks again with If-None-Match: 304 when unchanged
+    # the calendar app may keep it (never a shared cache) and asks again: 304 when unchanged
     response.headers["Cache-Control"] = "private, no-cache"
-    response.set_etag(personal_etag(body))
+    validators(response, body, registrations)
     return response.make_conditional(request)
 
 
