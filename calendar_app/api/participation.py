@@ -100,7 +100,7 @@ def put_attendance(id: int, start: str):
 
 
 @documented("/institutions/{slug}/tallies/{month}", "GET", "Monthly tallies of an institution (month YYYY-MM)",
-            tag="participation", response_model=TallyOut, auth=True)
+            tag="participation", response_model=TallyOut, auth=True, statuses=(422,))
 @bp.get("/institutions/<slug>/tallies/<month>")
 @token_required
 def get_tallies(slug: str, month: str):
@@ -125,7 +125,7 @@ def put_tallies(slug: str, month: str):
 
 
 @documented("/institutions/{slug}/assessments/{year}", "GET", "The digital-transformation self-assessment",
-            tag="participation", response_model=AssessmentOut, auth=True)
+            tag="participation", response_model=AssessmentOut, auth=True, statuses=(422,))
 @bp.get("/institutions/<slug>/assessments/<year>")
 @token_required
 def get_assessment(slug: str, year: str):
