@@ -140,3 +140,10 @@ class AssessmentOut(AssessmentIn):
     institution: str
     year: int
     locked: bool
+
+
+class ImportOut(BaseModel):
+    kind: str = Field(description="tallies | attendance")
+    rows: int = Field(description="Rows of figures read")
+    written: int
+    skipped: int
