@@ -6,6 +6,7 @@ The world of the participation tests is there (areas, two institutions, publishe
 coming occurrences). Generated path parameters, query values and body fields are often swapped for its real
 codes, slugs, ids, occurrence starts and dates, so that requests get past the 404 into the views and the
 operations; each request carries the admin's or the library editor's token, so the writes are reached too.
+Schemathesis runs the operations as subtests of one test, so they share one world and see each other's writes.
 The examples are derandomised and bounded: a failure reproduces on every run, and the module stays within CI's
 budget.
 """
@@ -78,6 +79,8 @@ def mostly_real(values):
 
 
 def as_someone(case):
+    """Hypothesis draws the role with the case; it travels in a header that the test takes off again."""
+
     def sign(role):
         case.headers = {**(case.headers or {}), "X-Fuzz-Role": role}
         return case
@@ -121,8 +124,11 @@ def real_values(world):
 
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-          suppress_health_check=list(HealthCheck))
+          # the world is built once per run on purpose; requests and the API's big schemas are slow to generate
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much, HealthCheck.data_too_large,
+                                 HealthCheck.large_base_example])
 def test_the_api_never_fails_nor_breaks_its_document(case, app, client, world, real_values):
-    role = (case.headers or {}).pop("X-Fuzz-Role", "admin")
+    role = (case.headers or {}).pop("X-Fuzz-Role", "admin")  # the coverage phase's cases carry none
     token = world["tokens"][role]
     case.call_and_validate(session=client, app=app, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
