@@ -94,14 +94,15 @@ def refuse_unstorable_input() -> None:
     if request.mimetype in FORM_TYPES:
         _check_pairs(request.form)
         for name, upload in request.files.items(multi=True):
-            if UNSTORABLE.search(name) or UNSTORABLE.search(upload.filename or ""):
-                raise UnstorableText(name)
+            if UNSTORABLE.search(name or "") or UNSTORABLE.search(upload.filename or ""):
+                raise UnstorableText(name or "file")
 
 
 def _check_pairs(values) -> None:
+    # a multipart part whose name Werkzeug cannot read (e.g. a line break in it) comes with the name None
     for name, value in values.items(multi=True):
-        if UNSTORABLE.search(name) or UNSTORABLE.search(value):
-            raise UnstorableText(name)
+        if UNSTORABLE.search(name or "") or UNSTORABLE.search(value):
+            raise UnstorableText(name or "body")
 
 
 def unstorable_text(error: UnstorableText):

@@ -78,6 +78,11 @@ def test_paths_parameters_and_security(document):
         "area", "institution", "category", "audience", "observance", "q", "from", "to", "offset", "limit"}
     assert "201" in document["paths"]["/events"]["post"]["responses"]
     assert "422" in document["paths"]["/events/{activity_id}/occurrences/{start}"]["put"]["responses"]
+    # a path value the endpoint validates (the month, the year) is refused with 422, as the fuzz test found
+    assert "422" in document["paths"]["/institutions/{slug}/tallies/{month}"]["get"]["responses"]
+    assert "422" in document["paths"]["/institutions/{slug}/assessments/{year}"]["get"]["responses"]
+    upload = document["paths"]["/imports/{kind}"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    assert upload["schema"]["properties"]["file"] == {"type": "string", "format": "binary"}
 
 
 def test_document_is_valid_openapi(document):

@@ -97,6 +97,25 @@ def test_a_body_nested_too_deep_is_malformed_not_a_crash(db, world, client):
     assert response.status_code == 400
 
 
+def _multipart(*parts: str) -> dict:
+    body = "".join(f"--b\r\nContent-Disposition: form-data; {part}\r\n\r\n{value}\r\n" for part, value in parts)
+    return {"data": (body + "--b--\r\n").encode(), "content_type": "multipart/form-data; boundary=b"}
+
+
+def test_multipart_parts_without_a_readable_name_are_a_4xx(db, world, client):
+    """Found by the fuzz test: a part named with a line break reaches Flask with the name None."""
+    headers = bearer(world, "editor")
+    response = client.post("/api/v1/imports/tallies", headers=headers, **_multipart(('name="\n"', "null")))
+    assert response.status_code == 400 and response.json["error"]["code"] == "no_file"
+    response = client.post("/api/v1/imports/tallies", headers=headers, **_multipart(('name="\n"', "a\x00b")))
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_characters"
+    response = client.post("/api/v1/imports/tallies", headers=headers,
+                           **_multipart(('filename="bang\x00.csv"', "month")))
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_characters"
+    # a page's form treats it as the empty form it is
+    assert client.post("/login", **_multipart(('name="\n"', "x"))).status_code == client.post("/login").status_code
+
+
 def test_forms_with_a_nul_answer_the_error_page(db, world, client):
     talk = world["talk"]
     response = client.post(f"/events/{talk.id}/register?lang=en", data={

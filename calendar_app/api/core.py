@@ -167,16 +167,19 @@ class Operation:
     query: dict[str, str] = field(default_factory=dict)
     auth: bool = False
     statuses: tuple[int, ...] = ()
+    #: the multipart field of an uploaded file, for an endpoint that takes one instead of JSON
+    upload: str | None = None
 
 
 OPERATIONS: list[Operation] = []
 
 
 def documented(path: str, method: str, summary: str, *, tag: str, request_model=None, response_model=None,
-               query: dict[str, str] | None = None, auth: bool = False, statuses: tuple[int, ...] = ()):
+               query: dict[str, str] | None = None, auth: bool = False, statuses: tuple[int, ...] = (),
+               upload: str | None = None):
     """Register an endpoint in the OpenAPI document (path in OpenAPI form: /events/{id})."""
     OPERATIONS.append(Operation(path, method.lower(), summary, tag, request_model, response_model,
-                                query or {}, auth, statuses))
+                                query or {}, auth, statuses, upload))
 
     def decorator(view):
         return view
@@ -217,6 +220,10 @@ def openapi_document() -> dict:
             entry["parameters"] = parameters
         if op.request is not None:
             entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.request)}}}
+        elif op.upload is not None:
+            upload = {"type": "object", "required": [op.upload],
+                      "properties": {op.upload: {"type": "string", "format": "binary"}}}
+            entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": upload}}}
         ok = {"description": "OK"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": ref(op.response)}}

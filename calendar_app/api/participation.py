@@ -15,7 +15,15 @@ from ..extensions import db
 from ..participation import imports
 from ..participation import operations as ops
 from ..participation.locks import YearLocked, is_year_locked
-from ..participation.schema import AssessmentIn, AssessmentOut, AttendanceIn, AttendanceOut, TallyIn, TallyOut
+from ..participation.schema import (
+    AssessmentIn,
+    AssessmentOut,
+    AttendanceIn,
+    AttendanceOut,
+    ImportOut,
+    TallyIn,
+    TallyOut,
+)
 from ..places.models import Institution
 from ..unit_of_work import attempt
 from ..validation import ValidationFailed
@@ -100,7 +108,7 @@ def put_attendance(id: int, start: str):
 
 
 @documented("/institutions/{slug}/tallies/{month}", "GET", "Monthly tallies of an institution (month YYYY-MM)",
-            tag="participation", response_model=TallyOut, auth=True)
+            tag="participation", response_model=TallyOut, auth=True, statuses=(422,))
 @bp.get("/institutions/<slug>/tallies/<month>")
 @token_required
 def get_tallies(slug: str, month: str):
@@ -125,7 +133,7 @@ def put_tallies(slug: str, month: str):
 
 
 @documented("/institutions/{slug}/assessments/{year}", "GET", "The digital-transformation self-assessment",
-            tag="participation", response_model=AssessmentOut, auth=True)
+            tag="participation", response_model=AssessmentOut, auth=True, statuses=(422,))
 @bp.get("/institutions/<slug>/assessments/<year>")
 @token_required
 def get_assessment(slug: str, year: str):
@@ -153,7 +161,7 @@ def put_assessment(slug: str, year: str):
 @documented("/imports/{kind}", "POST",
             "Import tallies or attendance from a CSV or XLSX file (multipart field `file`): every row or none; "
             "refused rows are listed in error.rows as {row, column, reason}",
-            tag="participation", auth=True, statuses=(413, 422))
+            tag="participation", response_model=ImportOut, upload="file", auth=True, statuses=(413, 422))
 @bp.post("/imports/<kind>")
 @token_required
 def post_import(kind: str):

@@ -7,7 +7,16 @@ import re
 from typing import Annotated
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    field_validator,
+)
 
 from ..vocabulary import AUDIENCES, CHECKLIST_ITEMS, TALLY_METRICS
 
@@ -54,9 +63,14 @@ def at_most(limit: int):
     return AfterValidator(check)
 
 
+def documented_bounds(limit: int) -> WithJsonSchema:
+    """The bounds the validators above enforce, stated in the OpenAPI document."""
+    return WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0, "maximum": limit}, {"type": "null"}]})
+
+
 #: a count of people: a whole number >= 0 (None when left empty)
-Count = Annotated[int | None, BeforeValidator(whole_number), at_most(MAX_COUNT)]
-TallyValue = Annotated[int | None, BeforeValidator(whole_number), at_most(MAX_TALLY)]
+Count = Annotated[int | None, BeforeValidator(whole_number), at_most(MAX_COUNT), documented_bounds(MAX_COUNT)]
+TallyValue = Annotated[int | None, BeforeValidator(whole_number), at_most(MAX_TALLY), documented_bounds(MAX_TALLY)]
 
 
 class AttendanceIn(BaseModel):
@@ -140,3 +154,10 @@ class AssessmentOut(AssessmentIn):
     institution: str
     year: int
     locked: bool
+
+
+class ImportOut(BaseModel):
+    kind: str = Field(description="tallies | attendance")
+    rows: int = Field(description="Rows of figures read")
+    written: int
+    skipped: int
