@@ -10,18 +10,18 @@ Here an occurrence is *held* when it is not cancelled and its activity is publis
 says: rollup.Facts reads the months before the current one from these tables and the current month from
 the live tables, where "has started" (starts_at <= now) still applies.
 
-tracking.py calls `refresh` for the institutions a transaction touched (the `figures_changed` signal) just
-before it commits. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made outside the app, such as
+tracking.py calls `refresh_months` for the months of the institutions a transaction touched (the
+`figures_changed` signal) just before it commits. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made outside the app, such as
 a bulk load with COPY.
 """
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import Integer, and_, bindparam, case, delete, exists, func, insert, literal, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-from ..clock import local_zone, utcnow
+from ..clock import local_midnight_utc, local_zone, utcnow
 from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
 from ..participation.models import Attendance
 from ..places.models import Institution
@@ -135,18 +135,47 @@ def chunks(ids: Iterable[int | None]) -> Iterator[list[int]]:
         yield ordered[start:start + CHUNK]
 
 
+def _lock(connection, institution_ids: list[int]) -> None:
+    # two transactions refreshing one institution take turns, so neither inserts rows the other just did
+    connection.execute(select(Institution.id).where(Institution.id.in_(institution_ids)).order_by(Institution.id)
+                       .with_for_update())
+
+
 def refresh(connection, institution_ids: Iterable[int]) -> None:
-    """Recompute the facts of these institutions from the live tables (inside the caller's transaction)."""
+    """Recompute every month of these institutions from the live tables (inside the caller's transaction)."""
     months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
     for chunk in chunks(institution_ids):
-        # two transactions refreshing one institution take turns, so neither inserts rows the other just did
-        connection.execute(select(Institution.id).where(Institution.id.in_(chunk)).order_by(Institution.id)
-                           .with_for_update())
+        _lock(connection, chunk)
         connection.execute(delete(months).where(months.c.institution_id.in_(chunk)))
         connection.execute(delete(keys).where(keys.c.institution_id.in_(chunk)))
         connection.execute(insert(months).from_select(MONTH_COLUMNS,
                                                       month_rows(Activity.institution_id.in_(chunk))))
         connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(Activity.institution_id.in_(chunk))))
+
+
+def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) -> None:
+    """Recompute the facts of {institution id: the months touched, or None for all of them}: an institution's
+    other months are left as they are, so a write costs the same however long its history.
+
+    One month at a time, a chunk of institutions per statement: the occurrences read are those starting in
+    that month (ix_occurrences_activity_starts), and an import touching thousands of institutions in a few
+    months takes a few statements per month."""
+    for chunk in chunks(touched):  # every lock first, in one order, so that two writers cannot deadlock
+        _lock(connection, chunk)
+    refresh(connection, [institution_id for institution_id, months in touched.items() if months is None])
+    by_month: dict[int, set[int]] = {}
+    for institution_id, months_touched in touched.items():
+        for month in months_touched or ():
+            by_month.setdefault(month, set()).add(institution_id)
+    months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
+    for month, institution_ids in sorted(by_month.items()):
+        start, end = local_midnight_utc(first_day(month)), local_midnight_utc(first_day_after(month))
+        for chunk in chunks(institution_ids):
+            in_month = (Activity.institution_id.in_(chunk), Occurrence.starts_at >= start, Occurrence.starts_at < end)
+            connection.execute(delete(months).where(months.c.institution_id.in_(chunk), months.c.month == month))
+            connection.execute(delete(keys).where(keys.c.institution_id.in_(chunk), keys.c.month == month))
+            connection.execute(insert(months).from_select(MONTH_COLUMNS, month_rows(*in_month)))
+            connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(*in_month)))
 
 
 def rebuild(connection) -> tuple[int, int]:
