@@ -27,6 +27,10 @@ from .models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment
 from .schema import AssessmentIn, AttendanceIn, TallyIn
 
 
+#: ids per IN list when reading many records at once (an import)
+CHUNK = 500
+
+
 class AttendanceConflict(Exception):
     """The record changed since the writer read it (or they quoted no version): nothing was written."""
 
@@ -112,17 +116,30 @@ def record_attendance(user, occurrence: Occurrence, data: dict, now: datetime | 
     AttendanceConflict and writes nothing. Saving the same figures again changes nothing.
     """
     now = now or clock.utcnow()
-    activity = occurrence.activity
-    require_institution(user, activity.institution)
+    payload, values = checked_record(user, occurrence, data, now)
+    ensure_year_open(occurrence.activity.institution, occurrence_year(occurrence))
+    attendance, changed = write_attendance(user, occurrence, attendance_of(occurrence), payload.version, values, now)
+    if changed:
+        flush_attendance()
+    return attendance
+
+
+def checked_record(user, occurrence: Occurrence, data: dict, now: datetime) -> tuple[AttendanceIn, dict]:
+    """What record_attendance checks before the year lock: scope, the figures, that the occurrence was held."""
+    require_institution(user, occurrence.activity.institution)
     payload = validate(AttendanceIn, data)
     ensure_can_record(occurrence, now)
-    values = checked_attendance(payload)
-    ensure_year_open(activity.institution, occurrence_year(occurrence))
-    attendance = attendance_of(occurrence)
+    return payload, checked_attendance(payload)
+
+
+def write_attendance(user, occurrence: Occurrence, attendance: Attendance | None, version: int | None,
+                     values: dict, now: datetime) -> tuple[Attendance, bool]:
+    """Replace `attendance` (the occurrence's record as read, or None) with checked values and audit the
+    change, unflushed; (the record, whether anything changed). AttendanceConflict on a stale version."""
     if attendance is None:
-        if payload.version not in (None, 0):
+        if version not in (None, 0):
             raise AttendanceConflict()
-    elif payload.version != attendance.version:
+    elif version != attendance.version:
         raise AttendanceConflict()
     before = attendance_values(attendance)
     if attendance is None:
@@ -132,18 +149,34 @@ def record_attendance(user, occurrence: Occurrence, data: dict, now: datetime | 
     _set_audiences(attendance, values["audiences"])
     changes = diff(before, attendance_values(attendance))
     if not changes and before:
-        return attendance
+        return attendance, False
     attendance.updated_at = now
     attendance.updated_by_id = getattr(user, "id", None)
+    activity = occurrence.activity
+    with db.session.no_autoflush:  # a stale record fails in flush_attendance, as a conflict
+        record(user, "update" if before else "create", "attendance",
+               f"{activity.id}/{occurrence_key(occurrence.original_start, activity.all_day)}",
+               institution=activity.institution, changes=changes)
+    return attendance, True
+
+
+def flush_attendance() -> None:
+    """Flush written attendance; AttendanceConflict when another writer committed between our read and our
+    write (a stale version, or a record created meanwhile)."""
     try:
         db.session.flush()
     except (StaleDataError, IntegrityError):
-        # another writer committed between our read and our write
         raise AttendanceConflict() from None
-    record(user, "update" if before else "create", "attendance",
-           f"{activity.id}/{occurrence_key(occurrence.original_start, activity.all_day)}",
-           institution=activity.institution, changes=changes)
-    return attendance
+
+
+def attendance_by_occurrence(occurrence_ids) -> dict[int, Attendance]:
+    """The records of these occurrences, with their audience counts, a chunk of ids per query."""
+    ordered, found = sorted(set(occurrence_ids)), {}
+    for start in range(0, len(ordered), CHUNK):
+        found.update((a.occurrence_id, a) for a in db.session.scalars(
+            select(Attendance).where(Attendance.occurrence_id.in_(ordered[start:start + CHUNK]))
+            .options(selectinload(Attendance.audience_counts))))
+    return found
 
 
 def _set_audiences(attendance: Attendance, counts: dict[str, int]) -> None:
