@@ -111,6 +111,11 @@ def _written(session: Session) -> Written:
     return session.info.setdefault(KEY, Written())
 
 
+def note_written_attendance(session: Session, occurrence_ids: Iterable[int]) -> None:
+    """Attendance written with plain statements (an import): the figures of their months are refreshed."""
+    _written(session).attended.update(occurrence_ids)
+
+
 def note_written_areas(session: Session, area_ids: Iterable[int]) -> None:
     """Areas written with plain statements (a bulk import): announced with the others after the commit."""
     _written(session).areas.update(area_ids)

@@ -9,6 +9,7 @@ from calendar_app.models import Attendance, MonthlyTally
 from calendar_app.participation import imports
 from calendar_app.participation import operations as ops
 from tests import factories as f
+from tests.test_indicator_facts import assert_in_step as assert_facts_in_step
 from tests.participation_fixtures import (  # noqa: F401
     bearer,
     count,
@@ -250,4 +251,5 @@ def test_an_attendance_import_sends_as_many_statements_for_many_rows_as_for_few(
     assert many_again <= few_again, (few_again, many_again)
     assert count(db, Attendance) == 63
     db.session.expire_all()
-    assert {a.total for a in db.session.query(Attendance)} == {30}
+    assert {(a.total, a.version) for a in db.session.query(Attendance)} == {(30, 2)}
+    assert_facts_in_step()

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from .. import clock
 from ..accounts.scope import institution_filter
 from ..bounds import id_or_none
+from ..bulk import CHUNK, among, chunked
 from ..events.models import Activity, Occurrence
 from ..events.recurrence import occurrence_key, parse_occurrence_key
 from ..extensions import db
@@ -44,12 +45,10 @@ from .operations import (
     occurrence_year,
     set_tallies,
     tallies_of,
-    write_attendance,
+    write_attendances,
 )
 
 KINDS = ("tallies", "attendance")
-#: ids per IN list when reading what a file names
-CHUNK = 500
 #: rows of figures per file (10,000 attendance rows take a few seconds: the rows are read and written in bulk)
 MAX_ROWS = 10_000
 #: the file as uploaded (a CSV is read as it is, so this is also the most text a CSV holds)
@@ -398,7 +397,7 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
     now = now or clock.utcnow()
     rows, budget = table[1:], _budget(table)
     result, seen = ImportResult(rows=len(rows)), {}
-    occurrences = _occurrences_of(rows)
+    activities, occurrences = _named_in(rows)
     records = attendance_by_occurrence(o.id for o in occurrences.values())
     checked = []
     for row in rows:
@@ -409,7 +408,7 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
         if all(value in (None, "") for value in figures.values()):
             result.skipped += 1
             continue
-        occurrence, problem = _occurrence(row, occurrences)
+        occurrence, problem = _occurrence(row, activities, occurrences)
         if problem:
             errors.append(RowError(number, *problem))
             continue
@@ -438,39 +437,31 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
     for _number, occurrence, _version, _values in checked:
         years.setdefault(occurrence_year(occurrence), set()).add(occurrence.activity.institution_id)
     statuses = hold_years(years)
-    for number, occurrence, version, values in checked:
+    for number, occurrence, _version, _values in checked:
         institution, year = occurrence.activity.institution, occurrence_year(occurrence)
         if statuses.get((institution.id, year)) == "approved":
             errors += _refusal_rows(number, YearLocked(institution, year))
-            continue
-        try:
-            write_attendance(user, occurrence, records.get(occurrence.id), version, values, now)
-            result.written += 1
-        except AttendanceConflict:
-            errors.append(RowError(number, "occurrence", _conflict()))
-    if not errors:
-        try:
-            flush_attendance()
-        except AttendanceConflict:
-            errors.append(RowError(0, "file", _conflict()))
     if errors:
         raise ImportRefused(errors)
+    try:
+        write_attendances(user, [(occurrence, records.get(occurrence.id), version, values)
+                                 for _number, occurrence, version, values in checked], now)
+        flush_attendance()
+    except AttendanceConflict:
+        raise ImportRefused([RowError(0, "file", _("Someone changed attendance of this file meanwhile; "
+                                                   "import the file again."))]) from None
+    result.written = len(checked)
     return result
 
 
-def _conflict() -> str:
-    return _("Someone changed this attendance meanwhile; import the file again.")
-
-
-def _occurrences_of(rows: list[dict]) -> dict[tuple[int, datetime], Occurrence]:
-    """{(activity id, original start): occurrence} of every occurrence the rows name, with their activities,
-    institutions and areas loaded (a few queries for the whole file)."""
-    ids = {number for row in rows if (number := id_or_none(row.get("event"))) is not None}
+def _named_in(rows: list[dict]) -> tuple[dict[int, Activity], dict[tuple[int, datetime], Occurrence]]:
+    """The activities the rows name by id, with their institutions and areas, and {(activity id, original
+    start): occurrence} of the occurrences they name: a few queries for the whole file. (Hold on to them:
+    the session forgets objects nothing refers to, and would load them again one by one.)"""
     activities = {}
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), CHUNK):
+    for chunk in chunked(id_or_none(row.get("event")) for row in rows):
         activities.update((a.id, a) for a in db.session.scalars(
-            select(Activity).where(Activity.id.in_(ordered[start:start + CHUNK]))
+            select(Activity).where(among(Activity.id, chunk))
             .options(selectinload(Activity.institution).selectinload(Institution.area))))
     wanted = sorted({(activity.id, original) for row in rows
                      if (activity := activities.get(id_or_none(row.get("event")))) is not None
@@ -479,16 +470,17 @@ def _occurrences_of(rows: list[dict]) -> dict[tuple[int, datetime], Occurrence]:
     found = {}
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start:start + CHUNK]
+        originals = [original for _activity_id, original in chunk]
+        # the chunk's activities, their occurrences between the earliest and latest start named: a superset
         for occurrence in db.session.scalars(select(Occurrence).where(
-                Occurrence.activity_id.in_({activity_id for activity_id, _original in chunk}),
-                Occurrence.original_start.in_({original for _activity_id, original in chunk}))):
+                among(Occurrence.activity_id, [activity_id for activity_id, _original in chunk]),
+                Occurrence.original_start.between(min(originals), max(originals)))):
             found[(occurrence.activity_id, occurrence.original_start)] = occurrence
-    return found
+    return activities, found
 
 
-def _occurrence(row: dict, occurrences: dict) -> tuple[Occurrence | None, tuple[str, str] | None]:
-    number = id_or_none(row.get("event"))
-    activity = db.session.get(Activity, number) if number is not None else None
+def _occurrence(row: dict, activities: dict, occurrences: dict) -> tuple[Occurrence | None, tuple[str, str] | None]:
+    activity = activities.get(id_or_none(row.get("event")))
     if activity is None:
         return None, ("event", _("No activity has this number."))
     if row.get("institution") not in (None, "", activity.institution.slug):

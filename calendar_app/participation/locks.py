@@ -11,21 +11,20 @@ whose check has passed, and a writer checking during an approval waits for it, t
 Writers do not wait for each other. (SQLite has no row locks; it runs one writing transaction at a time.)
 """
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import Forbidden
 
 from .. import clock
 from ..accounts.scope import can_manage_institution, require_role
 from ..audit.operations import record
+from ..bulk import among, chunked
 from ..extensions import db
 from ..places.models import Institution
 from ..validation import ValidationFailed
 from .models import YearReport
 
 MAX_REASON = 500
-#: institutions per statement in hold_years
-CHUNK = 500
 
 
 class YearLocked(ValidationFailed):
@@ -70,15 +69,14 @@ def hold_years(years: dict[int, set[int]]) -> dict[tuple[int, int], str]:
     dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
     statuses = {}
     for year, institution_ids in sorted(years.items()):
-        ordered = sorted(institution_ids)
-        for start in range(0, len(ordered), CHUNK):
-            chunk = ordered[start:start + CHUNK]
-            db.session.execute(dialect.insert(YearReport.__table__)
-                               .values([{"institution_id": i, "year": year, "status": "open"} for i in chunk])
-                               .on_conflict_do_nothing(index_elements=["institution_id", "year"]))
+        for chunk in chunked(institution_ids):
+            db.session.execute(dialect.insert(YearReport.__table__).from_select(
+                ["institution_id", "year", "status"],
+                select(Institution.id, literal(year), literal("open")).where(among(Institution.id, chunk)))
+                .on_conflict_do_nothing(index_elements=["institution_id", "year"]))
             statuses.update(((i, year), status) for i, status in db.session.execute(
                 select(YearReport.institution_id, YearReport.status)
-                .where(YearReport.institution_id.in_(chunk), YearReport.year == year)
+                .where(among(YearReport.institution_id, chunk), YearReport.year == year)
                 .order_by(YearReport.institution_id).with_for_update(read=True)))
     return statuses
 

@@ -7,14 +7,17 @@ unit of work commits, or rolls back on ValidationFailed / AttendanceConflict / H
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..accounts.scope import institution_filter, require_institution
-from ..audit.operations import diff, record
+from ..audit.operations import diff, entry_values, record, record_all
+from ..bulk import among, chunked
+from ..changes import note_written_attendance
 from ..events.models import Activity, Occurrence
 from ..events.recurrence import occurrence_key
 from ..extensions import db
@@ -25,10 +28,6 @@ from ..years import checked_year
 from .locks import ensure_year_open
 from .models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment
 from .schema import AssessmentIn, AttendanceIn, TallyIn
-
-
-#: ids per IN list when reading many records at once (an import)
-CHUNK = 500
 
 
 class AttendanceConflict(Exception):
@@ -118,9 +117,11 @@ def record_attendance(user, occurrence: Occurrence, data: dict, now: datetime | 
     now = now or clock.utcnow()
     payload, values = checked_record(user, occurrence, data, now)
     ensure_year_open(occurrence.activity.institution, occurrence_year(occurrence))
-    attendance, changed = write_attendance(user, occurrence, attendance_of(occurrence), payload.version, values, now)
-    if changed:
+    current = attendance_of(occurrence)
+    attendance, changes = write_attendance(user, occurrence, current, payload.version, values, now)
+    if changes:
         flush_attendance()
+        record_all([_audit(user, occurrence, current is not None, changes)])
     return attendance
 
 
@@ -133,14 +134,10 @@ def checked_record(user, occurrence: Occurrence, data: dict, now: datetime) -> t
 
 
 def write_attendance(user, occurrence: Occurrence, attendance: Attendance | None, version: int | None,
-                     values: dict, now: datetime) -> tuple[Attendance, bool]:
-    """Replace `attendance` (the occurrence's record as read, or None) with checked values and audit the
-    change, unflushed; (the record, whether anything changed). AttendanceConflict on a stale version."""
-    if attendance is None:
-        if version not in (None, 0):
-            raise AttendanceConflict()
-    elif version != attendance.version:
-        raise AttendanceConflict()
+                     values: dict, now: datetime) -> tuple[Attendance, dict]:
+    """Replace `attendance` (the occurrence's record as read, or None) with checked values, unflushed and not
+    audited yet; (the record, the changes). AttendanceConflict on a stale version."""
+    _check_version(attendance, version)
     before = attendance_values(attendance)
     if attendance is None:
         attendance = Attendance(occurrence=occurrence, total=values["total"])
@@ -149,15 +146,66 @@ def write_attendance(user, occurrence: Occurrence, attendance: Attendance | None
     _set_audiences(attendance, values["audiences"])
     changes = diff(before, attendance_values(attendance))
     if not changes and before:
-        return attendance, False
+        return attendance, {}
     attendance.updated_at = now
     attendance.updated_by_id = getattr(user, "id", None)
+    return attendance, changes
+
+
+def write_attendances(user, writes: list[tuple[Occurrence, Attendance | None, int | None, dict]],
+                      now: datetime) -> None:
+    """write_attendance for many records at once, audited (an import): (occurrence, its record as read, the
+    version quoted, checked values). New records are added to the session (their INSERTs go in batches);
+    replaced ones are UPDATEd by one statement for all of them, version-checked as the ORM checks one
+    (AttendanceConflict when any changed since it was read), where the ORM would send one UPDATE per record;
+    the audit entries go in one statement."""
+    table, replaced, rows, entries = Attendance.__table__, [], [], []
+    for occurrence, attendance, version, values in writes:
+        if attendance is None:
+            _record, changes = write_attendance(user, occurrence, None, version, values, now)
+            entries.append(_audit(user, occurrence, False, changes))
+            continue
+        _check_version(attendance, version)
+        before = attendance_values(attendance)
+        _set_audiences(attendance, values["audiences"])
+        changes = diff(before, {**attendance_values(attendance), "total": values["total"],
+                                "onsite": values["onsite"], "online": values["online"]})
+        if not changes:
+            continue
+        entries.append(_audit(user, occurrence, True, changes))
+        replaced.append(attendance)
+        rows.append({"row_id": attendance.id, "read_version": attendance.version, "new_total": values["total"],
+                     "new_onsite": values["onsite"], "new_online": values["online"], "at": now,
+                     "by": getattr(user, "id", None)})
+    if rows:
+        result = db.session.connection().execute(
+            table.update().where(table.c.id == bindparam("row_id"), table.c.version == bindparam("read_version"))
+            .values(total=bindparam("new_total"), onsite=bindparam("new_onsite"), online=bindparam("new_online"),
+                    version=table.c.version + 1, updated_at=bindparam("at"), updated_by_id=bindparam("by")), rows)
+        if result.rowcount != len(rows):
+            raise AttendanceConflict()
+        for attendance, row in zip(replaced, rows, strict=True):
+            for name, value in (("total", row["new_total"]), ("onsite", row["new_onsite"]),
+                                ("online", row["new_online"]), ("version", row["read_version"] + 1),
+                                ("updated_at", now), ("updated_by_id", row["by"])):
+                set_committed_value(attendance, name, value)
+        note_written_attendance(db.session, (attendance.occurrence_id for attendance in replaced))
+    record_all(entries)
+
+
+def _check_version(attendance: Attendance | None, version: int | None) -> None:
+    if attendance is None:
+        if version not in (None, 0):
+            raise AttendanceConflict()
+    elif version != attendance.version:
+        raise AttendanceConflict()
+
+
+def _audit(user, occurrence: Occurrence, replaced: bool, changes: dict) -> dict:
     activity = occurrence.activity
-    with db.session.no_autoflush:  # a stale record fails in flush_attendance, as a conflict
-        record(user, "update" if before else "create", "attendance",
-               f"{activity.id}/{occurrence_key(occurrence.original_start, activity.all_day)}",
-               institution=activity.institution, changes=changes)
-    return attendance, True
+    return entry_values(user, "update" if replaced else "create", "attendance",
+                        f"{activity.id}/{occurrence_key(occurrence.original_start, activity.all_day)}",
+                        institution=activity.institution, changes=changes)
 
 
 def flush_attendance() -> None:
@@ -171,10 +219,10 @@ def flush_attendance() -> None:
 
 def attendance_by_occurrence(occurrence_ids) -> dict[int, Attendance]:
     """The records of these occurrences, with their audience counts, a chunk of ids per query."""
-    ordered, found = sorted(set(occurrence_ids)), {}
-    for start in range(0, len(ordered), CHUNK):
+    found = {}
+    for chunk in chunked(occurrence_ids):
         found.update((a.occurrence_id, a) for a in db.session.scalars(
-            select(Attendance).where(Attendance.occurrence_id.in_(ordered[start:start + CHUNK]))
+            select(Attendance).where(among(Attendance.occurrence_id, chunk))
             .options(selectinload(Attendance.audience_counts))))
     return found
 
