@@ -20,7 +20,6 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from .. import clock
@@ -31,7 +30,7 @@ from ..events.models import Activity, Occurrence
 from ..events.recurrence import occurrence_key, parse_occurrence_key
 from ..extensions import db
 from ..guard import UNSTORABLE
-from ..places.models import Institution
+from ..places.models import Area, Institution
 from ..spreadsheets import csv_bytes, plain_text_sheet
 from ..validation import ValidationFailed
 from ..vocabulary import AUDIENCES, TALLY_METRICS
@@ -397,8 +396,8 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
     now = now or clock.utcnow()
     rows, budget = table[1:], _budget(table)
     result, seen = ImportResult(rows=len(rows)), {}
-    activities, occurrences = _named_in(rows)
-    records = attendance_by_occurrence(o.id for o in occurrences.values())
+    named = _named_in(rows)
+    records = attendance_by_occurrence(o.id for o in named.occurrences.values())
     checked = []
     for row in rows:
         budget.check()
@@ -408,7 +407,7 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
         if all(value in (None, "") for value in figures.values()):
             result.skipped += 1
             continue
-        occurrence, problem = _occurrence(row, activities, occurrences)
+        occurrence, problem = _occurrence(row, named)
         if problem:
             errors.append(RowError(number, *problem))
             continue
@@ -454,15 +453,29 @@ def import_attendance(user, table: list[dict], now: datetime | None = None) -> I
     return result
 
 
-def _named_in(rows: list[dict]) -> tuple[dict[int, Activity], dict[tuple[int, datetime], Occurrence]]:
-    """The activities the rows name by id, with their institutions and areas, and {(activity id, original
-    start): occurrence} of the occurrences they name: a few queries for the whole file. (Hold on to them:
-    the session forgets objects nothing refers to, and would load them again one by one.)"""
-    activities = {}
-    for chunk in chunked(id_or_none(row.get("event")) for row in rows):
-        activities.update((a.id, a) for a in db.session.scalars(
-            select(Activity).where(among(Activity.id, chunk))
-            .options(selectinload(Activity.institution).selectinload(Institution.area))))
+@dataclass
+class _Named:
+    """What the rows of a file name, read in a few queries for the whole file."""
+
+    activities: dict[int, Activity]
+    #: (activity id, original start) -> occurrence
+    occurrences: dict[tuple[int, datetime], Occurrence]
+    #: the activities' institutions and their areas, held here: the session forgets objects nothing refers
+    #: to, and reading `activity.institution.area` would then load them again one by one
+    held: list
+
+
+def _by_id(model, ids) -> dict:
+    found = {}
+    for chunk in chunked(ids):
+        found.update((row.id, row) for row in db.session.scalars(select(model).where(among(model.id, chunk))))
+    return found
+
+
+def _named_in(rows: list[dict]) -> _Named:
+    activities = _by_id(Activity, (id_or_none(row.get("event")) for row in rows))
+    institutions = _by_id(Institution, (a.institution_id for a in activities.values()))
+    areas = _by_id(Area, (i.area_id for i in institutions.values()))
     wanted = sorted({(activity.id, original) for row in rows
                      if (activity := activities.get(id_or_none(row.get("event")))) is not None
                      and row.get("occurrence") not in (None, "")
@@ -476,11 +489,11 @@ def _named_in(rows: list[dict]) -> tuple[dict[int, Activity], dict[tuple[int, da
                 among(Occurrence.activity_id, [activity_id for activity_id, _original in chunk]),
                 Occurrence.original_start.between(min(originals), max(originals)))):
             found[(occurrence.activity_id, occurrence.original_start)] = occurrence
-    return activities, found
+    return _Named(activities, found, [institutions, areas])
 
 
-def _occurrence(row: dict, activities: dict, occurrences: dict) -> tuple[Occurrence | None, tuple[str, str] | None]:
-    activity = activities.get(id_or_none(row.get("event")))
+def _occurrence(row: dict, named: _Named) -> tuple[Occurrence | None, tuple[str, str] | None]:
+    activity = named.activities.get(id_or_none(row.get("event")))
     if activity is None:
         return None, ("event", _("No activity has this number."))
     if row.get("institution") not in (None, "", activity.institution.slug):
@@ -488,7 +501,7 @@ def _occurrence(row: dict, activities: dict, occurrences: dict) -> tuple[Occurre
                                        id=activity.id, slug=activity.institution.slug))
     key = row.get("occurrence")
     original = parse_occurrence_key(str(key), activity.all_day) if key not in (None, "") else None
-    occurrence = occurrences.get((activity.id, original))
+    occurrence = named.occurrences.get((activity.id, original))
     if occurrence is None:
         example = occurrence_key(activity.starts_at, activity.all_day)
         return None, ("occurrence", _("This activity has no occurrence starting then. Write its start as "

@@ -221,9 +221,15 @@ def attendance_by_occurrence(occurrence_ids) -> dict[int, Attendance]:
     """The records of these occurrences, with their audience counts, a chunk of ids per query."""
     found = {}
     for chunk in chunked(occurrence_ids):
-        found.update((a.occurrence_id, a) for a in db.session.scalars(
-            select(Attendance).where(among(Attendance.occurrence_id, chunk))
-            .options(selectinload(Attendance.audience_counts))))
+        records = {a.id: a for a in db.session.scalars(
+            select(Attendance).where(among(Attendance.occurrence_id, chunk)))}
+        counts: dict[int, list[AttendanceAudience]] = {record_id: [] for record_id in records}
+        for row in db.session.scalars(select(AttendanceAudience).where(among(AttendanceAudience.attendance_id,
+                                                                             list(records)))):
+            counts[row.attendance_id].append(row)
+        for record_id, attendance in records.items():
+            set_committed_value(attendance, "audience_counts", counts[record_id])
+            found[attendance.occurrence_id] = attendance
     return found
 
 
