@@ -17,7 +17,7 @@ a bulk load with COPY.
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, bindparam, case, delete, exists, func, insert, literal, select, union
+from sqlalchemy import Integer, and_, bindparam, case, delete, func, insert, literal, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -89,8 +89,10 @@ def _held(*conditions):
 
 def month_rows(*conditions):
     """SELECT of MONTH_COLUMNS over the held occurrences matching `conditions`."""
-    is_club = exists().where(ActivityCategory.activity_id == Activity.id,
-                             ActivityCategory.key.in_(CLUB_CATEGORIES))
+    # a count, not EXISTS: PostgreSQL would hash every club of the province for EXISTS, even to refresh one
+    # institution's month; a count is looked up per activity in the primary key
+    is_club = select(func.count()).where(ActivityCategory.activity_id == Activity.id,
+                                         ActivityCategory.key.in_(CLUB_CATEGORIES)).scalar_subquery() > 0
     per_occurrence = (
         select(Activity.institution_id.label("institution_id"), month_of(Occurrence.starts_at).label("month"),
                case((Attendance.total > 0, 1), else_=0).label("attended"),
