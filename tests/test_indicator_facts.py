@@ -12,23 +12,28 @@ from calendar_app import clock
 from calendar_app.events import operations as events
 from calendar_app.extensions import db
 from calendar_app.indicators import facts, rollup
-from calendar_app.indicators.models import InstitutionMonth, InstitutionMonthKey
+from calendar_app.indicators.models import InstitutionMonth, InstitutionMonthKey, InstitutionYear
 from calendar_app.participation import operations as participation
 from calendar_app.participation.models import Attendance
 from calendar_app.places import operations as places
+from calendar_app.places.models import Area
 from tests import factories as f
 from tests.participation_fixtures import frozen_fixture, world_fixture  # noqa: F401
 from tests.test_indicators import attend, build
 from tests.test_scheduler import private_postgres
 
 
-def stored() -> tuple[set, set]:
+def stored() -> tuple[set, set, set]:
+    """The month rows, key rows and year rows (those with anything but zeros) the database holds."""
     return (set(db.session.execute(select(*InstitutionMonth.__table__.c)).all()),
-            set(db.session.execute(select(*InstitutionMonthKey.__table__.c)).all()))
+            set(db.session.execute(select(*InstitutionMonthKey.__table__.c)).all()),
+            {row for row in db.session.execute(select(*InstitutionYear.__table__.c)).all() if any(row[2:])})
 
 
-def recomputed() -> tuple[set, set]:
-    return set(db.session.execute(facts.month_rows()).all()), set(db.session.execute(facts.month_keys()).all())
+def recomputed() -> tuple[set, set, set]:
+    years = facts.year_rows()
+    return (set(db.session.execute(facts.month_rows()).all()), set(db.session.execute(facts.month_keys()).all()),
+            {tuple(row) for row in db.session.execute(years).all() if any(row[2:])})
 
 
 def assert_in_step() -> None:
@@ -38,8 +43,8 @@ def assert_in_step() -> None:
 
 def test_the_hand_worked_province_is_in_step(db):
     build()
-    months, keys = stored()
-    assert (months, keys) == recomputed()
+    months, keys, _years = stored()
+    assert stored() == recomputed()
     lib_a = places.institution_by_slug("lib-a").id
     # lib-a: 0 people on 1/5/2025, 30 on 20/11/2025 (counted in its month whatever the clock says)
     assert {(m, held, attended, attendance) for i, m, held, attended, _o, _c, attendance in months if i == lib_a} \
@@ -227,7 +232,7 @@ def test_random_writes_leave_the_facts_equal_to_a_full_rebuild(db, world):
     for step in range(30):
         activity = chosen.choice(activities)
         occurrence = chosen.choice(activity.occurrences)
-        action = chosen.choice(("attend", "attend", "move", "cancel", "restore", "categories", "status"))
+        action = chosen.choice(("attend", "attend", "move", "cancel", "restore", "categories", "status", "tally"))
         if action == "attend" and occurrence.status == "scheduled" and activity.status == "published" \
                 and occurrence.starts_at <= clock.utcnow():
             current = participation.attendance_of(occurrence)
@@ -249,6 +254,11 @@ def test_random_writes_leave_the_facts_equal_to_a_full_rebuild(db, world):
                                                      "audiences": [chosen.choice(("elderly", "youth"))]})
         elif action == "status":
             events.set_status(admin, activity, chosen.choice(("draft", "published")))
+        elif action == "tally":
+            participation.set_tallies(admin, chosen.choice((lib, museum)), chosen.choice((2024, 2025)),
+                                      chosen.randrange(1, 13),
+                                      {chosen.choice(("library_visits", "museum_study_visitors", "club_members")):
+                                       chosen.randrange(0, 500)})
         db.session.commit()
         db.session.expire_all()
         assert stored() == recomputed(), f"step {step}: {action}"
@@ -271,3 +281,15 @@ def test_an_attendance_rewrites_only_the_facts_of_its_month(db, world):
                                    .where(InstitutionMonth.institution_id == lib.id)).all())
     assert rows[202510] == 25
     assert all(rows[month] == 1000 for month in rows if month < 202509)
+
+
+def test_a_past_year_read_from_the_year_rows_is_the_report_its_months_gave(db):
+    """Once a year is over the report reads one row per institution and year: the same document as the
+    months gave on the year's last evening (everything of the hand-worked province had started by then)."""
+    build()
+    province = db.session.scalar(select(Area).where(Area.code == "01"))
+    last_evening = clock.to_utc(datetime(2025, 12, 31, 23, 59))
+    for year in (2024, 2025):
+        by_months = rollup.compute(year, province, now=last_evening).as_document()
+        by_years = rollup.compute(year, province, now=datetime(2026, 2, 1)).as_document()
+        assert by_years == by_months

@@ -4,35 +4,58 @@ kept up to date on every write so that a report never joins those tables at prov
 - ``institution_months``: per institution and local calendar month, the occurrences held, those with
   attendance above zero, with online attendance, of clubs and courses, and the attendance total;
 - ``institution_month_keys``: the distinct audiences and activity categories a district culture centre
-  held that month, and the programme keys a museum held.
+  held that month, and the programme keys a museum held;
+- ``institution_years``: per institution and calendar year, the months added up, the distinct keys of the
+  year counted, and the year's monthly tallies of the metrics the indicators read (a report of a past year
+  reads these: one row per institution and year).
 
 Here an occurrence is *held* when it is not cancelled and its activity is published, whatever the clock
-says: rollup.Facts reads the months before the current one from these tables and the current month from
-the live tables, where "has started" (starts_at <= now) still applies.
+says: rollup.Facts reads the years before the current one from the year rows, the months before the current
+one from the month rows, and the current month from the live tables, where "has started" (starts_at <= now)
+still applies.
 
 tracking.py calls `refresh_months` for the months of the institutions a transaction touched (the
-`figures_changed` signal) just before it commits. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made outside the app, such as
-a bulk load with COPY.
+`figures_changed` signal, monthly tallies included) just before it commits: those months, and the years
+they lie in, are recomputed. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made
+outside the app, such as a bulk load with COPY.
 """
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, bindparam, case, delete, func, insert, literal, select, union
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from ..clock import local_midnight_utc, local_zone, utcnow
 from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
-from ..participation.models import Attendance
+from ..participation.models import Attendance, MonthlyTally
 from ..places.models import Institution
 from ..vocabulary import MUSEUM_CATEGORIES
-from .models import InstitutionMonth, InstitutionMonthKey
+from .models import InstitutionMonth, InstitutionMonthKey, InstitutionYear
 
 CLUB_CATEGORIES = ("club", "course")
 #: the institutions whose month keys are kept: the indicators count distinct keys only for these
 VARIETY_CATEGORIES = ("culture_centre_district",)
 MONTH_COLUMNS = ("institution_id", "month", "held", "attended", "online", "club", "attendance")
 KEY_COLUMNS = ("institution_id", "month", "kind", "key")
+YEAR_COLUMNS = ("institution_id", "year", "attended", "online", "club", "attendance", "library_visits",
+                "study_visitors", "club_members", "audiences", "categories")
+#: the tallies a year row adds up, by its column
+YEAR_TALLIES = {"library_visits": "library_visits", "study_visitors": "museum_study_visitors",
+                "club_members": "club_members"}
 #: institutions per statement when refreshing many (keeps IN lists well inside every database's limit)
 CHUNK = 500
 
@@ -130,6 +153,52 @@ def month_keys(*conditions):
                  held_keys("programme", Activity.programme, categories=MUSEUM_CATEGORIES))
 
 
+def year_of(month):
+    """The year of a yyyymm column (100 written inline: the same text in SELECT and GROUP BY)."""
+    return month // literal_column("100", Integer)
+
+
+def year_rows(institution_ids: list[int] | None = None, year: int | None = None):
+    """SELECT of YEAR_COLUMNS from the monthly facts and tallies (of some institutions, of one year)."""
+    months, keys, tallies = InstitutionMonth, InstitutionMonthKey, MonthlyTally
+
+    def only(institution_column, year_column):
+        return [condition for condition in (
+            institution_column.in_(institution_ids) if institution_ids is not None else None,
+            year_column == year if year is not None else None) if condition is not None]
+
+    def named(*values):
+        """The values labelled as YEAR_COLUMNS (a literal 0 for every column a part does not give)."""
+        return [(literal(0) if value is None else value).label(name) for value, name in zip(values, YEAR_COLUMNS,
+                                                                                              strict=True)]
+
+    nothing = (None,) * len(YEAR_TALLIES)
+    held = (select(*named(months.institution_id, year_of(months.month), months.attended, months.online, months.club,
+                          months.attendance, *nothing, None, None))
+            .where(*only(months.institution_id, year_of(months.month))))
+    reported = (select(*named(tallies.institution_id, tallies.year, None, None, None, None,
+                              *(case((tallies.metric == metric, tallies.value), else_=0)
+                                for metric in YEAR_TALLIES.values()), None, None))
+                .where(tallies.metric.in_(YEAR_TALLIES.values()), *only(tallies.institution_id, tallies.year)))
+    varied = (select(*named(keys.institution_id, year_of(keys.month), None, None, None, None, *nothing,
+                            func.count(case((keys.kind == "audience", keys.key)).distinct()),
+                            func.count(case((keys.kind == "category", keys.key)).distinct())))
+              .where(keys.kind.in_(("audience", "category")), *only(keys.institution_id, year_of(keys.month)))
+              .group_by(keys.institution_id, year_of(keys.month)))
+    parts = union_all(held, reported, varied).subquery("parts")
+    columns = list(parts.c)
+    return (select(columns[0], columns[1], *(func.sum(column) for column in columns[2:]))
+            .group_by(columns[0], columns[1]))
+
+
+def _refresh_years(connection, institution_ids: list[int], year: int | None = None) -> None:
+    """Recompute the year rows of these institutions (of one year, or all) from months, keys and tallies."""
+    years = InstitutionYear.__table__
+    connection.execute(delete(years).where(years.c.institution_id.in_(institution_ids),
+                                           *([years.c.year == year] if year is not None else [])))
+    connection.execute(insert(years).from_select(YEAR_COLUMNS, year_rows(institution_ids, year)))
+
+
 def chunks(ids: Iterable[int | None]) -> Iterator[list[int]]:
     """The ids, sorted and without None, in lists of at most CHUNK."""
     ordered = sorted(set(ids) - {None})
@@ -153,6 +222,7 @@ def refresh(connection, institution_ids: Iterable[int]) -> None:
         connection.execute(insert(months).from_select(MONTH_COLUMNS,
                                                       month_rows(Activity.institution_id.in_(chunk))))
         connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(Activity.institution_id.in_(chunk))))
+        _refresh_years(connection, chunk)
 
 
 def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) -> None:
@@ -178,16 +248,25 @@ def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) ->
             connection.execute(delete(keys).where(keys.c.institution_id.in_(chunk), keys.c.month == month))
             connection.execute(insert(months).from_select(MONTH_COLUMNS, month_rows(*in_month)))
             connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(*in_month)))
+    by_year: dict[int, set[int]] = {}
+    for month, institution_ids in by_month.items():
+        by_year.setdefault(month // 100, set()).update(institution_ids)
+    for year, institution_ids in sorted(by_year.items()):
+        for chunk in chunks(institution_ids):
+            _refresh_years(connection, chunk, year)
 
 
 def rebuild(connection) -> tuple[int, int]:
     """Recompute every row; returns the number of (month rows, key rows)."""
-    months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
+    months, keys, years = InstitutionMonth.__table__, InstitutionMonthKey.__table__, InstitutionYear.__table__
     connection.execute(delete(months))
     connection.execute(delete(keys))
+    connection.execute(delete(years))
     # in institution order, as `refresh` writes them: an institution's rows stay together on disk
     rows = month_rows()
     connection.execute(insert(months).from_select(MONTH_COLUMNS, rows.order_by(*rows.selected_columns[:2])))
     connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys().order_by("institution_id", "month")))
+    rows = year_rows()
+    connection.execute(insert(years).from_select(YEAR_COLUMNS, rows.order_by(*rows.selected_columns[:2])))
     return (connection.execute(select(func.count()).select_from(months)).scalar_one(),
             connection.execute(select(func.count()).select_from(keys)).scalar_one())

@@ -63,7 +63,7 @@ from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
 from . import facts
-from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, Plan
+from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, Plan
 from .plans import Targets, plan_for, targets_for
 
 #: the monthly tallies the indicators read
@@ -228,6 +228,71 @@ class Facts:
         )
         self.in_scope = in_scope = select(self.scope.c.institution_id)
 
+        if year < local_day(self.now).year:
+            # every month of Y and Y−1 is over: one row per institution and year holds what they say
+            self.activity = self.tally = self.variety = self._years()
+        else:
+            self._months_and_tallies()
+
+        self.assessed = (
+            select(SelfAssessment.institution_id.label("institution_id"))
+            .where(SelfAssessment.year == year, or_(*(getattr(SelfAssessment, item) for item in CHECKLIST)),
+                   SelfAssessment.institution_id.in_(in_scope))
+            .subquery("assessed")
+        )
+
+        a, t = self.activity.c, self.tally.c
+        #: the per-institution condition each share indicator counts
+        self.flags = {
+            "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
+            "library_digital": or_(func.coalesce(a.online, 0) == 1, self.assessed.c.institution_id.is_not(None)),
+            "culture_district_activities": or_(func.coalesce(self.variety.c.audiences, 0) >= 2,
+                                               func.coalesce(self.variety.c.categories, 0) >= 2),
+            "culture_commune_clubs": or_(func.coalesce(a.club_or_course, 0) == 1,
+                                         func.coalesce(t.club_members, 0) > 0),
+        }
+        #: the totals the growth indicators compare, (Y, Y−1)
+        self.totals = {
+            "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
+                                     func.coalesce(t.library_visits_before, 0)
+                                     + func.coalesce(a.attendance_before, 0)),
+            "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
+                                             func.coalesce(t.study_visitors_before, 0)
+                                             + func.coalesce(a.attendance_before, 0)),
+        }
+
+    def _years(self):
+        """Flags and totals of Y, and totals of Y−1, from the year rows of the institutions in scope."""
+        years = InstitutionYear
+        this_year = years.year == self.year
+
+        def flag(column):
+            return func.max(case((and_(this_year, column > 0), 1), else_=0))
+
+        def total(column, of_this_year: bool = True):
+            return func.sum(case((this_year if of_this_year else years.year != self.year, column), else_=0))
+
+        return (
+            select(years.institution_id,
+                   flag(years.attended).label("attended"), flag(years.online).label("online"),
+                   flag(years.club).label("club_or_course"),
+                   total(years.attendance).label("attendance"),
+                   total(years.attendance, False).label("attendance_before"),
+                   total(years.library_visits).label("library_visits"),
+                   total(years.library_visits, False).label("library_visits_before"),
+                   total(years.study_visitors).label("study_visitors"),
+                   total(years.study_visitors, False).label("study_visitors_before"),
+                   total(years.club_members).label("club_members"),
+                   total(years.audiences).label("audiences"), total(years.categories).label("categories"))
+            .where(years.year.in_((self.year - 1, self.year)), years.institution_id.in_(self.in_scope))
+            .group_by(years.institution_id)
+            .subquery("year_facts")
+        )
+
+    def _months_and_tallies(self) -> None:
+        """The fact subqueries of a year not over yet: the months before the current one as recorded, the
+        current month counted live, the tallies as entered."""
+        year, in_scope = self.year, self.in_scope
         first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
         months = self._months(facts.month_key(date(year - 1, 1, 1)), last_month)
         this_year = months.c.month >= first_month
@@ -264,13 +329,6 @@ class Facts:
             .subquery("tally_facts")
         )
 
-        self.assessed = (
-            select(SelfAssessment.institution_id.label("institution_id"))
-            .where(SelfAssessment.year == year, or_(*(getattr(SelfAssessment, item) for item in CHECKLIST)),
-                   SelfAssessment.institution_id.in_(in_scope))
-            .subquery("assessed")
-        )
-
         keys = self._keys(first_month, last_month)
         #: distinct audiences and categories over the activities a district centre held in Y
         self.variety = (
@@ -282,34 +340,14 @@ class Facts:
             .subquery("variety")
         )
 
-        a, t = self.activity.c, self.tally.c
-        #: the per-institution condition each share indicator counts
-        self.flags = {
-            "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
-            "library_digital": or_(func.coalesce(a.online, 0) == 1, self.assessed.c.institution_id.is_not(None)),
-            "culture_district_activities": or_(func.coalesce(self.variety.c.audiences, 0) >= 2,
-                                               func.coalesce(self.variety.c.categories, 0) >= 2),
-            "culture_commune_clubs": or_(func.coalesce(a.club_or_course, 0) == 1,
-                                         func.coalesce(t.club_members, 0) > 0),
-        }
-        #: the totals the growth indicators compare, (Y, Y−1)
-        self.totals = {
-            "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
-                                     func.coalesce(t.library_visits_before, 0)
-                                     + func.coalesce(a.attendance_before, 0)),
-            "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
-                                             func.coalesce(t.study_visitors_before, 0)
-                                             + func.coalesce(a.attendance_before, 0)),
-        }
-
     def joined(self, *columns):
         """SELECT columns FROM scope LEFT JOIN every fact subquery."""
         scope = self.scope.c
-        return (select(*columns).select_from(self.scope)
-                .outerjoin(self.activity, self.activity.c.institution_id == scope.institution_id)
-                .outerjoin(self.tally, self.tally.c.institution_id == scope.institution_id)
-                .outerjoin(self.assessed, self.assessed.c.institution_id == scope.institution_id)
-                .outerjoin(self.variety, self.variety.c.institution_id == scope.institution_id))
+        query = select(*columns).select_from(self.scope)
+        # a past year's activity, tallies and variety are one subquery
+        for part in dict.fromkeys((self.activity, self.tally, self.assessed, self.variety)):
+            query = query.outerjoin(part, part.c.institution_id == scope.institution_id)
+        return query
 
     def programmes(self):
         """Distinct programme keys each museum in scope held from the plan's first year through Y (a subquery)."""
