@@ -62,6 +62,8 @@ def upgrade():
     )
     op.create_index('ix_institution_years_year', 'institution_years', ['year'], unique=False)
     op.execute(sa.text(FILL_YEARS))
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(sa.text('ANALYZE institution_years'))  # the planner's statistics of the rows just written
 
 
 def downgrade():
