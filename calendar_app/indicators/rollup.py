@@ -2,9 +2,10 @@
 
 How the figures are made:
 - one row of *facts* per institution in scope (held occurrences, attendance, tallies, self-assessment),
-  each fact an aggregate query (GROUP BY institution); what occurrences and attendance say is read from
-  the monthly facts (facts.py, kept up to date on write) for the months before the current one, and from
-  the live tables for the current month, so a province report never joins millions of occurrences;
+  each fact an aggregate query (GROUP BY institution); what occurrences, attendance and tallies say is read
+  from the facts facts.py keeps up to date on write: the year rows for the years that are over (and for
+  tallies), the month rows for the months of this year before the current one, and the live tables for
+  the current month, so a province report never joins millions of occurrences;
 - the facts are then grouped by (direct child area, institution category) in SQL, so the database returns
   at most children × categories partial counts; adding the partials of the children gives the area's total.
 
@@ -57,7 +58,7 @@ from sqlalchemy.orm import aliased
 from ..clock import local_day, local_midnight_utc, utcnow
 from ..events.models import Activity, Occurrence
 from ..extensions import db
-from ..participation.models import MonthlyTally, SelfAssessment
+from ..participation.models import SelfAssessment
 from ..places.lookup import reference_day, valid_between
 from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
@@ -66,8 +67,6 @@ from . import facts
 from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, Plan
 from .plans import Targets, plan_for, targets_for
 
-#: the monthly tallies the indicators read
-TALLIES = ("library_visits", "museum_study_visitors", "club_members")
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
 
 
@@ -228,11 +227,16 @@ class Facts:
         )
         self.in_scope = in_scope = select(self.scope.c.institution_id)
 
-        if year < local_day(self.now).year:
-            # every month of Y and Y−1 is over: one row per institution and year holds what they say
-            self.activity = self.tally = self.variety = self._years()
+        this_year = local_day(self.now).year
+        #: the year rows: the tallies of Y and Y−1 (entered, whatever the clock says), and what was held in
+        #: the years that are over
+        self.tally = self._years()
+        #: the year rows hold Y−1's attendance once Y−1 is over
+        self.before = self.tally if year - 1 < this_year else None
+        if year < this_year:
+            self.activity = self.variety = self.tally
         else:
-            self._months_and_tallies()
+            self._months()
 
         self.assessed = (
             select(SelfAssessment.institution_id.label("institution_id"))
@@ -242,6 +246,7 @@ class Facts:
         )
 
         a, t = self.activity.c, self.tally.c
+        before = (self.before if self.before is not None else self.activity).c.attendance_before
         #: the per-institution condition each share indicator counts
         self.flags = {
             "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
@@ -254,11 +259,9 @@ class Facts:
         #: the totals the growth indicators compare, (Y, Y−1)
         self.totals = {
             "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
-                                     func.coalesce(t.library_visits_before, 0)
-                                     + func.coalesce(a.attendance_before, 0)),
+                                     func.coalesce(t.library_visits_before, 0) + func.coalesce(before, 0)),
             "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
-                                             func.coalesce(t.study_visitors_before, 0)
-                                             + func.coalesce(a.attendance_before, 0)),
+                                             func.coalesce(t.study_visitors_before, 0) + func.coalesce(before, 0)),
         }
 
     def _years(self):
@@ -289,14 +292,15 @@ class Facts:
             .subquery("year_facts")
         )
 
-    def _months_and_tallies(self) -> None:
-        """The fact subqueries of a year not over yet: the months before the current one as recorded, the
-        current month counted live, the tallies as entered."""
-        year, in_scope = self.year, self.in_scope
+    def _months(self) -> None:
+        """What was held in a year not over yet: its months before the current one as recorded, the current
+        month counted live (and Y−1's months too, when Y−1 is not over either)."""
+        year = self.year
         first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
-        months = self._months(facts.month_key(date(year - 1, 1, 1)), last_month)
+        since = first_month if self.before is not None else facts.month_key(date(year - 1, 1, 1))
+        months = self._month_rows(since, last_month)
         this_year = months.c.month >= first_month
-        #: held occurrences of Y−1 and Y: flags for Y, attendance totals for both years
+        #: held occurrences: flags for Y, attendance totals for Y (and Y−1)
         self.activity = (
             select(
                 months.c.institution_id,
@@ -309,26 +313,6 @@ class Facts:
             .group_by(months.c.institution_id)
             .subquery("activity_facts")
         )
-
-        def tally(metric: str, year_: int):
-            return func.sum(case((and_(MonthlyTally.metric == metric, MonthlyTally.year == year_),
-                                  MonthlyTally.value), else_=0))
-
-        self.tally = (
-            select(
-                MonthlyTally.institution_id.label("institution_id"),
-                tally("library_visits", year).label("library_visits"),
-                tally("library_visits", year - 1).label("library_visits_before"),
-                tally("museum_study_visitors", year).label("study_visitors"),
-                tally("museum_study_visitors", year - 1).label("study_visitors_before"),
-                tally("club_members", year).label("club_members"),
-            )
-            .where(MonthlyTally.year.in_((year - 1, year)), MonthlyTally.metric.in_(TALLIES),
-                   MonthlyTally.institution_id.in_(in_scope))
-            .group_by(MonthlyTally.institution_id)
-            .subquery("tally_facts")
-        )
-
         keys = self._keys(first_month, last_month)
         #: distinct audiences and categories over the activities a district centre held in Y
         self.variety = (
@@ -357,7 +341,7 @@ class Facts:
                 .group_by(keys.c.institution_id)
                 .subquery("programmes"))
 
-    def _months(self, first_month: int, last_month: int):
+    def _month_rows(self, first_month: int, last_month: int):
         """Month rows (facts.MONTH_COLUMNS) of the institutions in scope from first_month to last_month."""
         return self._recorded_and_live(InstitutionMonth, facts.MONTH_COLUMNS, facts.month_rows,
                                        first_month, last_month).subquery("months")
