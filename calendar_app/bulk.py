@@ -20,4 +20,5 @@ def chunked(ids: Iterable[int | None], size: int = CHUNK) -> Iterator[list[int]]
 
 def among(column, ids: list[int]):
     """`column IN (ids)` with the ids (integers) written into the statement."""
-    return column.in_(bindparam(f"{column.key}_ids", [int(i) for i in ids], expanding=True, literal_execute=True))
+    return column.in_(bindparam(f"{column.key}_ids", [int(i) for i in ids], expanding=True, literal_execute=True,
+                                unique=True))

@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from ..bulk import among, chunked
 from ..clock import local_midnight_utc, local_zone, utcnow
 from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
 from ..participation.models import Attendance, MonthlyTally
@@ -56,8 +57,11 @@ YEAR_COLUMNS = ("institution_id", "year", "attended", "online", "club", "attenda
 #: the tallies a year row adds up, by its column
 YEAR_TALLIES = {"library_visits": "library_visits", "study_visitors": "museum_study_visitors",
                 "club_members": "club_members"}
-#: institutions per statement when refreshing many (keeps IN lists well inside every database's limit)
+#: institutions per statement when refreshing every month of many (keeps IN lists well inside every
+#: database's limit)
 CHUNK = 500
+#: institutions per statement when refreshing a month of many (written into the statement as numbers)
+MANY = 10_000
 
 
 class local_month(FunctionElement):
@@ -164,7 +168,7 @@ def year_rows(institution_ids: list[int] | None = None, year: int | None = None)
 
     def only(institution_column, year_column):
         return [condition for condition in (
-            institution_column.in_(institution_ids) if institution_ids is not None else None,
+            among(institution_column, institution_ids) if institution_ids is not None else None,
             year_column == year if year is not None else None) if condition is not None]
 
     def named(*values):
@@ -194,21 +198,19 @@ def year_rows(institution_ids: list[int] | None = None, year: int | None = None)
 def _refresh_years(connection, institution_ids: list[int], year: int | None = None) -> None:
     """Recompute the year rows of these institutions (of one year, or all) from months, keys and tallies."""
     years = InstitutionYear.__table__
-    connection.execute(delete(years).where(years.c.institution_id.in_(institution_ids),
+    connection.execute(delete(years).where(among(years.c.institution_id, institution_ids),
                                            *([years.c.year == year] if year is not None else [])))
     connection.execute(insert(years).from_select(YEAR_COLUMNS, year_rows(institution_ids, year)))
 
 
-def chunks(ids: Iterable[int | None]) -> Iterator[list[int]]:
-    """The ids, sorted and without None, in lists of at most CHUNK."""
-    ordered = sorted(set(ids) - {None})
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start:start + CHUNK]
+def chunks(ids: Iterable[int | None], size: int = CHUNK) -> Iterator[list[int]]:
+    """The ids, sorted and without None, in lists of at most `size`."""
+    return chunked(ids, size)
 
 
 def _lock(connection, institution_ids: list[int]) -> None:
     # two transactions refreshing one institution take turns, so neither inserts rows the other just did
-    connection.execute(select(Institution.id).where(Institution.id.in_(institution_ids)).order_by(Institution.id)
+    connection.execute(select(Institution.id).where(among(Institution.id, institution_ids)).order_by(Institution.id)
                        .with_for_update())
 
 
@@ -229,10 +231,10 @@ def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) ->
     """Recompute the facts of {institution id: the months touched, or None for all of them}: an institution's
     other months are left as they are, so a write costs the same however long its history.
 
-    One month at a time, a chunk of institutions per statement: the occurrences read are those starting in
-    that month (ix_occurrences_activity_starts), and an import touching thousands of institutions in a few
-    months takes a few statements per month."""
-    for chunk in chunks(touched):  # every lock first, in one order, so that two writers cannot deadlock
+    One month at a time, for thousands of institutions per statement (an import): the database then reads
+    the month's occurrences once rather than every activity of the institutions, and for a few institutions
+    (one write) their activities' occurrences of that month (ix_occurrences_activity_starts)."""
+    for chunk in chunks(touched, MANY):  # every lock first, in one order, so that two writers cannot deadlock
         _lock(connection, chunk)
     refresh(connection, [institution_id for institution_id, months in touched.items() if months is None])
     by_month: dict[int, set[int]] = {}
@@ -242,17 +244,18 @@ def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) ->
     months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
     for month, institution_ids in sorted(by_month.items()):
         start, end = local_midnight_utc(first_day(month)), local_midnight_utc(first_day_after(month))
-        for chunk in chunks(institution_ids):
-            in_month = (Activity.institution_id.in_(chunk), Occurrence.starts_at >= start, Occurrence.starts_at < end)
-            connection.execute(delete(months).where(months.c.institution_id.in_(chunk), months.c.month == month))
-            connection.execute(delete(keys).where(keys.c.institution_id.in_(chunk), keys.c.month == month))
+        for chunk in chunks(institution_ids, MANY):
+            in_month = (among(Activity.institution_id, chunk), Occurrence.starts_at >= start,
+                        Occurrence.starts_at < end)
+            connection.execute(delete(months).where(among(months.c.institution_id, chunk), months.c.month == month))
+            connection.execute(delete(keys).where(among(keys.c.institution_id, chunk), keys.c.month == month))
             connection.execute(insert(months).from_select(MONTH_COLUMNS, month_rows(*in_month)))
             connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(*in_month)))
     by_year: dict[int, set[int]] = {}
     for month, institution_ids in by_month.items():
         by_year.setdefault(month // 100, set()).update(institution_ids)
     for year, institution_ids in sorted(by_year.items()):
-        for chunk in chunks(institution_ids):
+        for chunk in chunks(institution_ids, MANY):
             _refresh_years(connection, chunk, year)
 
 

@@ -225,28 +225,26 @@ class Facts:
                    Institution.active.is_(True))
             .subquery("scope")
         )
-        self.in_scope = in_scope = select(self.scope.c.institution_id)
+        self.in_scope = select(self.scope.c.institution_id)
 
         this_year = local_day(self.now).year
-        #: the year rows: the tallies of Y and Y−1 (entered, whatever the clock says), and what was held in
+        #: the year rows of Y and Y−1: the tallies (entered, whatever the clock says), and what was held in
         #: the years that are over
-        self.tally = self._years()
-        #: the year rows hold Y−1's attendance once Y−1 is over
-        self.before = self.tally if year - 1 < this_year else None
+        self.tally, self.before = self._year_rows(year, "year_facts"), self._year_rows(year - 1, "before_facts")
         if year < this_year:
             self.activity = self.variety = self.tally
         else:
-            self._months()
+            self._months(since=year if year - 1 < this_year else year - 1)
 
         self.assessed = (
             select(SelfAssessment.institution_id.label("institution_id"))
-            .where(SelfAssessment.year == year, or_(*(getattr(SelfAssessment, item) for item in CHECKLIST)),
-                   SelfAssessment.institution_id.in_(in_scope))
+            .where(SelfAssessment.year == year, or_(*(getattr(SelfAssessment, item) for item in CHECKLIST)))
             .subquery("assessed")
         )
 
-        a, t = self.activity.c, self.tally.c
-        before = (self.before if self.before is not None else self.activity).c.attendance_before
+        a, t, b = self.activity.c, self.tally.c, self.before.c
+        # Y−1's attendance: from its year rows once it is over, else from its months
+        attendance_before = b.attendance if year - 1 < this_year else a.attendance_before
         #: the per-institution condition each share indicator counts
         self.flags = {
             "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
@@ -259,46 +257,30 @@ class Facts:
         #: the totals the growth indicators compare, (Y, Y−1)
         self.totals = {
             "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
-                                     func.coalesce(t.library_visits_before, 0) + func.coalesce(before, 0)),
+                                     func.coalesce(b.library_visits, 0) + func.coalesce(attendance_before, 0)),
             "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
-                                             func.coalesce(t.study_visitors_before, 0) + func.coalesce(before, 0)),
+                                             func.coalesce(b.study_visitors, 0)
+                                             + func.coalesce(attendance_before, 0)),
         }
 
-    def _years(self):
-        """Flags and totals of Y, and totals of Y−1, from the year rows of the institutions in scope."""
-        years = InstitutionYear
-        this_year = years.year == self.year
+    @staticmethod
+    def _year_rows(year: int, name: str):
+        """The year rows of `year`, with what was held as flags (1 or 0) as the months give them. (Joined to
+        the scope row by row, without grouping: one row per institution and year.)"""
+        rows = InstitutionYear
+        return (select(rows.institution_id, case((rows.attended > 0, 1), else_=0).label("attended"),
+                       case((rows.online > 0, 1), else_=0).label("online"),
+                       case((rows.club > 0, 1), else_=0).label("club_or_course"), rows.attendance,
+                       rows.library_visits, rows.study_visitors, rows.club_members, rows.audiences, rows.categories)
+                .where(rows.year == year)
+                .subquery(name))
 
-        def flag(column):
-            return func.max(case((and_(this_year, column > 0), 1), else_=0))
-
-        def total(column, of_this_year: bool = True):
-            return func.sum(case((this_year if of_this_year else years.year != self.year, column), else_=0))
-
-        return (
-            select(years.institution_id,
-                   flag(years.attended).label("attended"), flag(years.online).label("online"),
-                   flag(years.club).label("club_or_course"),
-                   total(years.attendance).label("attendance"),
-                   total(years.attendance, False).label("attendance_before"),
-                   total(years.library_visits).label("library_visits"),
-                   total(years.library_visits, False).label("library_visits_before"),
-                   total(years.study_visitors).label("study_visitors"),
-                   total(years.study_visitors, False).label("study_visitors_before"),
-                   total(years.club_members).label("club_members"),
-                   total(years.audiences).label("audiences"), total(years.categories).label("categories"))
-            .where(years.year.in_((self.year - 1, self.year)), years.institution_id.in_(self.in_scope))
-            .group_by(years.institution_id)
-            .subquery("year_facts")
-        )
-
-    def _months(self) -> None:
-        """What was held in a year not over yet: its months before the current one as recorded, the current
-        month counted live (and Y−1's months too, when Y−1 is not over either)."""
+    def _months(self, since: int) -> None:
+        """What was held in a year not over yet, from the year `since` (Y, or Y−1 when it is not over either):
+        the months before the current one as recorded, the current month counted live."""
         year = self.year
         first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
-        since = first_month if self.before is not None else facts.month_key(date(year - 1, 1, 1))
-        months = self._month_rows(since, last_month)
+        months = self._month_rows(facts.month_key(date(since, 1, 1)), last_month)
         this_year = months.c.month >= first_month
         #: held occurrences: flags for Y, attendance totals for Y (and Y−1)
         self.activity = (
@@ -328,8 +310,8 @@ class Facts:
         """SELECT columns FROM scope LEFT JOIN every fact subquery."""
         scope = self.scope.c
         query = select(*columns).select_from(self.scope)
-        # a past year's activity, tallies and variety are one subquery
-        for part in dict.fromkeys((self.activity, self.tally, self.assessed, self.variety)):
+        # a past year's activity, tallies and variety are its year rows
+        for part in dict.fromkeys((self.activity, self.tally, self.before, self.assessed, self.variety)):
             query = query.outerjoin(part, part.c.institution_id == scope.institution_id)
         return query
 
@@ -445,6 +427,8 @@ def _tune_for_reporting() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL work_mem = '128MB'"))
         db.session.execute(text("SET LOCAL jit = off"))
+        # each worker would build the same hash tables of the year rows again, on cores the workers share
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def compute(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> Report:
