@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from calendar_app.clock import local_day, to_local
 from calendar_app.accounts.models import User
+from calendar_app.clock import local_day, to_local
 from calendar_app.events import operations as ops
 from calendar_app.events.managed import managed_page
 from calendar_app.models import Activity, AuditEntry, Occurrence

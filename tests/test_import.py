@@ -9,7 +9,6 @@ from calendar_app.models import Attendance, MonthlyTally
 from calendar_app.participation import imports
 from calendar_app.participation import operations as ops
 from tests import factories as f
-from tests.test_indicator_facts import assert_in_step as assert_facts_in_step
 from tests.participation_fixtures import (  # noqa: F401
     bearer,
     count,
@@ -18,6 +17,7 @@ from tests.participation_fixtures import (  # noqa: F401
     snapshot,
     world_fixture,
 )
+from tests.test_indicator_facts import assert_in_step as assert_facts_in_step
 
 
 def xlsx(rows) -> bytes:
