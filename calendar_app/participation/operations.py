@@ -255,10 +255,15 @@ def held_without_attendance(user, now: datetime | None = None):
     )
 
 
-def attendance_due(user, now: datetime | None = None, limit: int = 100) -> tuple[list[Occurrence], int]:
-    """(most recent first, up to `limit`; how many in all) of held occurrences still without figures."""
+def attendance_due(user, now: datetime | None = None, limit: int = 100,
+                   count_up_to: int | None = None) -> tuple[list[Occurrence], int]:
+    """(most recent first, up to `limit`; how many in all) of held occurrences still without figures. With
+    `count_up_to`, counting stops past that many (a province has hundreds of thousands: a count more than
+    `count_up_to` says "more than")."""
     query = held_without_attendance(user, now)
-    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    counted = query.with_only_columns(Occurrence.id) if count_up_to is None else \
+        query.with_only_columns(Occurrence.id).order_by(Occurrence.starts_at.desc()).limit(count_up_to + 1)
+    count = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     items = db.session.scalars(
         query.options(selectinload(Occurrence.activity).selectinload(Activity.institution))
         .order_by(Occurrence.starts_at.desc(), Occurrence.id).limit(limit)
