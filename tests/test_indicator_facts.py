@@ -293,3 +293,15 @@ def test_a_past_year_read_from_the_year_rows_is_the_report_its_months_gave(db):
         by_months = rollup.compute(year, province, now=last_evening).as_document()
         by_years = rollup.compute(year, province, now=datetime(2026, 2, 1)).as_document()
         assert by_years == by_months
+
+
+@pytest.mark.parametrize("now", [datetime(2025, 1, 1), datetime(2025, 5, 15, 3), datetime(2025, 11, 1, 1),
+                                 datetime(2025, 11, 20, 3), datetime(2025, 12, 31, 16)])
+def test_the_current_year_from_its_year_rows_less_the_months_ahead_is_what_its_months_say(db, monkeypatch, now):
+    """This year's report reads its year rows, less the months from the current one on, plus the current
+    month live: the same document as adding up its months before the current one."""
+    build()
+    province = db.session.scalar(select(Area).where(Area.code == "01"))
+    from_year_rows = rollup.compute(2025, province, now=now).as_document()
+    monkeypatch.setattr(rollup.Facts, "_this_year", lambda self: self._months(since=self.year))
+    assert rollup.compute(2025, province, now=now).as_document() == from_year_rows

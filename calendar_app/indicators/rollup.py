@@ -233,8 +233,10 @@ class Facts:
         self.tally, self.before = self._year_rows(year, "year_facts"), self._year_rows(year - 1, "before_facts")
         if year < this_year:
             self.activity = self.variety = self.tally
+        elif year == this_year:
+            self._this_year()
         else:
-            self._months(since=year if year - 1 < this_year else year - 1)
+            self._months(since=year - 1)
 
         self.assessed = (
             select(SelfAssessment.institution_id.label("institution_id"))
@@ -276,8 +278,8 @@ class Facts:
                 .subquery(name))
 
     def _months(self, since: int) -> None:
-        """What was held in a year not over yet, from the year `since` (Y, or Y−1 when it is not over either):
-        the months before the current one as recorded, the current month counted live."""
+        """What was held in a year to come, from the year `since` (Y−1, not over either): the months before
+        the current one as recorded, the current month counted live."""
         year = self.year
         first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
         months = self._month_rows(facts.month_key(date(since, 1, 1)), last_month)
@@ -295,9 +297,37 @@ class Facts:
             .group_by(months.c.institution_id)
             .subquery("activity_facts")
         )
+        self.variety = self._variety(first_month, last_month)
+
+    def _this_year(self) -> None:
+        """What was held in the current year: its year rows, less its months from the current one on as
+        recorded (the year rows count them whole, future meetings included), plus the current month counted
+        live up to now: a few rows per institution rather than every month of the year."""
+        year, current = self.year, facts.month_key(local_day(self.now))
+        first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
+        rows, months, counted = InstitutionYear, InstitutionMonth, ("attended", "online", "club", "attendance")
+        whole = select(rows.institution_id, *(getattr(rows, name) for name in counted)).where(rows.year == year)
+        ahead = (select(months.institution_id, *(-getattr(months, name) for name in counted))
+                 .where(months.month.between(current, last_month)))
+        live = facts.month_rows(Occurrence.starts_at >= local_midnight_utc(facts.first_day(current)),
+                                Occurrence.starts_at < local_midnight_utc(facts.first_day_after(current)),
+                                Occurrence.starts_at <= self.now, Activity.institution_id.in_(self.in_scope)).subquery()
+        parts = union_all(whole, ahead, select(live.c.institution_id, *(live.c[name] for name in counted))).subquery()
+        c = parts.c
+        self.activity = (
+            select(c.institution_id,
+                   *(case((func.sum(c[name]) > 0, 1), else_=0).label(label)
+                     for name, label in (("attended", "attended"), ("online", "online"), ("club", "club_or_course"))),
+                   func.sum(c.attendance).label("attendance"))
+            .group_by(c.institution_id)
+            .subquery("activity_facts")
+        )
+        self.variety = self._variety(first_month, last_month)
+
+    def _variety(self, first_month: int, last_month: int):
+        """Distinct audiences and categories over the activities a district centre held in Y."""
         keys = self._keys(first_month, last_month)
-        #: distinct audiences and categories over the activities a district centre held in Y
-        self.variety = (
+        return (
             select(keys.c.institution_id,
                    func.count(case((keys.c.kind == "audience", keys.c.key)).distinct()).label("audiences"),
                    func.count(case((keys.c.kind == "category", keys.c.key)).distinct()).label("categories"))
