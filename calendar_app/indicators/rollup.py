@@ -56,7 +56,7 @@ from sqlalchemy import RowMapping, and_, case, func, or_, select, text, union_al
 from sqlalchemy.orm import aliased
 
 from ..clock import local_day, local_midnight_utc, utcnow
-from ..events.models import Activity, Occurrence
+from ..events.models import Occurrence
 from ..extensions import db
 from ..participation.models import SelfAssessment
 from ..places.lookup import reference_day, valid_between
@@ -311,7 +311,7 @@ class Facts:
                  .where(months.month.between(current, last_month)))
         live = facts.month_rows(Occurrence.starts_at >= local_midnight_utc(facts.first_day(current)),
                                 Occurrence.starts_at < local_midnight_utc(facts.first_day_after(current)),
-                                Occurrence.starts_at <= self.now, Activity.institution_id.in_(self.in_scope)).subquery()
+                                Occurrence.starts_at <= self.now).subquery()  # as in _recorded_and_live
         parts = union_all(whole, ahead, select(live.c.institution_id, *(live.c[name] for name in counted))).subquery()
         c = parts.c
         self.activity = (
@@ -374,8 +374,10 @@ class Facts:
         end = local_midnight_utc(facts.first_day_after(last_month))
         if start >= min(end, self.now):
             return recorded
+        # the month so far, every institution's (the scope is joined later): restricted to the scope here,
+        # the database would read every activity of the institutions in scope rather than a month's meetings
         live = live_rows(Occurrence.starts_at >= start, Occurrence.starts_at < end,
-                         Occurrence.starts_at <= self.now, Activity.institution_id.in_(self.in_scope)).subquery()
+                         Occurrence.starts_at <= self.now).subquery()
         return union_all(recorded, select(*live.c))
 
 
