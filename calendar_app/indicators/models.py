@@ -89,6 +89,9 @@ class InstitutionMonth(db.Model):
     #: attendance total of the month's occurrences
     attendance: Mapped[int] = mapped_column(BigInteger)
 
+    #: the months from the current one on, which the report of the current year takes off its year rows
+    __table_args__ = (Index("ix_institution_months_month", "month"),)
+
 
 class InstitutionMonthKey(db.Model):
     """A distinct audience, activity category or programme key one institution held in one month."""

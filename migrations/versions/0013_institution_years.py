@@ -1,4 +1,5 @@
-"""yearly facts per institution (the months and tallies added up), read by the report of a past year
+"""yearly facts per institution (the months and tallies added up), read by the report of a past year; the
+monthly facts indexed by month
 
 Revision ID: 0013
 Revises: 0011
@@ -61,11 +62,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('institution_id', 'year', name=op.f('pk_institution_years'))
     )
     op.create_index('ix_institution_years_year', 'institution_years', ['year'], unique=False)
+    op.create_index('ix_institution_months_month', 'institution_months', ['month'], unique=False)
     op.execute(sa.text(FILL_YEARS))
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(sa.text('ANALYZE institution_years'))  # the planner's statistics of the rows just written
 
 
 def downgrade():
+    op.drop_index('ix_institution_months_month', table_name='institution_months')
     op.drop_index('ix_institution_years_year', table_name='institution_years')
     op.drop_table('institution_years')
