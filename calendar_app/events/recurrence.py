@@ -205,7 +205,8 @@ def parse_occurrence_key(key: str, all_day: bool) -> datetime | None:
     try:
         if (plain := _PLAIN_KEY.fullmatch(key)) and (plain.group(4) is None) == date_only:
             # the keys this application writes (strptime, which also reads "2025-1-5", is slow for an import)
-            local = datetime(*(int(part) for part in plain.groups() if part is not None))
+            year, month, day, hour, minute = (int(part or 0) for part in plain.groups())
+            local = datetime(year, month, day, hour, minute)
         elif date_only:
             local = datetime.strptime(key, "%Y-%m-%d")
         else:
