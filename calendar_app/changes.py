@@ -18,7 +18,7 @@ from . import signals
 from .clock import local_day
 from .events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from .observances.models import Observance, ObservanceDate
-from .participation.models import Attendance
+from .participation.models import Attendance, MonthlyTally
 from .places.models import Area, Institution
 
 KEY = "calendar_app.written"
@@ -42,6 +42,8 @@ class Written:
     figure_activities: set[int] = field(default_factory=set)
     occurrence_months: set[tuple[int, int]] = field(default_factory=set)
     attended: set[int] = field(default_factory=set)
+    #: (institution, yyyymm) of each monthly tally written
+    tally_months: set[tuple[int, int]] = field(default_factory=set)
 
     def note(self, obj) -> None:
         if isinstance(obj, Activity):
@@ -61,6 +63,10 @@ class Written:
                                        for start in _values(obj, "starts_at")}
         elif isinstance(obj, Attendance):
             self.attended |= _values(obj, "occurrence_id")
+        elif isinstance(obj, MonthlyTally):
+            self.tally_months |= {(institution_id, year * 100 + month)
+                                  for institution_id in _values(obj, "institution_id")
+                                  for year in _values(obj, "year") for month in _values(obj, "month")}
         elif isinstance(obj, Institution):
             self.institutions |= _values(obj, "id")
             self.figure_institutions |= _values(obj, "id")
@@ -83,6 +89,7 @@ class Written:
         touched += [(institution_id, _month(start)) for institution_id, start in _rows(
             session, select(Activity.institution_id, Occurrence.starts_at).join(Occurrence.activity),
             Occurrence.id, self.attended)]
+        touched += self.tally_months
         for institution_id, month in touched:
             if institution_id is not None and (found := months.setdefault(institution_id, set())) is not None:
                 found.add(month)
@@ -111,6 +118,11 @@ def _written(session: Session) -> Written:
     return session.info.setdefault(KEY, Written())
 
 
+def note_written_attendance(session: Session, occurrence_ids: Iterable[int]) -> None:
+    """Attendance written with plain statements (an import): the figures of their months are refreshed."""
+    _written(session).attended.update(occurrence_ids)
+
+
 def note_written_areas(session: Session, area_ids: Iterable[int]) -> None:
     """Areas written with plain statements (a bulk import): announced with the others after the commit."""
     _written(session).areas.update(area_ids)
@@ -137,7 +149,7 @@ def _before_commit(session: Session) -> None:
         return
     months = written.figure_months(session)
     written.figure_institutions, written.figure_activities = set(), set()
-    written.occurrence_months, written.attended = set(), set()
+    written.occurrence_months, written.attended, written.tally_months = set(), set(), set()
     if months:
         signals.figures_changed.send(session, institution_ids=set(months), months=months)
     activity_ids = written.activities | written.occurrence_activities

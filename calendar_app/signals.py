@@ -50,8 +50,8 @@ Sender: the SQLAlchemy session (a receiver writes through it, with SQL rather th
 figures_changed = _signals.signal("figures-changed", doc="""What some institutions held may count differently.
 
 Sent just before the transaction commits, inside it, when it wrote an institution (its category), an
-activity (its status, kind, audience, programme), an occurrence or the attendance of one. Monthly tallies
-and self-assessments are figures entered as such: nothing derives from them, they send nothing.
+activity (its status, kind, audience, programme), an occurrence, the attendance of one, or a monthly tally
+(the yearly facts add them up). Self-assessments are figures entered as such: they send nothing.
 
 Sender: the SQLAlchemy session (a receiver writes through it, with SQL rather than ORM objects).
 `institution_ids`: the institutions concerned (set of int); `months`: for each of them, the local months

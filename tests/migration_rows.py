@@ -165,17 +165,39 @@ FACTS_OF_0001 = {
 }
 
 
-def facts(connection: Connection) -> dict[str, list[tuple]]:
-    """The monthly facts a database holds, sorted."""
+YEAR_COLUMNS = ("institution_id, year, attended, online, club, attendance, library_visits, study_visitors, "
+                "club_members, audiences, categories")
+
+
+def facts(connection: Connection, years: bool = False) -> dict[str, list[tuple]]:
+    """The monthly facts a database holds (with `years`, the yearly ones too: from 0013 on), sorted."""
+    tables = [("institution_months", "institution_id, month, held, attended, online, club, attendance"),
+              ("institution_month_keys", "institution_id, month, kind, key")]
+    if years:
+        tables.append(("institution_years", YEAR_COLUMNS))
     return {name: sorted(tuple(row) for row in connection.execute(text(f"SELECT {columns} FROM {name}")))
-            for name, columns in (("institution_months", "institution_id, month, held, attended, online, club, "
-                                                         "attendance"),
-                                  ("institution_month_keys", "institution_id, month, kind, key"))}
+            for name, columns in tables}
 
 
 def _facts_of_0001_filled(connection: Connection) -> None:
     filled = facts(connection)
     assert filled == FACTS_OF_0001, f"0003 filled {filled}, expected {FACTS_OF_0001}"
+
+
+#: institution_years as 0013 must compute them from the facts of AT_0001 and the tallies of AT_0001, AT_0003
+YEARS_AT_0013 = [
+    # institution, year, attended, online, club, attendance, library visits, study visitors, club members,
+    # audiences, categories
+    (1, 2025, 1, 1, 0, 42, 1200, 0, 0, 0, 0),
+    (2, 2025, 1, 0, 2, 30, 0, 0, 0, 2, 2),  # the district culture centre's two audiences and categories
+    (3, 2025, 1, 1, 0, 100, 0, 0, 0, 0, 0),
+    (5, 2024, 0, 0, 0, 0, 900, 0, 0, 0, 0),  # a tally and nothing held
+]
+
+
+def _years_filled(connection: Connection) -> None:
+    filled = facts(connection, years=True)["institution_years"]
+    assert filled == YEARS_AT_0013, f"0013 filled {filled}, expected {YEARS_AT_0013}"
 
 
 def _sessions_start_at_version_zero(connection: Connection) -> None:
@@ -287,4 +309,5 @@ STEPS: dict[str, Step] = {
                          "change_reason": "Mưa bão"}],
     }),
     "0011": Step(rows=AT_0011, check=_retagged_by_the_new_rule, rewrites=_without_the_series_tag),
+    "0013": Step(check=_years_filled),
 }

@@ -5,8 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from calendar_app.accounts.models import User
 from calendar_app.clock import local_day, to_local
 from calendar_app.events import operations as ops
+from calendar_app.events.managed import managed_page
 from calendar_app.models import Activity, AuditEntry, Occurrence
 from tests import factories as f
 
@@ -523,3 +525,26 @@ def test_an_activity_has_its_own_point_or_its_institutions(client, world, db):
     assert activity.latitude is None  # the public page falls back on the institution's point
     refused = client.post("/manage/activities/new", data=club(title="Sai", latitude="200", longitude="105"))
     assert refused.status_code == 422 and 'id="latitude-error"' in refused.text
+
+
+def test_the_list_pages_through_upcoming_then_past_activities_in_order(world, db):
+    """Upcoming activities by their next meeting, then the others (the most recent first), whatever page the
+    boundary falls on; the same order as sorting every activity by its next meeting."""
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    upcoming = [f.activity(world["lib"], f"Sắp tới {n}", start=f"2030-0{1 + n % 9}-{10 + n}T09:00",
+                           rrule="FREQ=WEEKLY;COUNT=2") for n in range(7)]
+    past = [f.activity(world["lib"], f"Đã qua {n}", start=f"2020-0{1 + n % 9}-{10 + n}T09:00") for n in range(6)]
+    cancelled = f.activity(world["lib"], "Chỉ còn buổi hủy", start="2031-01-01T09:00")
+    ops.change_occurrence(admin, cancelled, cancelled.occurrences[0], {"status": "cancelled"})
+    db.session.commit()
+    expected = [a.id for a in sorted(upcoming, key=lambda a: a.starts_at)]
+    expected += [a.id for a in sorted(past + [cancelled], key=lambda a: (a.starts_at, a.id), reverse=True)]
+    for per_page in (1, 3, 5, 7, 8, 20):
+        listed = []
+        for number in range(1, 20):
+            page = managed_page(admin, number, per_page)
+            assert page.total == len(expected)
+            listed += [activity.id for activity, _next, _count in page.items]
+        assert listed == expected, per_page
+    first = managed_page(admin, 1, 1).items[0]
+    assert (first[1], first[2]) == (upcoming[0].occurrences[0].starts_at, 2)

@@ -17,6 +17,7 @@ from tests.participation_fixtures import (  # noqa: F401
     snapshot,
     world_fixture,
 )
+from tests.test_indicator_facts import assert_in_step as assert_facts_in_step
 
 
 def xlsx(rows) -> bytes:
@@ -203,3 +204,52 @@ def test_the_import_api(db, world, client):
     outsider = client.post("/api/v1/imports/tallies", data={"file": (io.BytesIO(good), "t.csv")},
                            headers=bearer(world, "outsider"))
     assert outsider.status_code == 422 and outsider.json["error"]["rows"][0]["column"] == "institution"
+
+
+def _statements(db, work) -> int:
+    """How many statements (an executemany counts once) `work` and its commit send to the database, but for
+    those sent per record by design: the versioned UPDATE of an attendance (the optimistic lock checks each
+    row's count) and, on SQLite, each new row's INSERT (it cannot match RETURNING rows to a batch's)."""
+    from sqlalchemy import event
+
+    per_row = ("UPDATE ATTENDANCES ", "INSERT") if db.engine.dialect.name == "sqlite" else ("UPDATE ATTENDANCES ",)
+    sent = []
+
+    def count_one(_connection, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(per_row):
+            sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_one)
+    try:
+        work()
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_one)
+    return len(sent)
+
+
+def test_an_attendance_import_sends_as_many_statements_for_many_rows_as_for_few(db, world):
+    """What an import reads and writes is read and written in bulk, and the facts of each month touched are
+    refreshed once: over the same months, twenty times the rows take no more statements."""
+    editor = world["users"]["editor"]
+    daily = f.activity(world["lib"], "Đọc sách mỗi ngày", start="2025-07-01T09:00", rrule="FREQ=DAILY;COUNT=90",
+                       audiences=("youth",))
+    db.session.commit()
+    keys = [ops.occurrence_key(o.original_start, False) for o in daily.occurrences]
+    few_rows, many_rows = [0, 40, 80], [n for n in range(90) if n not in (0, 40, 80)][:60]  # July to September
+
+    def importing(picked: list[int], total: int):
+        lines = ["event,occurrence,total,onsite,online,youth"]
+        lines += [f"{daily.id},{keys[n]},{total},{total - 2},2,3" for n in picked]
+        table = imports.read_table("attendance.csv", "\n".join(lines).encode())
+        return lambda: imports.import_attendance(editor, table)
+
+    few, many = _statements(db, importing(few_rows, 20)), _statements(db, importing(many_rows, 20))
+    assert many <= few, (few, many)
+    # replacing figures
+    few_again, many_again = _statements(db, importing(few_rows, 30)), _statements(db, importing(many_rows, 30))
+    assert many_again <= few_again, (few_again, many_again)
+    assert count(db, Attendance) == 63
+    db.session.expire_all()
+    assert {(a.total, a.version) for a in db.session.query(Attendance)} == {(30, 2)}
+    assert_facts_in_step()

@@ -1,5 +1,6 @@
 """The monthly facts the indicators read (indicators/facts.py) say what the live tables say, after any write
 the app makes; the current month is counted live; writes from outside need `flask rebuild-facts`."""
+import random
 import threading
 from datetime import datetime
 
@@ -7,26 +8,32 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
+from calendar_app import clock
 from calendar_app.events import operations as events
 from calendar_app.extensions import db
 from calendar_app.indicators import facts, rollup
-from calendar_app.indicators.models import InstitutionMonth, InstitutionMonthKey
+from calendar_app.indicators.models import InstitutionMonth, InstitutionMonthKey, InstitutionYear
 from calendar_app.participation import operations as participation
 from calendar_app.participation.models import Attendance
 from calendar_app.places import operations as places
+from calendar_app.places.models import Area
 from tests import factories as f
 from tests.participation_fixtures import frozen_fixture, world_fixture  # noqa: F401
 from tests.test_indicators import attend, build
 from tests.test_scheduler import private_postgres
 
 
-def stored() -> tuple[set, set]:
+def stored() -> tuple[set, set, set]:
+    """The month rows, key rows and year rows (those with anything but zeros) the database holds."""
     return (set(db.session.execute(select(*InstitutionMonth.__table__.c)).all()),
-            set(db.session.execute(select(*InstitutionMonthKey.__table__.c)).all()))
+            set(db.session.execute(select(*InstitutionMonthKey.__table__.c)).all()),
+            {row for row in db.session.execute(select(*InstitutionYear.__table__.c)).all() if any(row[2:])})
 
 
-def recomputed() -> tuple[set, set]:
-    return set(db.session.execute(facts.month_rows()).all()), set(db.session.execute(facts.month_keys()).all())
+def recomputed() -> tuple[set, set, set]:
+    years = facts.year_rows()
+    return (set(db.session.execute(facts.month_rows()).all()), set(db.session.execute(facts.month_keys()).all()),
+            {tuple(row) for row in db.session.execute(years).all() if any(row[2:])})
 
 
 def assert_in_step() -> None:
@@ -36,8 +43,8 @@ def assert_in_step() -> None:
 
 def test_the_hand_worked_province_is_in_step(db):
     build()
-    months, keys = stored()
-    assert (months, keys) == recomputed()
+    months, keys, _years = stored()
+    assert stored() == recomputed()
     lib_a = places.institution_by_slug("lib-a").id
     # lib-a: 0 people on 1/5/2025, 30 on 20/11/2025 (counted in its month whatever the clock says)
     assert {(m, held, attended, attendance) for i, m, held, attended, _o, _c, attendance in months if i == lib_a} \
@@ -165,11 +172,11 @@ def test_two_transactions_refreshing_one_institution_take_turns(monkeypatch):
 
             engine = create_engine(url)
             both_inside = threading.Barrier(2, timeout=10)
-            original, errors = facts.refresh, []
+            original, errors = facts.refresh_months, []
 
-            def refresh_together(connection, ids):
+            def refresh_together(connection, touched):
                 both_inside.wait()
-                original(connection, ids)
+                original(connection, touched)
 
             def record(occurrence_id, total):
                 try:
@@ -179,7 +186,7 @@ def test_two_transactions_refreshing_one_institution_take_turns(monkeypatch):
                 except Exception as error:  # noqa: BLE001 — reported below
                     errors.append(error)
 
-            monkeypatch.setattr(facts, "refresh", refresh_together)
+            monkeypatch.setattr(facts, "refresh_months", refresh_together)
             threads = [threading.Thread(target=record, args=(oid, total))
                        for oid, total in zip(occurrence_ids, (3, 4), strict=True)]
             for thread in threads:
@@ -207,3 +214,94 @@ def test_occurrences_fall_in_their_local_month_at_their_institution(db):
     rows = {(i, m, held) for i, m, held, *_ in stored()[0]}
     assert rows == {(one.id, 202503, 1), (one.id, 202504, 1), (one.id, 202505, 1), (other.id, 202503, 1),
                     (other.id, 202505, 1)}
+
+
+def test_random_writes_leave_the_facts_equal_to_a_full_rebuild(db, world):
+    """Each commit recomputes only the months it touched; whatever the writes, the result is what a full
+    rebuild gives."""
+    users, lib, museum = world["users"], world["lib"], world["museum"]
+    admin = users["admin"]
+    chosen = random.Random(16)
+    activities = [world["club"], world["museum_visit"]]
+    activities += [f.activity(lib if n % 2 else museum, f"Buổi {n}", start=f"2025-0{1 + n % 9}-1{n % 9}T09:00",
+                              rrule="FREQ=WEEKLY;COUNT=6", categories=(("club",), ("reading",), ("talk",))[n % 3],
+                              programme=f"p{n % 4}" if n % 2 == 0 else None)
+                   for n in range(8)]
+    db.session.commit()
+    assert_in_step()
+    for step in range(30):
+        activity = chosen.choice(activities)
+        occurrence = chosen.choice(activity.occurrences)
+        action = chosen.choice(("attend", "attend", "move", "cancel", "restore", "categories", "status", "tally"))
+        if action == "attend" and occurrence.status == "scheduled" and activity.status == "published" \
+                and occurrence.starts_at <= clock.utcnow():
+            current = participation.attendance_of(occurrence)
+            total = chosen.randrange(0, 60)
+            online = chosen.randrange(0, total + 1)
+            participation.record_attendance(admin, occurrence, {
+                "total": total, "onsite": total - online, "online": online,
+                "version": current.version if current else None})
+        elif action == "move":
+            day = chosen.randrange(1, 28)
+            month = chosen.randrange(1, 10)
+            events.change_occurrence(admin, activity, occurrence, {"starts_at": f"2025-0{month}-{day:02}T09:00"})
+        elif action == "cancel":
+            events.change_occurrence(admin, activity, occurrence, {"status": "cancelled"})
+        elif action == "restore":
+            events.change_occurrence(admin, activity, occurrence, {"status": "scheduled"})
+        elif action == "categories":
+            events.update_activity(admin, activity, {"categories": [chosen.choice(("club", "course", "talk"))],
+                                                     "audiences": [chosen.choice(("elderly", "youth"))]})
+        elif action == "status":
+            events.set_status(admin, activity, chosen.choice(("draft", "published")))
+        elif action == "tally":
+            participation.set_tallies(admin, chosen.choice((lib, museum)), chosen.choice((2024, 2025)),
+                                      chosen.randrange(1, 13),
+                                      {chosen.choice(("library_visits", "museum_study_visitors", "club_members")):
+                                       chosen.randrange(0, 500)})
+        db.session.commit()
+        db.session.expire_all()
+        assert stored() == recomputed(), f"step {step}: {action}"
+
+
+def test_an_attendance_rewrites_only_the_facts_of_its_month(db, world):
+    """A write recomputes the months it touched and leaves the institution's other months untouched: marked
+    rows of other months keep their marks (a full recomputation would have erased them)."""
+    club, lib = world["club"], world["lib"]
+    f.activity(lib, "Lịch sử", start="2024-01-10T09:00", rrule="FREQ=MONTHLY;COUNT=12")
+    db.session.commit()
+    months = InstitutionMonth.__table__
+    marked = db.session.execute(months.update().where(months.c.institution_id == lib.id, months.c.month < 202509)
+                                .values(attendance=months.c.attendance + 1000)).rowcount
+    db.session.commit()
+    assert marked == 12  # the twelve months of 2024
+    participation.record_attendance(world["users"]["editor"], club.occurrences[1], {"total": 25})  # 1/10/2025
+    db.session.commit()
+    rows = dict(db.session.execute(select(InstitutionMonth.month, InstitutionMonth.attendance)
+                                   .where(InstitutionMonth.institution_id == lib.id)).all())
+    assert rows[202510] == 25
+    assert all(rows[month] == 1000 for month in rows if month < 202509)
+
+
+def test_a_past_year_read_from_the_year_rows_is_the_report_its_months_gave(db):
+    """Once a year is over the report reads one row per institution and year: the same document as the
+    months gave on the year's last evening (everything of the hand-worked province had started by then)."""
+    build()
+    province = db.session.scalar(select(Area).where(Area.code == "01"))
+    last_evening = clock.to_utc(datetime(2025, 12, 31, 23, 59))
+    for year in (2024, 2025):
+        by_months = rollup.compute(year, province, now=last_evening).as_document()
+        by_years = rollup.compute(year, province, now=datetime(2026, 2, 1)).as_document()
+        assert by_years == by_months
+
+
+@pytest.mark.parametrize("now", [datetime(2025, 1, 1), datetime(2025, 5, 15, 3), datetime(2025, 11, 1, 1),
+                                 datetime(2025, 11, 20, 3), datetime(2025, 12, 31, 16)])
+def test_the_current_year_from_its_year_rows_less_the_months_ahead_is_what_its_months_say(db, monkeypatch, now):
+    """This year's report reads its year rows, less the months from the current one on, plus the current
+    month live: the same document as adding up its months before the current one."""
+    build()
+    province = db.session.scalar(select(Area).where(Area.code == "01"))
+    from_year_rows = rollup.compute(2025, province, now=now).as_document()
+    monkeypatch.setattr(rollup.Facts, "_this_year", lambda self: self._months(since=self.year))
+    assert rollup.compute(2025, province, now=now).as_document() == from_year_rows

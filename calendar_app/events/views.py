@@ -1,26 +1,29 @@
 """Editors' pages for activities (under /manage): HTTP only; the operations validate, scope and audit."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
-from ..accounts.scope import require_institution, scoped_institutions
+from ..accounts.scope import institution_filter, require_institution, scoped_institutions
 from ..clock import local_day, to_local, utcnow
 from ..extensions import db, login_manager
 from ..forms import ActionForm, apply_errors
 from ..markup import render_markdown
 from ..observances.models import Observance
 from ..observances.tagging import match_observances
-from ..pagination import paginate
+from ..pagination import page_number, paginate
+from ..places.models import Institution
 from ..unit_of_work import attempt
 from ..validation import ValidationFailed, validate
 from ..vocabulary import ACTIVITY_STATUSES
 from . import operations
 from .forms import ActivityForm, OccurrenceForm, ReasonForm
+from .managed import managed_page
 from .models import Activity
-from .queries import activity_occurrences, managed_activities, observance_choices
+from .queries import activity_occurrences, observance_choices
 from .recurrence import MAX_OCCURRENCES, expand, occurrence_key
 from .schema import ActivityIn, check_series, resolve_times
 
@@ -28,6 +31,8 @@ bp = Blueprint("events", __name__, url_prefix="/manage")
 
 #: how many dates the recurrence preview lists
 PREVIEW_DATES = 12
+#: institutions offered as a list to filter by; more are filtered by typing one's short name
+MAX_CHOICES = 50
 
 
 @bp.before_request
@@ -56,10 +61,13 @@ def index():
     status = request.args.get("status") if request.args.get("status") in ACTIVITY_STATUSES else None
     institution = request.args.get("institution") or None
     q = request.args.get("q", "").strip()[:200]
-    page = paginate(managed_activities(current_user, status, institution, q), scalars=False)
-    institutions = list(scoped_institutions(current_user))
+    page = managed_page(current_user, page_number(), current_app.config.get("PER_PAGE", 20), status, institution, q)
+    # a choice among a few institutions; beyond that, their short name typed (a province has thousands)
+    institutions = db.session.scalars(select(Institution).where(institution_filter(current_user))
+                                      .order_by(Institution.name).limit(MAX_CHOICES + 1)).all()
     return render_template("events/index.html", page=page, institutions=institutions, status=status,
-                           institution=institution, q=q, action_form=ActionForm())
+                           institution=institution, q=q, action_form=ActionForm(),
+                           many=len(institutions) > MAX_CHOICES)
 
 
 # --- create and edit ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """What the dashboard shows for one indicator: its rows, three charts and where to find who is missing."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -12,6 +12,9 @@ MAX_SERIES = 8
 #: the chart by area draws every child up to this many; beyond, the lowest and highest few (the table has all)
 MAX_AREA_BARS = 12
 EACH_END = 5
+#: museums listed one by one on the dashboard and on paper; beyond, the fewest programmes first (dashboard)
+#: or one line per area (paper), and the downloads list every museum
+MAX_MUSEUMS = 20
 
 
 @dataclass
@@ -61,6 +64,11 @@ def panel(result: IndicatorResult, history: list[Report]) -> Panel:
     key, scale = result.key, _scale(result)
     name = str(labels.INDICATOR_NAMES[key])
     lines = [Line(labels.row_label(key, row), row, _missing(result, row)) for row in result.rows]
+    notes = []
+    if result.indicator.kind == "programmes" and len(lines) > MAX_MUSEUMS:
+        notes.append(_("The table and the chart show the %(shown)s museums with the fewest programmes, of "
+                       "%(count)s; the downloads list every museum.", shown=MAX_MUSEUMS, count=len(lines)))
+        lines = sorted(lines, key=lambda line: (line.row.numerator, line.label))[:MAX_MUSEUMS]
 
     by_row = charts.bar_chart(
         _("%(name)s by category", name=name) if result.indicator.kind != "programmes"
@@ -73,7 +81,6 @@ def panel(result: IndicatorResult, history: list[Report]) -> Panel:
     area_lines = sorted(((part.area, overall(result.indicator, part.rows)) for part in result.areas),
                         key=lambda pair: (pair[1].value is None, pair[1].value or 0, pair[0].name))
     charted = area_lines
-    notes = []
     if len(area_lines) > MAX_AREA_BARS:
         known = [pair for pair in area_lines if pair[1].value is not None]
         charted = known[:EACH_END] + known[max(EACH_END, len(known) - EACH_END):]
@@ -106,11 +113,21 @@ def panel(result: IndicatorResult, history: list[Report]) -> Panel:
                  area_lines=area_lines, missing_all=missing_all, notes=notes)
 
 
-def report_chart(result: IndicatorResult) -> Markup:
-    """The printed report's chart of one indicator (its rows), labelled in Vietnamese like the rest of it."""
+def printed_rows(result: IndicatorResult, rows: list[Row]) -> list[Row]:
+    """The rows of an area as the printed report gives them: every museum up to MAX_MUSEUMS in the report,
+    beyond that one line for the area's museums (their programmes added up)."""
+    if result.indicator.kind != "programmes" or len(result.rows) <= MAX_MUSEUMS or not rows:
+        return rows
+    total = overall(result.indicator, rows)
+    return [replace(total, institution="", name=f"Các bảo tàng ({len(rows)})")]
+
+
+def report_chart(result: IndicatorResult, rows: list[Row] | None = None) -> Markup:
+    """The printed report's chart of one indicator (its rows, or the `rows` given), labelled in Vietnamese
+    like the rest of it."""
     return charts.bar_chart(
         labels.VI_INDICATOR_NAMES[result.key],
         [charts.Bar(labels.vi_row_label(result.key, row), row.value, row.target, row.status,
                     note=f"{row.numerator}/{row.denominator}" if result.indicator.kind == "share" else "")
-         for row in result.rows],
+         for row in (result.rows if rows is None else rows)],
         no_data="chưa có số liệu", **_scale(result, "vi"))

@@ -4,37 +4,64 @@ kept up to date on every write so that a report never joins those tables at prov
 - ``institution_months``: per institution and local calendar month, the occurrences held, those with
   attendance above zero, with online attendance, of clubs and courses, and the attendance total;
 - ``institution_month_keys``: the distinct audiences and activity categories a district culture centre
-  held that month, and the programme keys a museum held.
+  held that month, and the programme keys a museum held;
+- ``institution_years``: per institution and calendar year, the months added up, the distinct keys of the
+  year counted, and the year's monthly tallies of the metrics the indicators read (a report of a past year
+  reads these: one row per institution and year).
 
 Here an occurrence is *held* when it is not cancelled and its activity is published, whatever the clock
-says: rollup.Facts reads the months before the current one from these tables and the current month from
-the live tables, where "has started" (starts_at <= now) still applies.
+says: rollup.Facts reads the years before the current one from the year rows, the months before the current
+one from the month rows, and the current month from the live tables, where "has started" (starts_at <= now)
+still applies.
 
-tracking.py calls `refresh` for the institutions a transaction touched (the `figures_changed` signal) just
-before it commits. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made outside the app, such as
-a bulk load with COPY.
+tracking.py calls `refresh_months` for the months of the institutions a transaction touched (the
+`figures_changed` signal, monthly tallies included) just before it commits: those months, and the years
+they lie in, are recomputed. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made
+outside the app, such as a bulk load with COPY.
 """
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, bindparam, case, delete, exists, func, insert, literal, select, union
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-from ..clock import local_zone, utcnow
+from ..bulk import among, chunked
+from ..clock import local_midnight_utc, local_zone, utcnow
 from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
-from ..participation.models import Attendance
+from ..participation.models import Attendance, MonthlyTally
 from ..places.models import Institution
 from ..vocabulary import MUSEUM_CATEGORIES
-from .models import InstitutionMonth, InstitutionMonthKey
+from .models import InstitutionMonth, InstitutionMonthKey, InstitutionYear
 
 CLUB_CATEGORIES = ("club", "course")
 #: the institutions whose month keys are kept: the indicators count distinct keys only for these
 VARIETY_CATEGORIES = ("culture_centre_district",)
 MONTH_COLUMNS = ("institution_id", "month", "held", "attended", "online", "club", "attendance")
 KEY_COLUMNS = ("institution_id", "month", "kind", "key")
-#: institutions per statement when refreshing many (keeps IN lists well inside every database's limit)
+YEAR_COLUMNS = ("institution_id", "year", "attended", "online", "club", "attendance", "library_visits",
+                "study_visitors", "club_members", "audiences", "categories")
+#: the tallies a year row adds up, by its column
+YEAR_TALLIES = {"library_visits": "library_visits", "study_visitors": "museum_study_visitors",
+                "club_members": "club_members"}
+#: institutions per statement when refreshing every month of many (keeps IN lists well inside every
+#: database's limit)
 CHUNK = 500
+#: institutions per statement when refreshing a month of many (written into the statement as numbers)
+MANY = 10_000
 
 
 class local_month(FunctionElement):
@@ -89,8 +116,10 @@ def _held(*conditions):
 
 def month_rows(*conditions):
     """SELECT of MONTH_COLUMNS over the held occurrences matching `conditions`."""
-    is_club = exists().where(ActivityCategory.activity_id == Activity.id,
-                             ActivityCategory.key.in_(CLUB_CATEGORIES))
+    # a count, not EXISTS: PostgreSQL would hash every club of the province for EXISTS, even to refresh one
+    # institution's month; a count is looked up per activity in the primary key
+    is_club = select(func.count()).where(ActivityCategory.activity_id == Activity.id,
+                                         ActivityCategory.key.in_(CLUB_CATEGORIES)).scalar_subquery() > 0
     per_occurrence = (
         select(Activity.institution_id.label("institution_id"), month_of(Occurrence.starts_at).label("month"),
                case((Attendance.total > 0, 1), else_=0).label("attended"),
@@ -128,35 +157,119 @@ def month_keys(*conditions):
                  held_keys("programme", Activity.programme, categories=MUSEUM_CATEGORIES))
 
 
-def chunks(ids: Iterable[int | None]) -> Iterator[list[int]]:
-    """The ids, sorted and without None, in lists of at most CHUNK."""
-    ordered = sorted(set(ids) - {None})
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start:start + CHUNK]
+def year_of(month):
+    """The year of a yyyymm column (100 written inline: the same text in SELECT and GROUP BY)."""
+    return month // literal_column("100", Integer)
+
+
+def year_rows(institution_ids: list[int] | None = None, year: int | None = None):
+    """SELECT of YEAR_COLUMNS from the monthly facts and tallies (of some institutions, of one year)."""
+    months, keys, tallies = InstitutionMonth, InstitutionMonthKey, MonthlyTally
+
+    def only(institution_column, year_column):
+        return [condition for condition in (
+            among(institution_column, institution_ids) if institution_ids is not None else None,
+            year_column == year if year is not None else None) if condition is not None]
+
+    def named(*values):
+        """The values labelled as YEAR_COLUMNS (a literal 0 for every column a part does not give)."""
+        return [(literal(0) if value is None else value).label(name) for value, name in zip(values, YEAR_COLUMNS,
+                                                                                              strict=True)]
+
+    nothing = (None,) * len(YEAR_TALLIES)
+    held = (select(*named(months.institution_id, year_of(months.month), months.attended, months.online, months.club,
+                          months.attendance, *nothing, None, None))
+            .where(*only(months.institution_id, year_of(months.month))))
+    reported = (select(*named(tallies.institution_id, tallies.year, None, None, None, None,
+                              *(case((tallies.metric == metric, tallies.value), else_=0)
+                                for metric in YEAR_TALLIES.values()), None, None))
+                .where(tallies.metric.in_(YEAR_TALLIES.values()), *only(tallies.institution_id, tallies.year)))
+    varied = (select(*named(keys.institution_id, year_of(keys.month), None, None, None, None, *nothing,
+                            func.count(case((keys.kind == "audience", keys.key)).distinct()),
+                            func.count(case((keys.kind == "category", keys.key)).distinct())))
+              .where(keys.kind.in_(("audience", "category")), *only(keys.institution_id, year_of(keys.month)))
+              .group_by(keys.institution_id, year_of(keys.month)))
+    parts = union_all(held, reported, varied).subquery("parts")
+    columns = list(parts.c)
+    return (select(columns[0], columns[1], *(func.sum(column) for column in columns[2:]))
+            .group_by(columns[0], columns[1]))
+
+
+def _refresh_years(connection, institution_ids: list[int], year: int | None = None) -> None:
+    """Recompute the year rows of these institutions (of one year, or all) from months, keys and tallies."""
+    years = InstitutionYear.__table__
+    connection.execute(delete(years).where(among(years.c.institution_id, institution_ids),
+                                           *([years.c.year == year] if year is not None else [])))
+    connection.execute(insert(years).from_select(YEAR_COLUMNS, year_rows(institution_ids, year)))
+
+
+def chunks(ids: Iterable[int | None], size: int = CHUNK) -> Iterator[list[int]]:
+    """The ids, sorted and without None, in lists of at most `size`."""
+    return chunked(ids, size)
+
+
+def _lock(connection, institution_ids: list[int]) -> None:
+    # two transactions refreshing one institution take turns, so neither inserts rows the other just did
+    connection.execute(select(Institution.id).where(among(Institution.id, institution_ids)).order_by(Institution.id)
+                       .with_for_update())
 
 
 def refresh(connection, institution_ids: Iterable[int]) -> None:
-    """Recompute the facts of these institutions from the live tables (inside the caller's transaction)."""
+    """Recompute every month of these institutions from the live tables (inside the caller's transaction)."""
     months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
     for chunk in chunks(institution_ids):
-        # two transactions refreshing one institution take turns, so neither inserts rows the other just did
-        connection.execute(select(Institution.id).where(Institution.id.in_(chunk)).order_by(Institution.id)
-                           .with_for_update())
+        _lock(connection, chunk)
         connection.execute(delete(months).where(months.c.institution_id.in_(chunk)))
         connection.execute(delete(keys).where(keys.c.institution_id.in_(chunk)))
         connection.execute(insert(months).from_select(MONTH_COLUMNS,
                                                       month_rows(Activity.institution_id.in_(chunk))))
         connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(Activity.institution_id.in_(chunk))))
+        _refresh_years(connection, chunk)
+
+
+def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) -> None:
+    """Recompute the facts of {institution id: the months touched, or None for all of them}: an institution's
+    other months are left as they are, so a write costs the same however long its history.
+
+    One month at a time, for thousands of institutions per statement (an import): the database then reads
+    the month's occurrences once rather than every activity of the institutions, and for a few institutions
+    (one write) their activities' occurrences of that month (ix_occurrences_activity_starts)."""
+    for chunk in chunks(touched, MANY):  # every lock first, in one order, so that two writers cannot deadlock
+        _lock(connection, chunk)
+    refresh(connection, [institution_id for institution_id, months in touched.items() if months is None])
+    by_month: dict[int, set[int]] = {}
+    for institution_id, months_touched in touched.items():
+        for month in months_touched or ():
+            by_month.setdefault(month, set()).add(institution_id)
+    months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
+    for month, institution_ids in sorted(by_month.items()):
+        start, end = local_midnight_utc(first_day(month)), local_midnight_utc(first_day_after(month))
+        for chunk in chunks(institution_ids, MANY):
+            in_month = (among(Activity.institution_id, chunk), Occurrence.starts_at >= start,
+                        Occurrence.starts_at < end)
+            connection.execute(delete(months).where(among(months.c.institution_id, chunk), months.c.month == month))
+            connection.execute(delete(keys).where(among(keys.c.institution_id, chunk), keys.c.month == month))
+            connection.execute(insert(months).from_select(MONTH_COLUMNS, month_rows(*in_month)))
+            connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(*in_month)))
+    by_year: dict[int, set[int]] = {}
+    for month, institution_ids in by_month.items():
+        by_year.setdefault(month // 100, set()).update(institution_ids)
+    for year, institution_ids in sorted(by_year.items()):
+        for chunk in chunks(institution_ids, MANY):
+            _refresh_years(connection, chunk, year)
 
 
 def rebuild(connection) -> tuple[int, int]:
     """Recompute every row; returns the number of (month rows, key rows)."""
-    months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
+    months, keys, years = InstitutionMonth.__table__, InstitutionMonthKey.__table__, InstitutionYear.__table__
     connection.execute(delete(months))
     connection.execute(delete(keys))
+    connection.execute(delete(years))
     # in institution order, as `refresh` writes them: an institution's rows stay together on disk
     rows = month_rows()
     connection.execute(insert(months).from_select(MONTH_COLUMNS, rows.order_by(*rows.selected_columns[:2])))
     connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys().order_by("institution_id", "month")))
+    rows = year_rows()
+    connection.execute(insert(years).from_select(YEAR_COLUMNS, rows.order_by(*rows.selected_columns[:2])))
     return (connection.execute(select(func.count()).select_from(months)).scalar_one(),
             connection.execute(select(func.count()).select_from(keys)).scalar_one())

@@ -2,7 +2,7 @@
 indicators read."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -89,6 +89,9 @@ class InstitutionMonth(db.Model):
     #: attendance total of the month's occurrences
     attendance: Mapped[int] = mapped_column(BigInteger)
 
+    #: the months from the current one on, which the report of the current year takes off its year rows
+    __table_args__ = (Index("ix_institution_months_month", "month"),)
+
 
 class InstitutionMonthKey(db.Model):
     """A distinct audience, activity category or programme key one institution held in one month."""
@@ -101,3 +104,33 @@ class InstitutionMonthKey(db.Model):
     #: audience | category | programme
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class InstitutionYear(db.Model):
+    """What one institution held and reported in one calendar year: its monthly facts and monthly tallies
+    added up (indicators/facts.py keeps it up to date), so that a report of a past year reads one row per
+    institution and year."""
+
+    __tablename__ = "institution_years"
+
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: occurrences held with attendance above zero, with online attendance, of a club or course
+    attended: Mapped[int]
+    online: Mapped[int]
+    club: Mapped[int]
+    #: attendance total of the year's occurrences
+    attendance: Mapped[int] = mapped_column(BigInteger)
+    #: the year's monthly tallies of the metrics the indicators read
+    library_visits: Mapped[int] = mapped_column(BigInteger)
+    study_visitors: Mapped[int] = mapped_column(BigInteger)
+    club_members: Mapped[int] = mapped_column(BigInteger)
+    #: distinct audiences and activity categories held (kept for district culture centres only)
+    audiences: Mapped[int]
+    categories: Mapped[int]
+
+    #: a year's rows from the index alone on PostgreSQL (the report reads two years of every institution)
+    __table_args__ = (Index("ix_institution_years_year", "year", "institution_id",
+                            postgresql_include=["attended", "online", "club", "attendance", "library_visits",
+                                                "study_visitors", "club_members", "audiences", "categories"]),)

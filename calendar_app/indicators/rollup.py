@@ -2,9 +2,10 @@
 
 How the figures are made:
 - one row of *facts* per institution in scope (held occurrences, attendance, tallies, self-assessment),
-  each fact an aggregate query (GROUP BY institution); what occurrences and attendance say is read from
-  the monthly facts (facts.py, kept up to date on write) for the months before the current one, and from
-  the live tables for the current month, so a province report never joins millions of occurrences;
+  each fact an aggregate query (GROUP BY institution); what occurrences, attendance and tallies say is read
+  from the facts facts.py keeps up to date on write: the year rows for the years that are over (and for
+  tallies), the month rows for the months of this year before the current one, and the live tables for
+  the current month, so a province report never joins millions of occurrences;
 - the facts are then grouped by (direct child area, institution category) in SQL, so the database returns
   at most children × categories partial counts; adding the partials of the children gives the area's total.
 
@@ -55,19 +56,17 @@ from sqlalchemy import RowMapping, and_, case, func, or_, select, text, union_al
 from sqlalchemy.orm import aliased
 
 from ..clock import local_day, local_midnight_utc, utcnow
-from ..events.models import Activity, Occurrence
+from ..events.models import Occurrence
 from ..extensions import db
-from ..participation.models import MonthlyTally, SelfAssessment
+from ..participation.models import SelfAssessment
 from ..places.lookup import reference_day, valid_between
 from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
 from . import facts
-from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, Plan
+from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, Plan
 from .plans import Targets, plan_for, targets_for
 
-#: the monthly tallies the indicators read
-TALLIES = ("library_visits", "museum_study_visitors", "club_members")
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
 
 
@@ -226,63 +225,28 @@ class Facts:
                    Institution.active.is_(True))
             .subquery("scope")
         )
-        self.in_scope = in_scope = select(self.scope.c.institution_id)
+        self.in_scope = select(self.scope.c.institution_id)
 
-        first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
-        months = self._months(facts.month_key(date(year - 1, 1, 1)), last_month)
-        this_year = months.c.month >= first_month
-        #: held occurrences of Y−1 and Y: flags for Y, attendance totals for both years
-        self.activity = (
-            select(
-                months.c.institution_id,
-                func.max(case((and_(this_year, months.c.attended > 0), 1), else_=0)).label("attended"),
-                func.max(case((and_(this_year, months.c.online > 0), 1), else_=0)).label("online"),
-                func.max(case((and_(this_year, months.c.club > 0), 1), else_=0)).label("club_or_course"),
-                func.sum(case((this_year, months.c.attendance), else_=0)).label("attendance"),
-                func.sum(case((this_year, 0), else_=months.c.attendance)).label("attendance_before"),
-            )
-            .group_by(months.c.institution_id)
-            .subquery("activity_facts")
-        )
-
-        def tally(metric: str, year_: int):
-            return func.sum(case((and_(MonthlyTally.metric == metric, MonthlyTally.year == year_),
-                                  MonthlyTally.value), else_=0))
-
-        self.tally = (
-            select(
-                MonthlyTally.institution_id.label("institution_id"),
-                tally("library_visits", year).label("library_visits"),
-                tally("library_visits", year - 1).label("library_visits_before"),
-                tally("museum_study_visitors", year).label("study_visitors"),
-                tally("museum_study_visitors", year - 1).label("study_visitors_before"),
-                tally("club_members", year).label("club_members"),
-            )
-            .where(MonthlyTally.year.in_((year - 1, year)), MonthlyTally.metric.in_(TALLIES),
-                   MonthlyTally.institution_id.in_(in_scope))
-            .group_by(MonthlyTally.institution_id)
-            .subquery("tally_facts")
-        )
+        this_year = local_day(self.now).year
+        #: the year rows of Y and Y−1: the tallies (entered, whatever the clock says), and what was held in
+        #: the years that are over
+        self.tally, self.before = self._year_rows(year, "year_facts"), self._year_rows(year - 1, "before_facts")
+        if year < this_year:
+            self.activity = self.variety = self.tally
+        elif year == this_year:
+            self._this_year()
+        else:
+            self._months(since=year - 1)
 
         self.assessed = (
             select(SelfAssessment.institution_id.label("institution_id"))
-            .where(SelfAssessment.year == year, or_(*(getattr(SelfAssessment, item) for item in CHECKLIST)),
-                   SelfAssessment.institution_id.in_(in_scope))
+            .where(SelfAssessment.year == year, or_(*(getattr(SelfAssessment, item) for item in CHECKLIST)))
             .subquery("assessed")
         )
 
-        keys = self._keys(first_month, last_month)
-        #: distinct audiences and categories over the activities a district centre held in Y
-        self.variety = (
-            select(keys.c.institution_id,
-                   func.count(case((keys.c.kind == "audience", keys.c.key)).distinct()).label("audiences"),
-                   func.count(case((keys.c.kind == "category", keys.c.key)).distinct()).label("categories"))
-            .where(keys.c.kind.in_(("audience", "category")))
-            .group_by(keys.c.institution_id)
-            .subquery("variety")
-        )
-
-        a, t = self.activity.c, self.tally.c
+        a, t, b = self.activity.c, self.tally.c, self.before.c
+        # Y−1's attendance: from its year rows once it is over, else from its months
+        attendance_before = b.attendance if year - 1 < this_year else a.attendance_before
         #: the per-institution condition each share indicator counts
         self.flags = {
             "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
@@ -295,21 +259,91 @@ class Facts:
         #: the totals the growth indicators compare, (Y, Y−1)
         self.totals = {
             "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
-                                     func.coalesce(t.library_visits_before, 0)
-                                     + func.coalesce(a.attendance_before, 0)),
+                                     func.coalesce(b.library_visits, 0) + func.coalesce(attendance_before, 0)),
             "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
-                                             func.coalesce(t.study_visitors_before, 0)
-                                             + func.coalesce(a.attendance_before, 0)),
+                                             func.coalesce(b.study_visitors, 0)
+                                             + func.coalesce(attendance_before, 0)),
         }
+
+    @staticmethod
+    def _year_rows(year: int, name: str):
+        """The year rows of `year`, with what was held as flags (1 or 0) as the months give them. (Joined to
+        the scope row by row, without grouping: one row per institution and year.)"""
+        rows = InstitutionYear
+        return (select(rows.institution_id, case((rows.attended > 0, 1), else_=0).label("attended"),
+                       case((rows.online > 0, 1), else_=0).label("online"),
+                       case((rows.club > 0, 1), else_=0).label("club_or_course"), rows.attendance,
+                       rows.library_visits, rows.study_visitors, rows.club_members, rows.audiences, rows.categories)
+                .where(rows.year == year)
+                .subquery(name))
+
+    def _months(self, since: int) -> None:
+        """What was held in a year to come, from the year `since` (Y−1, not over either): the months before
+        the current one as recorded, the current month counted live."""
+        year = self.year
+        first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
+        months = self._month_rows(facts.month_key(date(since, 1, 1)), last_month)
+        this_year = months.c.month >= first_month
+        #: held occurrences: flags for Y, attendance totals for Y (and Y−1)
+        self.activity = (
+            select(
+                months.c.institution_id,
+                func.max(case((and_(this_year, months.c.attended > 0), 1), else_=0)).label("attended"),
+                func.max(case((and_(this_year, months.c.online > 0), 1), else_=0)).label("online"),
+                func.max(case((and_(this_year, months.c.club > 0), 1), else_=0)).label("club_or_course"),
+                func.sum(case((this_year, months.c.attendance), else_=0)).label("attendance"),
+                func.sum(case((this_year, 0), else_=months.c.attendance)).label("attendance_before"),
+            )
+            .group_by(months.c.institution_id)
+            .subquery("activity_facts")
+        )
+        self.variety = self._variety(first_month, last_month)
+
+    def _this_year(self) -> None:
+        """What was held in the current year: its year rows, less its months from the current one on as
+        recorded (the year rows count them whole, future meetings included), plus the current month counted
+        live up to now: a few rows per institution rather than every month of the year."""
+        year, current = self.year, facts.month_key(local_day(self.now))
+        first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
+        rows, months, counted = InstitutionYear, InstitutionMonth, ("attended", "online", "club", "attendance")
+        whole = select(rows.institution_id, *(getattr(rows, name) for name in counted)).where(rows.year == year)
+        ahead = (select(months.institution_id, *(-getattr(months, name) for name in counted))
+                 .where(months.month.between(current, last_month)))
+        live = facts.month_rows(Occurrence.starts_at >= local_midnight_utc(facts.first_day(current)),
+                                Occurrence.starts_at < local_midnight_utc(facts.first_day_after(current)),
+                                Occurrence.starts_at <= self.now).subquery()  # as in _recorded_and_live
+        parts = union_all(whole, ahead, select(live.c.institution_id, *(live.c[name] for name in counted))).subquery()
+        c = parts.c
+        self.activity = (
+            select(c.institution_id,
+                   *(case((func.sum(c[name]) > 0, 1), else_=0).label(label)
+                     for name, label in (("attended", "attended"), ("online", "online"), ("club", "club_or_course"))),
+                   func.sum(c.attendance).label("attendance"))
+            .group_by(c.institution_id)
+            .subquery("activity_facts")
+        )
+        self.variety = self._variety(first_month, last_month)
+
+    def _variety(self, first_month: int, last_month: int):
+        """Distinct audiences and categories over the activities a district centre held in Y."""
+        keys = self._keys(first_month, last_month)
+        return (
+            select(keys.c.institution_id,
+                   func.count(case((keys.c.kind == "audience", keys.c.key)).distinct()).label("audiences"),
+                   func.count(case((keys.c.kind == "category", keys.c.key)).distinct()).label("categories"))
+            .where(keys.c.kind.in_(("audience", "category")))
+            .group_by(keys.c.institution_id)
+            .subquery("variety")
+        )
 
     def joined(self, *columns):
         """SELECT columns FROM scope LEFT JOIN every fact subquery."""
         scope = self.scope.c
-        return (select(*columns).select_from(self.scope)
-                .outerjoin(self.activity, self.activity.c.institution_id == scope.institution_id)
-                .outerjoin(self.tally, self.tally.c.institution_id == scope.institution_id)
-                .outerjoin(self.assessed, self.assessed.c.institution_id == scope.institution_id)
-                .outerjoin(self.variety, self.variety.c.institution_id == scope.institution_id))
+        query = select(*columns).select_from(self.scope)
+        # a past year's activity, tallies and variety are its year rows
+        for part in dict.fromkeys((self.activity, self.tally, self.before, self.assessed, self.variety)):
+            query = query.outerjoin(part, part.c.institution_id == scope.institution_id)
+        return query
 
     def programmes(self):
         """Distinct programme keys each museum in scope held from the plan's first year through Y (a subquery)."""
@@ -319,7 +353,7 @@ class Facts:
                 .group_by(keys.c.institution_id)
                 .subquery("programmes"))
 
-    def _months(self, first_month: int, last_month: int):
+    def _month_rows(self, first_month: int, last_month: int):
         """Month rows (facts.MONTH_COLUMNS) of the institutions in scope from first_month to last_month."""
         return self._recorded_and_live(InstitutionMonth, facts.MONTH_COLUMNS, facts.month_rows,
                                        first_month, last_month).subquery("months")
@@ -340,8 +374,10 @@ class Facts:
         end = local_midnight_utc(facts.first_day_after(last_month))
         if start >= min(end, self.now):
             return recorded
+        # the month so far, every institution's (the scope is joined later): restricted to the scope here,
+        # the database would read every activity of the institutions in scope rather than a month's meetings
         live = live_rows(Occurrence.starts_at >= start, Occurrence.starts_at < end,
-                         Occurrence.starts_at <= self.now, Activity.institution_id.in_(self.in_scope)).subquery()
+                         Occurrence.starts_at <= self.now).subquery()
         return union_all(recorded, select(*live.c))
 
 
@@ -423,6 +459,8 @@ def _tune_for_reporting() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL work_mem = '128MB'"))
         db.session.execute(text("SET LOCAL jit = off"))
+        # each worker would build the same hash tables of the year rows again, on cores the workers share
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def compute(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> Report:

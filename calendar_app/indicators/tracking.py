@@ -10,9 +10,10 @@ from .. import signals
 from . import facts
 
 
-def refresh_facts(session: Session, institution_ids: set[int], **_months) -> None:
-    """Recompute the facts of the institutions whose figures changed (every month of them, for now)."""
-    facts.refresh(session, institution_ids)
+def refresh_facts(session: Session, institution_ids: set[int], months: dict[int, set[int] | None] | None = None,
+                  **_kw) -> None:
+    """Recompute the facts of the months touched (every month of an institution when any may have changed)."""
+    facts.refresh_months(session, months if months is not None else dict.fromkeys(institution_ids))
 
 
 def subscribe() -> None:

@@ -1,4 +1,5 @@
 """The officers' dashboard, the drill-down to missing institutions, the downloads and the printable report."""
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -20,7 +21,7 @@ from ..vocabulary import AREA_LEVELS, INDICATOR_UNITS, INSTITUTION_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
 from . import exports, labels
 from . import operations as plan_ops
-from .dashboard import panel, report_chart
+from .dashboard import panel, printed_rows, report_chart
 from .models import Plan
 from .reports import report as build_report
 from .reports import trend
@@ -136,16 +137,22 @@ def export(fmt: str):
 def printable():
     year, area = _selection()
     report = build_report(year, area)
-    parts = {}
+    parts, rows_of, charts = {}, {}, {}
     for result in report.indicators:
         # on paper, a child area appears only with the kinds of institution it has
-        children = [(part.area, [row for row in part.rows if row.numerator or row.denominator])
+        children = [(part.area, printed_rows(result, [row for row in part.rows if row.numerator or row.denominator]))
                     for part in result.areas]
-        parts[result.key] = [(area, result.rows)] + [(child, rows) for child, rows in children if rows]
+        rows_of[result.key] = printed_rows(result, result.rows)
+        parts[result.key] = [(area, rows_of[result.key])] + [(child, rows) for child, rows in children if rows]
+        if rows_of[result.key] is result.rows:
+            charts[result.key] = report_chart(result)
+        else:  # the museums of each area, added up
+            charts[result.key] = report_chart(result, [replace(rows[0], name=child.name)
+                                                       for child, rows in parts[result.key][1:]])
     return render_template("indicators/report.html", report=report, year=year, area=area, labels=labels,
                            title=exports.report_title(report), subject=exports.report_subject(report),
                            made_on=to_local(report.generated_at), target_text=exports.target_text,
-                           charts={result.key: report_chart(result) for result in report.indicators}, parts=parts)
+                           charts=charts, parts=parts, rows_of=rows_of)
 
 
 # --- plans and their targets ------------------------------------------------------------------------

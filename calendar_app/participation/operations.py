@@ -7,14 +7,17 @@ unit of work commits, or rolls back on ValidationFailed / AttendanceConflict / H
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..accounts.scope import institution_filter, require_institution
-from ..audit.operations import diff, record
+from ..audit.operations import diff, entry_values, record, record_all
+from ..bulk import among, chunked
+from ..changes import note_written_attendance
 from ..events.models import Activity, Occurrence
 from ..events.recurrence import occurrence_key
 from ..extensions import db
@@ -112,18 +115,29 @@ def record_attendance(user, occurrence: Occurrence, data: dict, now: datetime | 
     AttendanceConflict and writes nothing. Saving the same figures again changes nothing.
     """
     now = now or clock.utcnow()
-    activity = occurrence.activity
-    require_institution(user, activity.institution)
+    payload, values = checked_record(user, occurrence, data, now)
+    ensure_year_open(occurrence.activity.institution, occurrence_year(occurrence))
+    current = attendance_of(occurrence)
+    attendance, changes = write_attendance(user, occurrence, current, payload.version, values, now)
+    if changes:
+        flush_attendance()
+        record_all([_audit(user, occurrence, current is not None, changes)])
+    return attendance
+
+
+def checked_record(user, occurrence: Occurrence, data: dict, now: datetime) -> tuple[AttendanceIn, dict]:
+    """What record_attendance checks before the year lock: scope, the figures, that the occurrence was held."""
+    require_institution(user, occurrence.activity.institution)
     payload = validate(AttendanceIn, data)
     ensure_can_record(occurrence, now)
-    values = checked_attendance(payload)
-    ensure_year_open(activity.institution, occurrence_year(occurrence))
-    attendance = attendance_of(occurrence)
-    if attendance is None:
-        if payload.version not in (None, 0):
-            raise AttendanceConflict()
-    elif payload.version != attendance.version:
-        raise AttendanceConflict()
+    return payload, checked_attendance(payload)
+
+
+def write_attendance(user, occurrence: Occurrence, attendance: Attendance | None, version: int | None,
+                     values: dict, now: datetime) -> tuple[Attendance, dict]:
+    """Replace `attendance` (the occurrence's record as read, or None) with checked values, unflushed and not
+    audited yet; (the record, the changes). AttendanceConflict on a stale version."""
+    _check_version(attendance, version)
     before = attendance_values(attendance)
     if attendance is None:
         attendance = Attendance(occurrence=occurrence, total=values["total"])
@@ -132,18 +146,91 @@ def record_attendance(user, occurrence: Occurrence, data: dict, now: datetime | 
     _set_audiences(attendance, values["audiences"])
     changes = diff(before, attendance_values(attendance))
     if not changes and before:
-        return attendance
+        return attendance, {}
     attendance.updated_at = now
     attendance.updated_by_id = getattr(user, "id", None)
+    return attendance, changes
+
+
+def write_attendances(user, writes: list[tuple[Occurrence, Attendance | None, int | None, dict]],
+                      now: datetime) -> None:
+    """write_attendance for many records at once, audited (an import): (occurrence, its record as read, the
+    version quoted, checked values). New records are added to the session (their INSERTs go in batches);
+    replaced ones are UPDATEd by one statement for all of them, version-checked as the ORM checks one
+    (AttendanceConflict when any changed since it was read), where the ORM would send one UPDATE per record;
+    the audit entries go in one statement."""
+    table, replaced, rows, entries = Attendance.__table__, [], [], []
+    for occurrence, attendance, version, values in writes:
+        if attendance is None:
+            _record, changes = write_attendance(user, occurrence, None, version, values, now)
+            entries.append(_audit(user, occurrence, False, changes))
+            continue
+        _check_version(attendance, version)
+        before = attendance_values(attendance)
+        _set_audiences(attendance, values["audiences"])
+        changes = diff(before, {**attendance_values(attendance), "total": values["total"],
+                                "onsite": values["onsite"], "online": values["online"]})
+        if not changes:
+            continue
+        entries.append(_audit(user, occurrence, True, changes))
+        replaced.append(attendance)
+        rows.append({"row_id": attendance.id, "read_version": attendance.version, "new_total": values["total"],
+                     "new_onsite": values["onsite"], "new_online": values["online"], "at": now,
+                     "by": getattr(user, "id", None)})
+    if rows:
+        result = db.session.connection().execute(
+            table.update().where(table.c.id == bindparam("row_id"), table.c.version == bindparam("read_version"))
+            .values(total=bindparam("new_total"), onsite=bindparam("new_onsite"), online=bindparam("new_online"),
+                    version=table.c.version + 1, updated_at=bindparam("at"), updated_by_id=bindparam("by")), rows)
+        if result.rowcount != len(rows):
+            raise AttendanceConflict()
+        for attendance, row in zip(replaced, rows, strict=True):
+            for name, value in (("total", row["new_total"]), ("onsite", row["new_onsite"]),
+                                ("online", row["new_online"]), ("version", row["read_version"] + 1),
+                                ("updated_at", now), ("updated_by_id", row["by"])):
+                set_committed_value(attendance, name, value)
+        note_written_attendance(db.session, (attendance.occurrence_id for attendance in replaced))
+    record_all(entries)
+
+
+def _check_version(attendance: Attendance | None, version: int | None) -> None:
+    if attendance is None:
+        if version not in (None, 0):
+            raise AttendanceConflict()
+    elif version != attendance.version:
+        raise AttendanceConflict()
+
+
+def _audit(user, occurrence: Occurrence, replaced: bool, changes: dict) -> dict:
+    activity = occurrence.activity
+    return entry_values(user, "update" if replaced else "create", "attendance",
+                        f"{activity.id}/{occurrence_key(occurrence.original_start, activity.all_day)}",
+                        institution=activity.institution, changes=changes)
+
+
+def flush_attendance() -> None:
+    """Flush written attendance; AttendanceConflict when another writer committed between our read and our
+    write (a stale version, or a record created meanwhile)."""
     try:
         db.session.flush()
     except (StaleDataError, IntegrityError):
-        # another writer committed between our read and our write
         raise AttendanceConflict() from None
-    record(user, "update" if before else "create", "attendance",
-           f"{activity.id}/{occurrence_key(occurrence.original_start, activity.all_day)}",
-           institution=activity.institution, changes=changes)
-    return attendance
+
+
+def attendance_by_occurrence(occurrence_ids) -> dict[int, Attendance]:
+    """The records of these occurrences, with their audience counts, a chunk of ids per query."""
+    found = {}
+    for chunk in chunked(occurrence_ids):
+        records = {a.id: a for a in db.session.scalars(
+            select(Attendance).where(among(Attendance.occurrence_id, chunk)))}
+        counts: dict[int, list[AttendanceAudience]] = {record_id: [] for record_id in records}
+        for row in db.session.scalars(select(AttendanceAudience).where(among(AttendanceAudience.attendance_id,
+                                                                             list(records)))):
+            counts[row.attendance_id].append(row)
+        for record_id, attendance in records.items():
+            set_committed_value(attendance, "audience_counts", counts[record_id])
+            found[attendance.occurrence_id] = attendance
+    return found
 
 
 def _set_audiences(attendance: Attendance, counts: dict[str, int]) -> None:
@@ -168,10 +255,15 @@ def held_without_attendance(user, now: datetime | None = None):
     )
 
 
-def attendance_due(user, now: datetime | None = None, limit: int = 100) -> tuple[list[Occurrence], int]:
-    """(most recent first, up to `limit`; how many in all) of held occurrences still without figures."""
+def attendance_due(user, now: datetime | None = None, limit: int = 100,
+                   count_up_to: int | None = None) -> tuple[list[Occurrence], int]:
+    """(most recent first, up to `limit`; how many in all) of held occurrences still without figures. With
+    `count_up_to`, counting stops past that many (a province has hundreds of thousands: a count more than
+    `count_up_to` says "more than")."""
     query = held_without_attendance(user, now)
-    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    counted = query.with_only_columns(Occurrence.id) if count_up_to is None else \
+        query.with_only_columns(Occurrence.id).order_by(Occurrence.starts_at.desc()).limit(count_up_to + 1)
+    count = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     items = db.session.scalars(
         query.options(selectinload(Occurrence.activity).selectinload(Activity.institution))
         .order_by(Occurrence.starts_at.desc(), Occurrence.id).limit(limit)

@@ -3,11 +3,11 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import clock
 from ..accounts.models import User
-from ..accounts.scope import require_institution, scoped_institutions
+from ..accounts.scope import institution_filter, require_institution
 from ..events.models import Occurrence
 from ..events.queries import managed_occurrence
 from ..events.recurrence import occurrence_key
@@ -24,6 +24,9 @@ from .forms import AssessmentForm, AttendanceForm, ImportForm
 from .locks import is_year_locked
 
 bp = Blueprint("participation", __name__)
+#: the overview counts the attendance due up to this many ("more than"), and lists this many institutions
+DUE_COUNTED = 1000
+INSTITUTIONS_SHOWN = 50
 
 
 def _institution(slug: str) -> Institution:
@@ -44,10 +47,14 @@ def _year(value) -> int:
 @bp.route("/participation/")
 @login_required
 def index():
-    due, due_count = ops.attendance_due(current_user, limit=50)
-    institutions = scoped_institutions(current_user).all()
-    return render_template("participation/index.html", due=due, due_count=due_count, institutions=institutions[:200],
-                           institution_count=len(institutions), year=clock.local_today().year, key=_key)
+    due, due_count = ops.attendance_due(current_user, limit=50, count_up_to=DUE_COUNTED)
+    scope = select(Institution).where(institution_filter(current_user))
+    institutions = db.session.scalars(scope.order_by(Institution.name).limit(INSTITUTIONS_SHOWN)).all()
+    institution_count = len(institutions) if len(institutions) < INSTITUTIONS_SHOWN else \
+        db.session.scalar(select(func.count()).select_from(scope.subquery()))
+    return render_template("participation/index.html", due=due, due_count=due_count, due_counted=DUE_COUNTED,
+                           institutions=institutions, institution_count=institution_count,
+                           year=clock.local_today().year, key=_key)
 
 
 def _key(occurrence: Occurrence) -> str:
