@@ -57,8 +57,7 @@ def login():
 @login_required
 def logout():
     # the session cookie is signed, not stored: a copy of it would stay valid unless its mark changes
-    current_user.end_sessions()
-    db.session.commit()
+    current_user.end_sessions()  # committed by the unit of work with the redirect
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("public.home"))

@@ -70,6 +70,7 @@ def rebuild_facts_command():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--replace", is_flag=True, help="Replace a document already imported for that area and year.")
 @with_appcontext
+@unit_of_work.command
 def import_command(file, replace):
     """Store the JSON document of a province that runs its own deployment (flask report --format json)."""
     with open(file, "rb") as handle:
@@ -77,11 +78,10 @@ def import_command(file, replace):
     try:
         done = import_document(raw, source=file, replace=replace)
     except ValidationFailed as error:
-        db.session.rollback()
         click.echo(f"{file}: refused. {error.message}", err=True)
         for field, reason in error.fields.items():
             click.echo(f"  {field}: {reason}", err=True)
-        raise SystemExit(1) from None
-    db.session.commit()
+        raise SystemExit(1) from None  # the unit of work rolls back
+    unit_of_work.commit()
     click.echo(f"{file}: {done.area.name} ({done.area.code}), {done.year} "
                f"{'replaced' if done.replaced else 'imported'}")

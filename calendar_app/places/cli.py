@@ -4,7 +4,7 @@ import time
 import click
 from flask.cli import AppGroup
 
-from ..extensions import db
+from .. import unit_of_work
 from ..validation import ValidationFailed
 from . import official
 from .importer import all_provinces, import_units, provinces_to_import
@@ -17,6 +17,7 @@ areas_cli = AppGroup("areas", help="Official administrative units and the 2025 r
 @click.option("--province", "codes", multiple=True, metavar="CODE",
               help="A province of either tree (with the provinces merged with it); repeatable.")
 @click.option("--all", "everything", is_flag=True, help="Every province of the country, both trees.")
+@unit_of_work.command
 def import_command(codes, everything):
     """Load the official units on both sides of the 1 July 2025 reform; a second run changes nothing."""
     if bool(codes) == everything:
@@ -33,7 +34,7 @@ def import_command(codes, everything):
         click.echo(f"{len(result.unofficial)} areas under these provinces are not in the official lists and were "
                    f"left as they are: " + ", ".join(f"{a.code} {a.name}" for a in result.unofficial[:20])
                    + (" …" if len(result.unofficial) > 20 else ""))
-    db.session.commit()
+    unit_of_work.commit()
     took = time.perf_counter() - started
     if result.changes:
         click.echo(f"done in {took:.1f} s: {result.added} areas added, {result.changed} changed, "
@@ -45,6 +46,7 @@ def import_command(codes, everything):
 @areas_cli.command("reform")
 @click.option("--province", "code", required=True, metavar="CODE", help="Code of the new (merged) province.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@unit_of_work.command
 def reform_command(code, dry_run):
     """Move every institution of the old units that now form the province into the new units, from 1 July 2025."""
     try:
@@ -72,5 +74,5 @@ def reform_command(code, dry_run):
         click.echo("nothing to move")
         return
     moved = apply_reform(None, plan)
-    db.session.commit()
+    unit_of_work.commit()
     click.echo(f"moved {moved} institutions from {official.REFORM_DATE}")
