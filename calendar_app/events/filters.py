@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, false, func, or_, select
 
 from .. import bounds, vocabulary
 from ..clock import local_midnight_utc
@@ -16,7 +16,7 @@ from ..extensions import db
 from ..observances.models import Observance
 from ..places.lookup import latest_unit
 from ..places.models import Area, Institution
-from ..search import matches
+from ..search import matches, terms
 from .models import Activity, ActivityAudience, ActivityCategory, ActivityObservance
 
 PUBLIC_STATUSES = ("published", "cancelled")
@@ -90,7 +90,7 @@ def parse_filters(args) -> ParsedFilters:
         if filters.area is None:
             errors["area"] = _l("There is no area with this code. Choose one from the list.")
     if raw["institution"]:
-        filters.institution = db.session.scalar(select(Institution).where(Institution.slug == raw["institution"]))
+        filters.institution = institution_named(raw["institution"])
         if filters.institution is None:
             errors["institution"] = _l("There is no such institution. Choose one from the list.")
     for name, known in (("category", vocabulary.ACTIVITY_CATEGORIES), ("audience", vocabulary.AUDIENCES)):
@@ -118,6 +118,32 @@ def parse_filters(args) -> ParsedFilters:
     else:
         filters.q = raw["q"]
     return ParsedFilters(filters, errors, raw)
+
+
+def institutions_matching(text: str, limit: int):
+    """select() of the active institutions whose name or slug holds every word typed (accents optional), by
+    name: the institution field's suggestions."""
+    words = terms(text)
+    if not words:
+        return select(Institution).where(false())
+    # slugs are the unaccented names, so "thu vien" finds "Thư viện" on any database
+    return (select(Institution).where(Institution.active.is_(True),
+                                      or_(func.lower(Institution.name).contains(text.strip().lower(), autoescape=True),
+                                          and_(*(Institution.slug.contains(word, autoescape=True) for word in words))))
+            .order_by(Institution.name, Institution.id).limit(limit))
+
+
+def institution_named(text: str) -> Institution | None:
+    """The institution the filter names: its slug (what links and suggestions send), else the only active
+    institution whose name holds what was typed (the field works without script too)."""
+    found = db.session.scalar(select(Institution).where(Institution.slug == text))
+    if found is None:
+        # the whole name (in any case) first: "… số 8" is also in "… số 80"
+        matches = db.session.scalars(select(Institution).where(
+            Institution.active.is_(True), func.lower(Institution.name) == text.strip().lower()).limit(2)).all() \
+            or db.session.scalars(institutions_matching(text, 2)).all()
+        found = matches[0] if len(matches) == 1 else None
+    return found
 
 
 def window_problems(first: date, last: date) -> dict[str, str]:

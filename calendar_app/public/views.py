@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from .. import vocabulary
@@ -78,11 +78,18 @@ def _filter_options() -> dict[str, list[tuple[str, str]]]:
     return {
         # indent sub-areas under their parent (the path has one segment per level)
         "area": [(a.code, "\u2003" * (a.path.count("/") - 2) + a.name) for a in choices["areas"]],
-        "institution": [(i.slug, i.name) for i in choices["institutions"]],
         "category": [(key, str(label)) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()],
         "audience": [(key, str(label)) for key, label in vocabulary.AUDIENCES.items() if key != "everyone"],
         "observance": [(o.key, o.name(locale)) for o in choices["observances"]],
     }
+
+
+@bp.get("/institutions.json")
+def institutions_json():
+    """Up to 20 active institutions whose name holds the words of ?q= (accents optional): the institution
+    field's suggestions."""
+    found = queries.institutions_matching(request.args.get("q", "")[:100], 20)
+    return jsonify([{"slug": institution.slug, "name": institution.name} for institution in found])
 
 
 @bp.route("/events")
@@ -113,12 +120,11 @@ def month(year: int, month: int):
         return redirect(url_for("public.events", **request.args))
     weeks = formatting.month_weeks(year, month)
     first, last = weeks[0][0], weeks[-1][-1]
-    occurrences = queries.occurrences_between(local_midnight_utc(first), local_midnight_utc(last + timedelta(days=1)),
-                                              parsed.filters)
+    days = queries.slots_by_day(first, last, parsed.filters, PER_DAY)
     previous = date(year, month, 1) - timedelta(days=1)
     following = date(year, month, 28) + timedelta(days=7)
     return render_template(
-        "public/month.html", year=year, month=month, weeks=weeks, days=formatting.by_day(occurrences, first, last),
+        "public/month.html", year=year, month=month, weeks=weeks, days=days,
         filters=parsed.filters, today=local_today(), first_of_month=date(year, month, 1),
         previous=previous, following=following.replace(day=1), per_day=PER_DAY, parsed=parsed,
         options=_filter_options(), view="month", day=_focus_day(date(year, month, 1)),
@@ -154,10 +160,9 @@ def week(year: int, month: int, day: int):
         return redirect(url_for("public.events", **request.args))
     first = chosen - timedelta(days=chosen.weekday())
     days = [first + timedelta(days=n) for n in range(7)]
-    occurrences = queries.occurrences_between(local_midnight_utc(first), local_midnight_utc(first + timedelta(days=7)),
-                                              parsed.filters)
     return render_template(
-        "public/week.html", days=days, by_day=formatting.by_day(occurrences, days[0], days[-1]), day=chosen,
+        "public/week.html", days=days, by_day=queries.slots_by_day(days[0], days[-1], parsed.filters, PER_DAY_IN_WEEK),
+        day=chosen,
         parsed=parsed, filters=parsed.filters, options=_filter_options(), today=local_today(), view="week",
         previous=first - timedelta(days=7), following=first + timedelta(days=7), per_day=PER_DAY_IN_WEEK)
 
