@@ -97,6 +97,19 @@ def first_dates(window: Window, activity_conditions: list, scheduled_first: bool
     return sorted(held + none_held, key=lambda row: (row[1], row[0]))[offset:wanted]
 
 
+def count_up_to(window: Window, activity_conditions: list, cap: int) -> int:
+    """How many activities meeting the conditions have an occurrence in the window, counted up to cap + 1
+    (the database stops there)."""
+    # one probe per activity (a scalar subquery: an EXISTS would be turned into a join that hashes every
+    # occurrence of the window), the latest activities first: they are the ones with dates ahead, so the count
+    # reaches cap + 1 after few probes
+    a_date = (select(Occurrence.id).where(Occurrence.activity_id == Activity.id, *window.overlaps(Occurrence))
+              .limit(1).scalar_subquery())
+    in_window = (select(Activity.id).where(*activity_conditions, a_date.is_not(None))
+                 .order_by(Activity.starts_at.desc()).limit(cap + 1))
+    return db.session.scalar(select(func.count()).select_from(in_window.subquery())) or 0
+
+
 def dates_in_window(activity_ids: list[int], window: Window) -> dict[int, tuple[int, datetime | None]]:
     """activity id -> (how many dates it has in the window, its first scheduled one or None)."""
     if not activity_ids:

@@ -10,7 +10,7 @@ from .. import clock
 from ..clock import local_day
 from ..events.filters import ActivityFilters, activity_conditions, is_public, window_bounds
 from ..events.filters import institutions_matching as _institutions_matching
-from ..events.listing import Window, dates_in_window, first_dates, longest_duration
+from ..events.listing import Window, count_up_to, dates_in_window, first_dates, longest_duration
 from ..events.models import Activity, ActivityObservance, Occurrence
 from ..extensions import db
 from ..observances.dates import Span, observance_span
@@ -48,7 +48,7 @@ class Listing:
     items: list[Listed]
     number: int
     per_page: int
-    #: how many activities match, counted up to COUNT_CAP (or to the end of the page asked for)
+    #: how many activities match, counted up to COUNT_CAP
     total: int
     #: there are more than `total`
     more: bool
@@ -69,12 +69,16 @@ def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_pa
     """Public activities matching the filters with a date in the window, soonest first (at their next
     scheduled date in the window, or their first one when all are cancelled)."""
     window = Window(*window_bounds(filters, today))
-    limit = max(count_cap, page * per_page) + 1
-    keys = first_dates(window, activity_conditions(filters), scheduled_first=True, limit=limit)
-    more = len(keys) == limit
-    if not more:  # counted to the end: a page past the last shows the last
-        page = max(1, min(page, -(-len(keys) // per_page)))
-    shown = keys[(page - 1) * per_page:page * per_page]
+    conditions = activity_conditions(filters)
+    counted = count_up_to(window, conditions, count_cap)
+    more = counted > count_cap
+    if not more:  # a page past the last shows the last
+        page = max(1, min(page, -(-counted // per_page)))
+    keys = first_dates(window, conditions, scheduled_first=True, limit=per_page + 1, offset=(page - 1) * per_page)
+    if not keys and page > 1:  # past the last page of a list counted only in part
+        page = 1
+        keys = first_dates(window, conditions, scheduled_first=True, limit=per_page + 1)
+    shown = keys[:per_page]
     activities = {activity.id: activity for activity in db.session.scalars(
         select(Activity).where(Activity.id.in_([activity_id for activity_id, _key in shown]))
         .options(selectinload(Activity.institution), selectinload(Activity.category_links),
@@ -84,8 +88,7 @@ def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_pa
     for activity_id, key in shown:
         activity, (count, next_scheduled) = activities[activity_id], dates[activity_id]
         items.append(Listed(activity, key, count, activity.status == "cancelled" or next_scheduled is None))
-    total = min(len(keys), count_cap) if more else len(keys)
-    return Listing(items, page, per_page, total, more, len(keys) > page * per_page)
+    return Listing(items, page, per_page, min(counted, count_cap), more, len(keys) > per_page)
 
 
 @dataclass(frozen=True)
