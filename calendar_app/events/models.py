@@ -19,7 +19,7 @@ class Activity(db.Model):
     #: plain text or the safe Markdown subset; rendered through a sanitiser, never as raw HTML
     description: Mapped[str] = mapped_column(Text, default="")
     #: first occurrence, naive UTC; for all-day activities local midnight of the first day
-    starts_at: Mapped[datetime] = mapped_column(index=True)
+    starts_at: Mapped[datetime]
     #: end of the first occurrence, naive UTC; for all-day activities local midnight after the last day
     ends_at: Mapped[datetime]
     all_day: Mapped[bool] = mapped_column(default=False)
@@ -66,6 +66,8 @@ class Activity(db.Model):
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
         # the lists check each walked occurrence's activity (public? of these institutions?) from the index alone
         Index("ix_activities_listing", "id", postgresql_include=["status", "institution_id"]),
+        # a list's count goes through the latest activities first (events/listing.py: count_up_to)
+        Index("ix_activities_starts_at", "starts_at", postgresql_include=["status", "institution_id"]),
     )
 
     @property

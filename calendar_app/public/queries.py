@@ -231,13 +231,15 @@ def area_by_code(code: str, on: date | None = None) -> Area:
     return area
 
 
-def institutions_in(area: Area) -> list[Institution]:
-    """Active institutions anywhere in the area's subtree, by name."""
-    return list(db.session.scalars(
+def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list[Institution], bool]:
+    """One page of the active institutions anywhere in the area's subtree, by name, and whether more follow
+    (a province has thousands: the page lists them a page at a time, uncounted)."""
+    rows = list(db.session.scalars(
         select(Institution).join(Institution.area)
         .where(area.subtree_filter(), Institution.active.is_(True))
         .options(selectinload(Institution.area))
-        .order_by(Institution.name)))
+        .order_by(Institution.name, Institution.id).offset((page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
 
 
 def filter_choices() -> dict[str, list]:

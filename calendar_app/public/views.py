@@ -30,6 +30,8 @@ PER_DAY = 6
 PER_DAY_IN_WEEK = 25
 #: at most this many dates on one day's page (a whole province's day)
 DAY_LIMIT = 500
+#: an area page lists its institutions this many at a time (a province has thousands)
+INSTITUTIONS_PER_PAGE = 50
 
 
 @bp.app_template_filter("markdown")
@@ -250,8 +252,11 @@ def area(code: str):
     found = queries.area_by_code(code, on)
     listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=PREVIEW)
     closed = not found.valid_on(local_today())
+    institutions_page = page_number()
+    institutions, more_institutions = queries.institutions_in(found, institutions_page, INSTITUTIONS_PER_PAGE)
     return render_template("public/area.html", area=found, ancestors=found.ancestors(), page=listing,
-                           institutions=queries.institutions_in(found), closed=closed,
+                           institutions=institutions, institutions_page=institutions_page,
+                           more_institutions=more_institutions, closed=closed,
                            children=lookup.children_on(found, lookup.day_of(found)), shown_day=lookup.day_of(found),
                            became=lookup.what_it_became(found) if closed else [],
                            came_from=lookup.what_it_came_from(found))
