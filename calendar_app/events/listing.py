@@ -100,9 +100,12 @@ def first_dates(window: Window, activity_conditions: list, scheduled_first: bool
 def count_up_to(window: Window, activity_conditions: list, cap: int) -> int:
     """How many activities meeting the conditions have an occurrence in the window, counted up to cap + 1
     (the database stops there)."""
-    # one probe per activity (a scalar subquery: an EXISTS would be turned into a join that hashes every
-    # occurrence of the window), the latest activities first: they are the ones with dates ahead, so the count
-    # reaches cap + 1 after few probes
+    if window.end is not None:
+        # a few days or weeks (an observance's): walking its dates finds the activities densely
+        return len(first_dates(window, activity_conditions, scheduled_first=False, limit=cap + 1))
+    # from a day on: the latest activities first, they are the ones with dates ahead, so the count reaches cap + 1
+    # after few probes; one probe each (a scalar subquery: an EXISTS would be turned into a join that hashes
+    # every occurrence of the window)
     a_date = (select(Occurrence.id).where(Occurrence.activity_id == Activity.id, *window.overlaps(Occurrence))
               .limit(1).scalar_subquery())
     in_window = (select(Activity.id).where(*activity_conditions, a_date.is_not(None))
