@@ -11,12 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, false, func, or_, select
 
 from .. import bounds, vocabulary
-from ..clock import local_midnight_utc
+from ..clock import local_midnight_utc, local_today
 from ..extensions import db
 from ..observances.models import Observance
-from ..places.lookup import latest_unit
+from ..places.lookup import latest_unit, matching
 from ..places.models import Area, Institution
-from ..search import matches, terms
+from ..search import fold, matches, terms
 from .models import Activity, ActivityAudience, ActivityCategory, ActivityObservance
 
 PUBLIC_STATUSES = ("published", "cancelled")
@@ -86,7 +86,7 @@ def parse_filters(args) -> ParsedFilters:
            ("area", "institution", "category", "audience", "observance", "from", "to", "q")}
     filters, errors = ActivityFilters(), {}
     if raw["area"]:
-        filters.area = latest_unit(raw["area"])  # the unit valid today, else the one that closed last
+        filters.area = area_named(raw["area"])
         if filters.area is None:
             errors["area"] = _l("There is no area with this code. Choose one from the list.")
     if raw["institution"]:
@@ -118,6 +118,18 @@ def parse_filters(args) -> ParsedFilters:
     else:
         filters.q = raw["q"]
     return ParsedFilters(filters, errors, raw)
+
+
+def area_named(text: str) -> Area | None:
+    """The unit the filter names: its code (the unit valid today, else the one that closed last), else the only
+    unit valid today whose name holds what was typed (the field works without script too)."""
+    found = latest_unit(text)
+    if found is None:
+        today = local_today()
+        matches = [area for area in matching(text, today, today, limit=20) if fold(area.name) == fold(text)] \
+            or matching(text, today, today, limit=2)
+        found = matches[0] if len(matches) == 1 else None
+    return found
 
 
 def institutions_matching(text: str, limit: int):

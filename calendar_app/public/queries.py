@@ -15,6 +15,7 @@ from ..events.models import Activity, ActivityObservance, Occurrence
 from ..extensions import db
 from ..observances.dates import Span, observance_span
 from ..observances.models import Observance
+from ..places import lookup
 from ..places.lookup import latest_unit, unit_on
 from ..places.models import Area, Institution
 
@@ -65,9 +66,10 @@ class Listing:
 
 
 def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_page: int = 20,
-                    count_cap: int = COUNT_CAP) -> Listing:
+                    count_cap: int | None = None) -> Listing:
     """Public activities matching the filters with a date in the window, soonest first (at their next
     scheduled date in the window, or their first one when all are cancelled)."""
+    count_cap = COUNT_CAP if count_cap is None else count_cap
     window = Window(*window_bounds(filters, today))
     conditions = activity_conditions(filters)
     counted = count_up_to(window, conditions, count_cap)
@@ -243,11 +245,14 @@ def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list
 
 
 def filter_choices() -> dict[str, list]:
-    """Rows for the filter form's lists (institutions have a search field instead: institutions_matching)."""
-    return {
-        "areas": list(db.session.scalars(select(Area).order_by(Area.path))),
-        "observances": list(db.session.scalars(select(Observance).order_by(Observance.key))),
-    }
+    """Rows for the filter form's lists (areas and institutions have search fields instead: areas_matching,
+    institutions_matching)."""
+    return {"observances": list(db.session.scalars(select(Observance).order_by(Observance.key)))}
+
+
+def areas_matching(text: str, limit: int) -> list[Area]:
+    today = clock.local_today()
+    return lookup.matching(text, today, today, limit=limit)
 
 
 def institutions_matching(text: str, limit: int) -> list[Institution]:

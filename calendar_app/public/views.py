@@ -78,8 +78,6 @@ def _filter_options() -> dict[str, list[tuple[str, str]]]:
     """(value, label) pairs for the filter form's lists."""
     choices, locale = queries.filter_choices(), str(get_locale())
     return {
-        # indent sub-areas under their parent (the path has one segment per level)
-        "area": [(a.code, "\u2003" * (a.path.count("/") - 2) + a.name) for a in choices["areas"]],
         "category": [(key, str(label)) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()],
         "audience": [(key, str(label)) for key, label in vocabulary.AUDIENCES.items() if key != "everyone"],
         "observance": [(o.key, o.name(locale)) for o in choices["observances"]],
@@ -91,7 +89,16 @@ def institutions_json():
     """Up to 20 active institutions whose name holds the words of ?q= (accents optional): the institution
     field's suggestions."""
     found = queries.institutions_matching(request.args.get("q", "")[:100], 20)
-    return jsonify([{"slug": institution.slug, "name": institution.name} for institution in found])
+    return jsonify([{"value": institution.slug, "label": institution.name} for institution in found])
+
+
+@bp.get("/areas.json")
+def areas_json():
+    """Up to 20 units valid today whose code starts with ?q= or whose name holds its words: the area field's
+    suggestions."""
+    found = queries.areas_matching(request.args.get("q", "")[:100], 20)
+    return jsonify([{"value": area.code, "label": f"{area.name} · {vocabulary.AREA_LEVELS.get(area.level, area.level)}"}
+                    for area in found])
 
 
 @bp.route("/events")

@@ -6,9 +6,9 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
   ready(function () {
-    // the institution filter: suggestions from /institutions.json (accents optional); the server also reads a
-    // typed name, so the field works without this
-    document.querySelectorAll("input[data-suggest-institutions]").forEach(function (input) {
+    // the area and institution filters: suggestions ({value, label}) as a name is typed (accents optional);
+    // the server also reads a typed name, so the fields work without this
+    document.querySelectorAll("input[data-suggest]").forEach(function (input) {
       var list = document.getElementById(input.getAttribute("list"));
       var timer = null;
       var asked = "";
@@ -18,14 +18,14 @@
           var q = input.value.trim();
           if (q.length < 2 || q === asked) { return; }
           asked = q;
-          fetch(input.getAttribute("data-suggest-institutions") + "?q=" + encodeURIComponent(q),
+          fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(q),
                 { headers: { "Accept": "application/json" } })
             .then(function (response) { return response.ok ? response.json() : []; })
             .then(function (found) {
-              list.replaceChildren.apply(list, found.map(function (institution) {
+              list.replaceChildren.apply(list, found.map(function (item) {
                 var option = document.createElement("option");
-                option.value = institution.slug;
-                option.label = institution.name;
+                option.value = item.value;
+                option.label = item.label;
                 return option;
               }));
             })
