@@ -67,7 +67,7 @@ class Activity(db.Model):
         # the lists check each walked occurrence's activity (public? of these institutions?) from the index alone
         Index("ix_activities_listing", "id", postgresql_include=["status", "institution_id"]),
         # a list's count goes through the latest activities first (events/listing.py: count_up_to)
-        Index("ix_activities_starts_at", "starts_at", postgresql_include=["status", "institution_id"]),
+        Index("ix_activities_starts_at", "starts_at", postgresql_include=["status", "institution_id", "id"]),
     )
 
     @property

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import DateTime, Integer, column, func, literal, select, true, union_all, values
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
@@ -107,14 +107,14 @@ class Slot:
     moved: bool
 
 
-def _slots(window: Window, filters: ActivityFilters | None):
+def _slots(overlap: list, filters: ActivityFilters | None):
     return (
         select(Occurrence.activity_id, Activity.title, Institution.name, Activity.all_day, Occurrence.starts_at,
                Occurrence.ends_at, (Occurrence.status == "cancelled") | (Activity.status == "cancelled"),
                Occurrence.starts_at != Occurrence.original_start)
         .join(Occurrence.activity)
         .join(Activity.institution)
-        .where(*activity_conditions(filters or ActivityFilters()), *window.overlaps(Occurrence))
+        .where(*activity_conditions(filters or ActivityFilters()), *overlap)
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
 
@@ -122,7 +122,7 @@ def _slots(window: Window, filters: ActivityFilters | None):
 def occurrences_between(start: datetime, end: datetime, filters: ActivityFilters | None = None,
                         limit: int | None = None) -> list[Slot]:
     """Occurrences of public activities overlapping [start, end), soonest first."""
-    stmt = _slots(Window(start, end), filters)
+    stmt = _slots(Window(start, end).overlaps(Occurrence), filters)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [Slot(*row) for row in db.session.execute(stmt)]
@@ -134,14 +134,23 @@ def slots_by_day(first: date, last: date, filters: ActivityFilters | None, per_d
     early)."""
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     longest = longest_duration()
-    parts = []
-    for number, day in enumerate(days):
-        window = Window(clock.local_midnight_utc(day), clock.local_midnight_utc(day + timedelta(days=1)), longest)
-        shown = _slots(window, filters).limit(per_day + 1).subquery()
-        parts.append(select(literal(number).label("day"), *shown.c))
+    bounds = [(number, clock.local_midnight_utc(day), clock.local_midnight_utc(day + timedelta(days=1)))
+              for number, day in enumerate(days)]
+    if longest is not None:  # PostgreSQL: one small statement, the day walks joined LATERAL
+        table = values(column("day", Integer), column("day_start", DateTime), column("day_end", DateTime),
+                       name="days").data(bounds)
+        overlap = [Occurrence.ends_at > table.c.day_start, Occurrence.starts_at < table.c.day_end,
+                   Occurrence.starts_at >= table.c.day_start - longest]
+        shown = _slots(overlap, filters).limit(per_day + 1).lateral("shown")
+        stmt = select(table.c.day, shown).select_from(table).join(shown, true())
+    else:
+        stmt = union_all(*(
+            select(literal(number).label("day"), *shown.c)
+            for number, shown in ((number, _slots(Window(start, end, None).overlaps(Occurrence), filters)
+                                   .limit(per_day + 1).subquery()) for number, start, end in bounds)))
     found: dict[date, list[Slot]] = {}
-    for number, *values in db.session.execute(union_all(*parts)):
-        found.setdefault(days[number], []).append(Slot(*values))
+    for number, *values_ in db.session.execute(stmt):
+        found.setdefault(days[number], []).append(Slot(*values_))
     for slots in found.values():
         slots.sort(key=lambda slot: slot.starts_at)
     return found

@@ -35,7 +35,7 @@ def upgrade():
         op.create_index('ix_occurrences_duration', 'occurrences', [sa.text('(ends_at - starts_at)')])
         op.drop_index('ix_activities_starts_at', table_name='activities')
         op.create_index('ix_activities_starts_at', 'activities', ['starts_at'],
-                        postgresql_include=['status', 'institution_id'])
+                        postgresql_include=['status', 'institution_id', 'id'])
     op.create_index('ix_activities_listing', 'activities', ['id'],
                     postgresql_include=['status', 'institution_id'])
     op.create_index('ix_institutions_name', 'institutions', ['name'])
