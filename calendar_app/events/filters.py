@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, exists, false, func, or_, select
 
 from .. import bounds, vocabulary
 from ..clock import local_midnight_utc, local_today
@@ -182,9 +182,12 @@ def activity_conditions(filters: ActivityFilters, visible=None) -> list:
         conditions.append(exists().where(ActivityAudience.activity_id == Activity.id,
                                          ActivityAudience.key.in_((filters.audience, "everyone"))))
     if filters.observance is not None:
-        conditions.append(exists().where(ActivityObservance.activity_id == Activity.id,
-                                         ActivityObservance.observance_id == filters.observance.id,
-                                         ActivityObservance.removed.is_(False)))
+        # checked row by row (a scalar subquery, not an EXISTS the planner would turn into a join): an
+        # observance's list walks the dates of its window, where nearly every activity is tagged, and a join
+        # would first read every tag of every year
+        conditions.append(select(ActivityObservance.activity_id).where(
+            ActivityObservance.activity_id == Activity.id, ActivityObservance.observance_id == filters.observance.id,
+            ActivityObservance.removed.is_(False)).limit(1).scalar_subquery().is_not(None))
     if filters.q:
         conditions.append(matches(Activity.search_text, filters.q))
     return conditions
@@ -192,14 +195,18 @@ def activity_conditions(filters: ActivityFilters, visible=None) -> list:
 
 #: an area with at most this many institutions is filtered on their ids, fetched first: a list the database
 #: checks each row against in memory, where a subquery would be joined row by row
-IDS_LISTED = 2000
+IDS_LISTED = 20_000
 
 
 def _in_area(area: Area):
     """SQL condition on Activity: its institution lies in the area's subtree."""
     inside = select(Institution.id).where(Institution.area_id.in_(area.subtree_ids()))
     ids = db.session.scalars(inside.limit(IDS_LISTED + 1)).all()
-    return Activity.institution_id.in_(ids if len(ids) <= IDS_LISTED else inside)
+    if len(ids) > IDS_LISTED:
+        return Activity.institution_id.in_(inside)
+    if db.session.get_bind().dialect.name == "postgresql":  # one array parameter, not one per id
+        return Activity.institution_id == any_(bindparam("area_institutions", ids, type_=ARRAY(Integer)))
+    return Activity.institution_id.in_(ids)
 
 
 def window_bounds(filters: ActivityFilters, today: date) -> tuple[datetime, datetime | None]:

@@ -40,6 +40,8 @@ class Listed:
 #: a list counts its activities up to this many; beyond, it says "more than 200" (counting every activity
 #: of a province's future would cost more than the page itself)
 COUNT_CAP = 200
+#: the same for a preview (a home, institution or area page, an embed), whose link says how many there are
+PREVIEW_COUNT_CAP = 40
 
 
 @dataclass

@@ -69,7 +69,7 @@ def home():
         window = tagging_window(observance, span.starts_on.year)
         observance_page = queries.list_activities(
             ActivityFilters(observance=observance, date_from=max(window.starts_on, today), date_to=window.ends_on),
-            today, per_page=PREVIEW)
+            today, per_page=PREVIEW, count_cap=queries.PREVIEW_COUNT_CAP)
     return render_template("public/home.html", today=today, occurrences=week, featured=featured,
                            observance_page=observance_page, observances=queries.filter_choices()["observances"])
 
@@ -244,7 +244,8 @@ def _locator(point, area):
 @bp.route("/institutions/<slug>")
 def institution(slug: str):
     found = queries.institution_by_slug(slug)
-    listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=PREVIEW)
+    listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=PREVIEW,
+                                       count_cap=queries.PREVIEW_COUNT_CAP)
     point = (found.latitude, found.longitude) if found.latitude is not None and found.longitude is not None else None
     return render_template("public/institution.html", institution=found, page=listing,
                            map_url=formatting.map_url(point), locator=_locator(point, found.area))
@@ -257,7 +258,8 @@ def area(code: str):
     except ValueError:
         abort(404)
     found = queries.area_by_code(code, on)
-    listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=PREVIEW)
+    listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=PREVIEW,
+                                       count_cap=queries.PREVIEW_COUNT_CAP)
     closed = not found.valid_on(local_today())
     institutions_page = page_number()
     institutions, more_institutions = queries.institutions_in(found, institutions_page, INSTITUTIONS_PER_PAGE)
