@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, exists, false, func, or_, select
+from sqlalchemy import and_, bindparam, exists, false, func, or_, select
 
 from .. import bounds, vocabulary
 from ..clock import local_midnight_utc, local_today
@@ -193,20 +193,24 @@ def activity_conditions(filters: ActivityFilters, visible=None) -> list:
     return conditions
 
 
-#: an area with at most this many institutions is filtered on their ids, fetched first: a list the database
-#: checks each row against in memory, where a subquery would be joined row by row
-IDS_LISTED = 20_000
+#: an area with at most this many institutions is filtered on their ids, fetched first (a larger list costs
+#: more to plan than a lookup of each row's institution)
+IDS_LISTED = 5000
+
+
+def _listed(column, ids: list[int]):
+    # written into the statement, not bound: PostgreSQL checks a row against a list of constants in a hash
+    # table, against a list of parameters one by one
+    return column.in_(bindparam(None, ids, expanding=True, literal_execute=True))
 
 
 def _in_area(area: Area):
     """SQL condition on Activity: its institution lies in the area's subtree."""
-    inside = select(Institution.id).where(Institution.area_id.in_(area.subtree_ids()))
-    ids = db.session.scalars(inside.limit(IDS_LISTED + 1)).all()
+    units = _listed(Institution.area_id, db.session.scalars(select(Area.id).where(area.subtree_filter())).all())
+    ids = db.session.scalars(select(Institution.id).where(units).limit(IDS_LISTED + 1)).all()
     if len(ids) > IDS_LISTED:
-        return Activity.institution_id.in_(inside)
-    if db.session.get_bind().dialect.name == "postgresql":  # one array parameter, not one per id
-        return Activity.institution_id == any_(bindparam("area_institutions", ids, type_=ARRAY(Integer)))
-    return Activity.institution_id.in_(ids)
+        return Activity.institution_id.in_(select(Institution.id).where(units))
+    return _listed(Activity.institution_id, ids)
 
 
 def window_bounds(filters: ActivityFilters, today: date) -> tuple[datetime, datetime | None]:
