@@ -80,17 +80,3 @@ def month_weeks(year: int, month: int) -> list[list[date]]:
         weeks.append([day + timedelta(days=i) for i in range(7)])
         day += timedelta(days=7)
     return weeks
-
-
-def by_day(occurrences, first: date, last: date) -> dict[date, list]:
-    """Occurrences on each local day they cover between first and last (inclusive)."""
-    days: dict[date, list] = {}
-    for occ in occurrences:
-        start = to_local(occ.starts_at).date()
-        # an end at local midnight belongs to the day before (all-day ends are exclusive)
-        end = to_local(occ.ends_at - timedelta(microseconds=1)).date() if occ.ends_at > occ.starts_at else start
-        day = max(start, first)
-        while day <= min(end, last):
-            days.setdefault(day, []).append(occ)
-            day += ONE_DAY
-    return days
