@@ -7,7 +7,7 @@ from flask import g
 from sqlalchemy import event, select
 
 from calendar_app.clock import local_midnight_utc, to_utc
-from calendar_app.events.filters import ActivityFilters, PUBLIC_STATUSES
+from calendar_app.events.filters import PUBLIC_STATUSES, ActivityFilters
 from calendar_app.events.models import Activity, Occurrence
 from calendar_app.extensions import db as _db
 from calendar_app.public import queries
