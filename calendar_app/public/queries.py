@@ -117,17 +117,25 @@ def _slots(overlap: list, filters: ActivityFilters | None):
         .join(Occurrence.activity)
         .join(Activity.institution)
         .where(*activity_conditions(filters or ActivityFilters()), *overlap)
-        .order_by(Occurrence.starts_at, Occurrence.id)
+        # the order of ix_occurrences_starts_activity: a province has hundreds of dates at 08:00, and a
+        # tie-break the index does not hold would sort each such group before the first row comes out
+        .order_by(Occurrence.starts_at, Occurrence.activity_id, Occurrence.id)
     )
 
 
 def occurrences_between(start: datetime, end: datetime, filters: ActivityFilters | None = None,
                         limit: int | None = None) -> list[Slot]:
     """Occurrences of public activities overlapping [start, end), soonest first."""
-    stmt = _slots(Window(start, end).overlaps(Occurrence), filters)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [Slot(*row) for row in db.session.execute(stmt)]
+    window = Window(start, end)
+    if limit is None:
+        return [Slot(*row) for row in db.session.execute(_slots(window.overlaps(Occurrence), filters))]
+    # each range of the date index walked on its own up to the limit (see Window.parts)
+    parts = [_slots(part, filters).add_columns(Occurrence.id.label("occurrence_id")).limit(limit).subquery()
+             for part in window.parts(Occurrence)]
+    merged = union_all(*(select(part) for part in parts)).subquery()
+    rows = db.session.execute(select(*list(merged.c)[:-1]).order_by(
+        merged.c.starts_at, merged.c.activity_id, merged.c.occurrence_id).limit(limit))
+    return [Slot(*row) for row in rows]
 
 
 def slots_by_day(first: date, last: date, filters: ActivityFilters | None, per_day: int) -> dict[date, list[Slot]]:
