@@ -65,6 +65,8 @@ PAGES = [
     ("/events?area={district}", PUBLIC, "a district"),
     ("/events?audience=youth&category=club", PUBLIC, ""),
     ("/calendar/{year}/{month}", PUBLIC, "this month"),
+    ("/calendar/week/{year}/{month}/{day}", PUBLIC, "+ this week"),
+    ("/calendar/day/{year}/{month}/{day}", PUBLIC, "+ today"),
     ("/institutions/{institution}", PUBLIC, "median institution"),
     ("/areas/{district}", PUBLIC, "a district"),
     ("/areas/{province}", PUBLIC, "+ the province: lists every institution"),
@@ -74,6 +76,7 @@ PAGES = [
     ("/api/v1/events?q=doc+sach", PUBLIC, ""),
     ("/api/v1/institutions", PUBLIC, ""),
     ("/api/v1/areas", PUBLIC, ""),
+    ("/institutions.json?q=thu+vien", PUBLIC, "+ the institution field's suggestions"),
     ("/dashboard/", REPORT, "province dashboard"),
     ("/dashboard/report", REPORT, "printable report"),
     ("/manage/", STAFF, ""),
@@ -129,7 +132,7 @@ def samples(url: str) -> dict[str, str]:
                     "OFFSET (SELECT count(*) / 2 FROM up) LIMIT 1"),
                 "activity": str(one(f"SELECT id FROM ({upcoming}) u ORDER BY id LIMIT 1")),
                 "observance": one("SELECT key FROM observances ORDER BY key LIMIT 1"),
-                "year": str(today.year), "month": str(today.month),
+                "year": str(today.year), "month": str(today.month), "day": str(today.day),
             }
     finally:
         engine.dispose()

@@ -309,5 +309,7 @@ STEPS: dict[str, Step] = {
                          "change_reason": "Mưa bão"}],
     }),
     "0011": Step(rows=AT_0011, check=_retagged_by_the_new_rule, rewrites=_without_the_series_tag),
+    # 0012: indexes only
+    "0012": Step(),
     "0013": Step(check=_years_filled),
 }

@@ -410,7 +410,8 @@ def test_month_view_caps_a_busy_day_and_links_to_its_list(client, town):
     page = get(client, "/calendar/2025/4?institution=nvh-gia-cam")
     day = page.split("Tuesday, 29 April 2025")[1].split('<li class="day')[0]
     assert day.count("Buổi học số") == 6
-    more = re.search(r'<a class="day-more" href="([^"]+)">2 more', day)
+    # a day says there are more, not how many (counting a province's busy day would cost more than the page)
+    more = re.search(r'<a class="day-more" href="([^"]+)">More on this day', day)
     assert more, day
     link = more.group(1).replace("&amp;", "&")
     assert "from=2025-04-29" in link and "to=2025-04-29" in link and "institution=nvh-gia-cam" in link

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from flask import request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.scope import can_manage_institution, institution_filter
 from ..clock import local_midnight_utc, local_today
-from ..events import operations
+from ..events import listing, operations
 from ..events.filters import (
     MAX_RANGE_DAYS,
     PUBLIC_STATUSES,
@@ -154,28 +154,20 @@ def list_events():
     conditions = _conditions(user, parsed.filters, errors)
     _refuse(errors)
     offset, limit = page_window()
-    first_in_window = (
-        select(Occurrence.activity_id, func.min(Occurrence.starts_at).label("first_start"))
-        .where(Occurrence.starts_at < window.end, Occurrence.ends_at > window.start)
-        .group_by(Occurrence.activity_id)
-        .subquery()
-    )
-    activities = list(db.session.scalars(
-        select(Activity)
-        .join(first_in_window, first_in_window.c.activity_id == Activity.id)
-        .where(*conditions)
-        .order_by(first_in_window.c.first_start, Activity.id)
-        .offset(offset).limit(limit + 1)
+    # each activity at its first occurrence in the window, soonest first (events/listing.py walks the dates)
+    keys = listing.first_dates(listing.Window(window.start, window.end), conditions, scheduled_first=False,
+                       limit=limit + 1, offset=offset)
+    loaded = {activity.id: activity for activity in db.session.scalars(
+        select(Activity).where(Activity.id.in_([activity_id for activity_id, _key in keys[:limit]]))
         .options(selectinload(Activity.institution), selectinload(Activity.category_links),
                  selectinload(Activity.audience_links),
-                 selectinload(Activity.observance_links).selectinload(ActivityObservance.observance))
-    ))
-    shown = activities[:limit]
+                 selectinload(Activity.observance_links).selectinload(ActivityObservance.observance)))}
+    shown = [loaded[activity_id] for activity_id, _key in keys[:limit]]
     occurrences = _occurrences([a.id for a in shown], window)
     # the places left of every listed date, in one query
     places = places_left([o for activity in shown if activity.capacity for o in occurrences[activity.id]])
     items = [activity_json(activity, occurrences[activity.id], places) for activity in shown]
-    return page(items, len(activities) > limit, offset, limit)
+    return page(items, len(keys) > limit, offset, limit)
 
 
 @documented("/events", "post", "Add an activity", tag="events", request_model=ActivityIn,

@@ -33,7 +33,8 @@ def site_url(endpoint: str, **values) -> str:
 @frameable
 def institution(slug: str):
     found = queries.institution_by_slug(slug)
-    listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=_limit())
+    listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=_limit(),
+                                       count_cap=queries.PREVIEW_COUNT_CAP)
     return render_template("embed/list.html", name=found.name, page=listing, show_institution=False,
                            home=site_url("public.institution", slug=found.slug),
                            more=site_url("public.events", institution=found.slug),
@@ -44,7 +45,8 @@ def institution(slug: str):
 @frameable
 def area(code: str):
     found = queries.area_by_code(code)
-    listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=_limit())
+    listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=_limit(),
+                                       count_cap=queries.PREVIEW_COUNT_CAP)
     return render_template("embed/list.html", name=found.name, page=listing, show_institution=True,
                            home=site_url("public.area", code=found.code),
                            more=site_url("public.events", area=found.code),

@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import and_, bindparam, exists, false, func, or_, select
 
 from .. import bounds, vocabulary
-from ..clock import local_midnight_utc
+from ..clock import local_midnight_utc, local_today
 from ..extensions import db
 from ..observances.models import Observance
-from ..places.lookup import latest_unit
+from ..places.lookup import latest_unit, matching
 from ..places.models import Area, Institution
-from ..search import matches
+from ..search import fold, matches, terms
 from .models import Activity, ActivityAudience, ActivityCategory, ActivityObservance
 
 PUBLIC_STATUSES = ("published", "cancelled")
@@ -86,11 +86,11 @@ def parse_filters(args) -> ParsedFilters:
            ("area", "institution", "category", "audience", "observance", "from", "to", "q")}
     filters, errors = ActivityFilters(), {}
     if raw["area"]:
-        filters.area = latest_unit(raw["area"])  # the unit valid today, else the one that closed last
+        filters.area = area_named(raw["area"])
         if filters.area is None:
             errors["area"] = _l("There is no area with this code. Choose one from the list.")
     if raw["institution"]:
-        filters.institution = db.session.scalar(select(Institution).where(Institution.slug == raw["institution"]))
+        filters.institution = institution_named(raw["institution"])
         if filters.institution is None:
             errors["institution"] = _l("There is no such institution. Choose one from the list.")
     for name, known in (("category", vocabulary.ACTIVITY_CATEGORIES), ("audience", vocabulary.AUDIENCES)):
@@ -120,6 +120,44 @@ def parse_filters(args) -> ParsedFilters:
     return ParsedFilters(filters, errors, raw)
 
 
+def area_named(text: str) -> Area | None:
+    """The unit the filter names: its code (the unit valid today, else the one that closed last), else the only
+    unit valid today whose name holds what was typed (the field works without script too)."""
+    found = latest_unit(text)
+    if found is None:
+        today = local_today()
+        matches = [area for area in matching(text, today, today, limit=20) if fold(area.name) == fold(text)] \
+            or matching(text, today, today, limit=2)
+        found = matches[0] if len(matches) == 1 else None
+    return found
+
+
+def institutions_matching(text: str, limit: int):
+    """select() of the active institutions whose name or slug holds every word typed (accents optional), by
+    name: the institution field's suggestions."""
+    words = terms(text)
+    if not words:
+        return select(Institution).where(false())
+    # slugs are the unaccented names, so "thu vien" finds "Thư viện" on any database
+    return (select(Institution).where(Institution.active.is_(True),
+                                      or_(func.lower(Institution.name).contains(text.strip().lower(), autoescape=True),
+                                          and_(*(Institution.slug.contains(word, autoescape=True) for word in words))))
+            .order_by(Institution.name, Institution.id).limit(limit))
+
+
+def institution_named(text: str) -> Institution | None:
+    """The institution the filter names: its slug (what links and suggestions send), else the only active
+    institution whose name holds what was typed (the field works without script too)."""
+    found = db.session.scalar(select(Institution).where(Institution.slug == text))
+    if found is None:
+        # the whole name (in any case) first: "… số 8" is also in "… số 80"
+        matches = db.session.scalars(select(Institution).where(
+            Institution.active.is_(True), func.lower(Institution.name) == text.strip().lower()).limit(2)).all() \
+            or db.session.scalars(institutions_matching(text, 2)).all()
+        found = matches[0] if len(matches) == 1 else None
+    return found
+
+
 def window_problems(first: date, last: date) -> dict[str, str]:
     """The date-window limit: the last day not before the first, and at most MAX_RANGE_DAYS after it."""
     if last < first:
@@ -134,8 +172,7 @@ def activity_conditions(filters: ActivityFilters, visible=None) -> list:
     widens that (the API shows a token holder the drafts they manage, with the same filters)."""
     conditions = [is_public() if visible is None else visible]
     if filters.area is not None:
-        conditions.append(Activity.institution_id.in_(
-            select(Institution.id).where(Institution.area_id.in_(filters.area.subtree_ids()))))
+        conditions.append(_in_area(filters.area))
     if filters.institution is not None:
         conditions.append(Activity.institution_id == filters.institution.id)
     if filters.category:
@@ -145,12 +182,35 @@ def activity_conditions(filters: ActivityFilters, visible=None) -> list:
         conditions.append(exists().where(ActivityAudience.activity_id == Activity.id,
                                          ActivityAudience.key.in_((filters.audience, "everyone"))))
     if filters.observance is not None:
-        conditions.append(exists().where(ActivityObservance.activity_id == Activity.id,
-                                         ActivityObservance.observance_id == filters.observance.id,
-                                         ActivityObservance.removed.is_(False)))
+        # checked row by row (a scalar subquery, not an EXISTS the planner would turn into a join): an
+        # observance's list walks the dates of its window, where nearly every activity is tagged, and a join
+        # would first read every tag of every year
+        conditions.append(select(ActivityObservance.activity_id).where(
+            ActivityObservance.activity_id == Activity.id, ActivityObservance.observance_id == filters.observance.id,
+            ActivityObservance.removed.is_(False)).limit(1).scalar_subquery().is_not(None))
     if filters.q:
         conditions.append(matches(Activity.search_text, filters.q))
     return conditions
+
+
+#: an area with at most this many institutions is filtered on their ids, fetched first (a larger list costs
+#: more to plan than a lookup of each row's institution)
+IDS_LISTED = 5000
+
+
+def _listed(column, ids: list[int]):
+    # written into the statement, not bound: PostgreSQL checks a row against a list of constants in a hash
+    # table, against a list of parameters one by one
+    return column.in_(bindparam(None, ids, expanding=True, literal_execute=True))
+
+
+def _in_area(area: Area):
+    """SQL condition on Activity: its institution lies in the area's subtree."""
+    units = _listed(Institution.area_id, db.session.scalars(select(Area.id).where(area.subtree_filter())).all())
+    ids = db.session.scalars(select(Institution.id).where(units).limit(IDS_LISTED + 1)).all()
+    if len(ids) > IDS_LISTED:
+        return Activity.institution_id.in_(select(Institution.id).where(units))
+    return _listed(Activity.institution_id, ids)
 
 
 def window_bounds(filters: ActivityFilters, today: date) -> tuple[datetime, datetime | None]:

@@ -1,7 +1,7 @@
 """Activities (one-off or recurring) and their materialised occurrences."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -19,7 +19,7 @@ class Activity(db.Model):
     #: plain text or the safe Markdown subset; rendered through a sanitiser, never as raw HTML
     description: Mapped[str] = mapped_column(Text, default="")
     #: first occurrence, naive UTC; for all-day activities local midnight of the first day
-    starts_at: Mapped[datetime] = mapped_column(index=True)
+    starts_at: Mapped[datetime]
     #: end of the first occurrence, naive UTC; for all-day activities local midnight after the last day
     ends_at: Mapped[datetime]
     all_day: Mapped[bool] = mapped_column(default=False)
@@ -64,6 +64,10 @@ class Activity(db.Model):
         CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
         CheckConstraint("ends_at >= starts_at", name="order"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+        # the lists check each walked occurrence's activity (public? of these institutions?) from the index alone
+        Index("ix_activities_listing", "id", postgresql_include=["status", "institution_id"]),
+        # a list's count goes through the latest activities first (events/listing.py: count_up_to)
+        Index("ix_activities_starts_at", "starts_at", postgresql_include=["status", "institution_id", "id"]),
     )
 
     @property
@@ -97,7 +101,7 @@ class Occurrence(db.Model):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
     #: the start the rule gives (naive UTC): the occurrence's identity, RECURRENCE-ID in feeds
     original_start: Mapped[datetime]
-    starts_at: Mapped[datetime] = mapped_column(index=True)
+    starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     #: scheduled | cancelled (this occurrence only); a move is starts_at != original_start
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
@@ -113,7 +117,14 @@ class Occurrence(db.Model):
     __table_args__ = (
         UniqueConstraint("activity_id", "original_start"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
-        Index("ix_occurrences_activity_starts", "activity_id", "starts_at"),
+        # the public lists walk the dates in order (events/listing.py) and ask of each activity whether it has an
+        # earlier date in the window: both answered from the index alone on PostgreSQL
+        Index("ix_occurrences_starts_activity", "starts_at", "activity_id",
+              postgresql_include=["ends_at", "status", "id"]),
+        Index("ix_occurrences_activity_starts", "activity_id", "starts_at",
+              postgresql_include=["ends_at", "status", "id"]),
+        # the longest occurrence, read at every list: how early an occurrence still going on can have started
+        Index("ix_occurrences_duration", text("(ends_at - starts_at)")).ddl_if(dialect="postgresql"),
     )
 
     @property

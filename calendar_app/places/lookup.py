@@ -82,6 +82,8 @@ def day_of(area: Area) -> date:
 def address_day(area: Area) -> date | None:
     """None when the unit's code alone finds it (it is the unit valid today, or the last with its code);
     else the day to name with the code (`?on=`)."""
+    if area.valid_on(local_today()):  # what its code means today: no query (a page links dozens of units)
+        return None
     return None if latest_unit(area.code) is area else day_of(area)
 
 

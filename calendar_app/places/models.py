@@ -86,7 +86,7 @@ class Institution(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), index=True)
     #: a key of vocabulary.INSTITUTION_CATEGORIES
     category: Mapped[str] = mapped_column(String(40), index=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)

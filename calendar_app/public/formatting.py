@@ -1,15 +1,36 @@
 """How dates, times and places read on the public pages, in the reader's locale."""
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from flask_babel import format_date, format_time
+from babel import dates
+from flask_babel import get_locale
 
 from ..clock import ONE_DAY, to_local
 from ..datestyle import TIME, day_pattern, month_heading
 
 
+@lru_cache(maxsize=4096)
+def _formatted_day(value: date, pattern: str, locale: str) -> str:
+    return dates.format_date(value, pattern, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_time(value: time, locale: str) -> str:
+    return dates.format_time(value, TIME, locale=locale)
+
+
 def when(starts_at: datetime, ends_at: datetime, all_day: bool) -> str:
     """"Thứ Hai, 21 tháng 4 năm 2025, 09:00–11:00", or a day range for all-day and multi-day activities."""
-    day = day_pattern()
+    # a list repeats the same days and hours: each is formatted once (CLDR formatting is slow)
+    locale = str(get_locale() or "vi")
+    day = day_pattern(locale)
+
+    def format_date(value: date, pattern: str) -> str:
+        return _formatted_day(value, pattern, locale)
+
+    def format_time(value: datetime, pattern: str, rebase: bool) -> str:
+        return _formatted_time(value.time(), locale)
+
     if all_day:
         first, last = to_local(starts_at).date(), to_local(ends_at - ONE_DAY).date()
         if last <= first:
@@ -59,17 +80,3 @@ def month_weeks(year: int, month: int) -> list[list[date]]:
         weeks.append([day + timedelta(days=i) for i in range(7)])
         day += timedelta(days=7)
     return weeks
-
-
-def by_day(occurrences, first: date, last: date) -> dict[date, list]:
-    """Occurrences on each local day they cover between first and last (inclusive)."""
-    days: dict[date, list] = {}
-    for occ in occurrences:
-        start = to_local(occ.starts_at).date()
-        # an end at local midnight belongs to the day before (all-day ends are exclusive)
-        end = to_local(occ.ends_at - timedelta(microseconds=1)).date() if occ.ends_at > occ.starts_at else start
-        day = max(start, first)
-        while day <= min(end, last):
-            days.setdefault(day, []).append(occ)
-            day += ONE_DAY
-    return days

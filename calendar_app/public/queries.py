@@ -1,19 +1,21 @@
 """What the citizen's pages show: SQL in, rows out (no request needed); the filters are events/filters.py's."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import DateTime, Integer, column, func, literal, select, true, union_all, values
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from .. import clock
 from ..clock import local_day
 from ..events.filters import ActivityFilters, activity_conditions, is_public, window_bounds
+from ..events.filters import institutions_matching as _institutions_matching
+from ..events.listing import Window, count_up_to, dates_in_window, first_dates, longest_duration
 from ..events.models import Activity, ActivityObservance, Occurrence
 from ..extensions import db
 from ..observances.dates import Span, observance_span
 from ..observances.models import Observance
-from ..pagination import Page
+from ..places import lookup
 from ..places.lookup import latest_unit, unit_on
 from ..places.models import Area, Institution
 
@@ -35,43 +37,62 @@ class Listed:
         return self.starts_at + self.activity.duration
 
 
-def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_page: int = 20) -> Page:
-    """Public activities matching the filters with a date in the window, soonest first."""
-    start, end = window_bounds(filters, today)
-    in_window = [Occurrence.ends_at > start]
-    if end is not None:
-        in_window.append(Occurrence.starts_at < end)
-    scheduled = Occurrence.status == "scheduled"
-    dates = (
-        select(
-            Occurrence.activity_id,
-            func.min(case((scheduled, Occurrence.starts_at))).label("next_scheduled"),
-            func.min(Occurrence.starts_at).label("first_start"),
-            func.count().label("dates"),
-        )
-        .where(*in_window)
-        .group_by(Occurrence.activity_id)
-        .subquery()
-    )
-    shown_start = func.coalesce(dates.c.next_scheduled, dates.c.first_start)
-    stmt = (
-        select(Activity, shown_start.label("shown_start"), dates.c.dates, dates.c.next_scheduled)
-        .join(dates, dates.c.activity_id == Activity.id)
-        .where(*activity_conditions(filters))
-    )
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    rows = db.session.execute(
-        stmt.order_by(shown_start, Activity.id)
+#: a list counts its activities up to this many; beyond, it says "more than 200" (counting every activity
+#: of a province's future would cost more than the page itself)
+COUNT_CAP = 200
+#: the same for a preview (a home, institution or area page, an embed), whose link says how many there are
+PREVIEW_COUNT_CAP = 40
+
+
+@dataclass
+class Listing:
+    """One page of the activity list."""
+
+    items: list[Listed]
+    number: int
+    per_page: int
+    #: how many activities match, counted up to COUNT_CAP
+    total: int
+    #: there are more than `total`
+    more: bool
+    has_next: bool
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages, when the count is exact."""
+        return None if self.more else max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_page: int = 20,
+                    count_cap: int | None = None) -> Listing:
+    """Public activities matching the filters with a date in the window, soonest first (at their next
+    scheduled date in the window, or their first one when all are cancelled)."""
+    count_cap = COUNT_CAP if count_cap is None else count_cap
+    window = Window(*window_bounds(filters, today))
+    conditions = activity_conditions(filters)
+    counted = count_up_to(window, conditions, count_cap)
+    more = counted > count_cap
+    if not more:  # a page past the last shows the last
+        page = max(1, min(page, -(-counted // per_page)))
+    keys = first_dates(window, conditions, scheduled_first=True, limit=per_page + 1, offset=(page - 1) * per_page)
+    if not keys and page > 1:  # past the last page of a list counted only in part
+        page = 1
+        keys = first_dates(window, conditions, scheduled_first=True, limit=per_page + 1)
+    shown = keys[:per_page]
+    activities = {activity.id: activity for activity in db.session.scalars(
+        select(Activity).where(Activity.id.in_([activity_id for activity_id, _key in shown]))
         .options(selectinload(Activity.institution), selectinload(Activity.category_links),
-                 selectinload(Activity.audience_links))
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    items = [
-        Listed(activity, starts_at, count, activity.status == "cancelled" or next_scheduled is None)
-        for activity, starts_at, count, next_scheduled in rows
-    ]
-    return Page(items, page, per_page, total)
+                 selectinload(Activity.audience_links)))}
+    dates = dates_in_window([activity_id for activity_id, _key in shown], window)
+    items = []
+    for activity_id, key in shown:
+        activity, (count, next_scheduled) = activities[activity_id], dates[activity_id]
+        items.append(Listed(activity, key, count, activity.status == "cancelled" or next_scheduled is None))
+    return Listing(items, page, per_page, min(counted, count_cap), more, len(keys) > per_page)
 
 
 @dataclass(frozen=True)
@@ -88,22 +109,61 @@ class Slot:
     moved: bool
 
 
-def occurrences_between(start: datetime, end: datetime, filters: ActivityFilters | None = None,
-                        limit: int | None = None) -> list[Slot]:
-    """Occurrences of public activities overlapping [start, end), soonest first."""
-    stmt = (
+def _slots(overlap: list, filters: ActivityFilters | None):
+    return (
         select(Occurrence.activity_id, Activity.title, Institution.name, Activity.all_day, Occurrence.starts_at,
                Occurrence.ends_at, (Occurrence.status == "cancelled") | (Activity.status == "cancelled"),
                Occurrence.starts_at != Occurrence.original_start)
         .join(Occurrence.activity)
         .join(Activity.institution)
-        .where(*activity_conditions(filters or ActivityFilters()), Occurrence.starts_at < end,
-               Occurrence.ends_at > start)
-        .order_by(Occurrence.starts_at, Occurrence.id)
+        .where(*activity_conditions(filters or ActivityFilters()), *overlap)
+        # the order of ix_occurrences_starts_activity: a province has hundreds of dates at 08:00, and a
+        # tie-break the index does not hold would sort each such group before the first row comes out
+        .order_by(Occurrence.starts_at, Occurrence.activity_id, Occurrence.id)
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [Slot(*row) for row in db.session.execute(stmt)]
+
+
+def occurrences_between(start: datetime, end: datetime, filters: ActivityFilters | None = None,
+                        limit: int | None = None) -> list[Slot]:
+    """Occurrences of public activities overlapping [start, end), soonest first."""
+    window = Window(start, end)
+    if limit is None:
+        return [Slot(*row) for row in db.session.execute(_slots(window.overlaps(Occurrence), filters))]
+    # each range of the date index walked on its own up to the limit (see Window.parts)
+    parts = [_slots(part, filters).add_columns(Occurrence.id.label("occurrence_id")).limit(limit).subquery()
+             for part in window.parts(Occurrence)]
+    merged = union_all(*(select(part) for part in parts)).subquery()
+    rows = db.session.execute(select(*list(merged.c)[:-1]).order_by(
+        merged.c.starts_at, merged.c.activity_id, merged.c.occurrence_id).limit(limit))
+    return [Slot(*row) for row in rows]
+
+
+def slots_by_day(first: date, last: date, filters: ActivityFilters | None, per_day: int) -> dict[date, list[Slot]]:
+    """For each local day from first to last, the first `per_day` occurrences covering it, soonest first —
+    and one more when there are more (a province has hundreds a day: one query, each day's walk stopping
+    early)."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    longest = longest_duration()
+    bounds = [(number, clock.local_midnight_utc(day), clock.local_midnight_utc(day + timedelta(days=1)))
+              for number, day in enumerate(days)]
+    if longest is not None:  # PostgreSQL: one small statement, the day walks joined LATERAL
+        table = values(column("day", Integer), column("day_start", DateTime), column("day_end", DateTime),
+                       name="days").data(bounds)
+        overlap = [Occurrence.ends_at > table.c.day_start, Occurrence.starts_at < table.c.day_end,
+                   Occurrence.starts_at >= table.c.day_start - longest]
+        shown = _slots(overlap, filters).limit(per_day + 1).lateral("shown")
+        stmt = select(table.c.day, shown).select_from(table).join(shown, true())
+    else:
+        stmt = union_all(*(
+            select(literal(number).label("day"), *shown.c)
+            for number, shown in ((number, _slots(Window(start, end, None).overlaps(Occurrence), filters)
+                                   .limit(per_day + 1).subquery()) for number, start, end in bounds)))
+    found: dict[date, list[Slot]] = {}
+    for number, *values_ in db.session.execute(stmt):
+        found.setdefault(days[number], []).append(Slot(*values_))
+    for slots in found.values():
+        slots.sort(key=lambda slot: slot.starts_at)
+    return found
 
 
 def public_activity(activity_id: int) -> Activity:
@@ -192,23 +252,30 @@ def area_by_code(code: str, on: date | None = None) -> Area:
     return area
 
 
-def institutions_in(area: Area) -> list[Institution]:
-    """Active institutions anywhere in the area's subtree, by name."""
-    return list(db.session.scalars(
+def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list[Institution], bool]:
+    """One page of the active institutions anywhere in the area's subtree, by name, and whether more follow
+    (a province has thousands: the page lists them a page at a time, uncounted)."""
+    rows = list(db.session.scalars(
         select(Institution).join(Institution.area)
         .where(area.subtree_filter(), Institution.active.is_(True))
         .options(selectinload(Institution.area))
-        .order_by(Institution.name)))
+        .order_by(Institution.name, Institution.id).offset((page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
 
 
 def filter_choices() -> dict[str, list]:
-    """Rows for the filter form's lists."""
-    return {
-        "areas": list(db.session.scalars(select(Area).order_by(Area.path))),
-        "institutions": list(db.session.scalars(
-            select(Institution).where(Institution.active.is_(True)).order_by(Institution.name))),
-        "observances": list(db.session.scalars(select(Observance).order_by(Observance.key))),
-    }
+    """Rows for the filter form's lists (areas and institutions have search fields instead: areas_matching,
+    institutions_matching)."""
+    return {"observances": list(db.session.scalars(select(Observance).order_by(Observance.key)))}
+
+
+def areas_matching(text: str, limit: int) -> list[Area]:
+    today = clock.local_today()
+    return lookup.matching(text, today, today, limit=limit)
+
+
+def institutions_matching(text: str, limit: int) -> list[Institution]:
+    return list(db.session.scalars(_institutions_matching(text, limit)))
 
 
 def province_outline(area: Area) -> tuple[Area | None, list[tuple[float, float]]]:

@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from .. import vocabulary
@@ -30,6 +30,8 @@ PER_DAY = 6
 PER_DAY_IN_WEEK = 25
 #: at most this many dates on one day's page (a whole province's day)
 DAY_LIMIT = 500
+#: an area page lists its institutions this many at a time (a province has thousands)
+INSTITUTIONS_PER_PAGE = 50
 
 
 @bp.app_template_filter("markdown")
@@ -67,7 +69,7 @@ def home():
         window = tagging_window(observance, span.starts_on.year)
         observance_page = queries.list_activities(
             ActivityFilters(observance=observance, date_from=max(window.starts_on, today), date_to=window.ends_on),
-            today, per_page=PREVIEW)
+            today, per_page=PREVIEW, count_cap=queries.PREVIEW_COUNT_CAP)
     return render_template("public/home.html", today=today, occurrences=week, featured=featured,
                            observance_page=observance_page, observances=queries.filter_choices()["observances"])
 
@@ -76,13 +78,27 @@ def _filter_options() -> dict[str, list[tuple[str, str]]]:
     """(value, label) pairs for the filter form's lists."""
     choices, locale = queries.filter_choices(), str(get_locale())
     return {
-        # indent sub-areas under their parent (the path has one segment per level)
-        "area": [(a.code, "\u2003" * (a.path.count("/") - 2) + a.name) for a in choices["areas"]],
-        "institution": [(i.slug, i.name) for i in choices["institutions"]],
         "category": [(key, str(label)) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()],
         "audience": [(key, str(label)) for key, label in vocabulary.AUDIENCES.items() if key != "everyone"],
         "observance": [(o.key, o.name(locale)) for o in choices["observances"]],
     }
+
+
+@bp.get("/institutions.json")
+def institutions_json():
+    """Up to 20 active institutions whose name holds the words of ?q= (accents optional): the institution
+    field's suggestions."""
+    found = queries.institutions_matching(request.args.get("q", "")[:100], 20)
+    return jsonify([{"value": institution.slug, "label": institution.name} for institution in found])
+
+
+@bp.get("/areas.json")
+def areas_json():
+    """Up to 20 units valid today whose code starts with ?q= or whose name holds its words: the area field's
+    suggestions."""
+    found = queries.areas_matching(request.args.get("q", "")[:100], 20)
+    return jsonify([{"value": area.code, "label": f"{area.name} · {vocabulary.AREA_LEVELS.get(area.level, area.level)}"}
+                    for area in found])
 
 
 @bp.route("/events")
@@ -113,12 +129,11 @@ def month(year: int, month: int):
         return redirect(url_for("public.events", **request.args))
     weeks = formatting.month_weeks(year, month)
     first, last = weeks[0][0], weeks[-1][-1]
-    occurrences = queries.occurrences_between(local_midnight_utc(first), local_midnight_utc(last + timedelta(days=1)),
-                                              parsed.filters)
+    days = queries.slots_by_day(first, last, parsed.filters, PER_DAY)
     previous = date(year, month, 1) - timedelta(days=1)
     following = date(year, month, 28) + timedelta(days=7)
     return render_template(
-        "public/month.html", year=year, month=month, weeks=weeks, days=formatting.by_day(occurrences, first, last),
+        "public/month.html", year=year, month=month, weeks=weeks, days=days,
         filters=parsed.filters, today=local_today(), first_of_month=date(year, month, 1),
         previous=previous, following=following.replace(day=1), per_day=PER_DAY, parsed=parsed,
         options=_filter_options(), view="month", day=_focus_day(date(year, month, 1)),
@@ -154,10 +169,9 @@ def week(year: int, month: int, day: int):
         return redirect(url_for("public.events", **request.args))
     first = chosen - timedelta(days=chosen.weekday())
     days = [first + timedelta(days=n) for n in range(7)]
-    occurrences = queries.occurrences_between(local_midnight_utc(first), local_midnight_utc(first + timedelta(days=7)),
-                                              parsed.filters)
     return render_template(
-        "public/week.html", days=days, by_day=formatting.by_day(occurrences, days[0], days[-1]), day=chosen,
+        "public/week.html", days=days, by_day=queries.slots_by_day(days[0], days[-1], parsed.filters, PER_DAY_IN_WEEK),
+        day=chosen,
         parsed=parsed, filters=parsed.filters, options=_filter_options(), today=local_today(), view="week",
         previous=first - timedelta(days=7), following=first + timedelta(days=7), per_day=PER_DAY_IN_WEEK)
 
@@ -230,7 +244,8 @@ def _locator(point, area):
 @bp.route("/institutions/<slug>")
 def institution(slug: str):
     found = queries.institution_by_slug(slug)
-    listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=PREVIEW)
+    listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=PREVIEW,
+                                       count_cap=queries.PREVIEW_COUNT_CAP)
     point = (found.latitude, found.longitude) if found.latitude is not None and found.longitude is not None else None
     return render_template("public/institution.html", institution=found, page=listing,
                            map_url=formatting.map_url(point), locator=_locator(point, found.area))
@@ -243,10 +258,14 @@ def area(code: str):
     except ValueError:
         abort(404)
     found = queries.area_by_code(code, on)
-    listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=PREVIEW)
+    listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=PREVIEW,
+                                       count_cap=queries.PREVIEW_COUNT_CAP)
     closed = not found.valid_on(local_today())
+    institutions_page = page_number()
+    institutions, more_institutions = queries.institutions_in(found, institutions_page, INSTITUTIONS_PER_PAGE)
     return render_template("public/area.html", area=found, ancestors=found.ancestors(), page=listing,
-                           institutions=queries.institutions_in(found), closed=closed,
+                           institutions=institutions, institutions_page=institutions_page,
+                           more_institutions=more_institutions, closed=closed,
                            children=lookup.children_on(found, lookup.day_of(found)), shown_day=lookup.day_of(found),
                            became=lookup.what_it_became(found) if closed else [],
                            came_from=lookup.what_it_came_from(found))

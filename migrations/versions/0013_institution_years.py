@@ -2,7 +2,7 @@
 monthly facts indexed by month
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 
 Chained after 0011 when it was written; the lead rechains it at merge. The fill is SQL written here, as
 indicators/facts.py computes the rows when this revision was written: per institution and calendar year,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
