@@ -8,7 +8,6 @@ transaction. Noting too much only costs a receiver some work; writes that bypass
 send nothing.
 """
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from itertools import chain
 
 from sqlalchemy import event, inspect, select
@@ -20,80 +19,63 @@ from .events.models import Activity, ActivityAudience, ActivityCategory, Activit
 from .observances.models import Observance, ObservanceDate
 from .participation.models import Attendance, MonthlyTally
 from .places.models import Area, Institution
+from .written import KEY, Written, written_by
 
-KEY = "calendar_app.written"
 #: ids per IN list when looking up the institutions of activities and occurrences
 CHUNK = 500
 
 
-@dataclass
-class Written:
-    """The ids a transaction wrote so far, by what the signals speak of."""
+def _note(written: Written, obj) -> None:
+    """Note what this changed or new row is: its ids, and what it changes of the figures."""
+    if isinstance(obj, Activity):
+        written.activities |= _values(obj, "id")
+        written.figure_institutions |= _values(obj, "institution_id")
+    elif isinstance(obj, ActivityCategory | ActivityAudience):
+        activity_ids = _values(obj, "activity_id")
+        written.activities |= activity_ids
+        written.figure_activities |= activity_ids
+    elif isinstance(obj, ActivityObservance):
+        written.activities |= _values(obj, "activity_id")
+    elif isinstance(obj, Occurrence):
+        activity_ids = _values(obj, "activity_id")
+        written.occurrences |= _values(obj, "id")
+        written.occurrence_activities |= activity_ids
+        written.occurrence_months |= {(activity_id, _month(start)) for activity_id in activity_ids
+                                   for start in _values(obj, "starts_at")}
+    elif isinstance(obj, Attendance):
+        written.attended |= _values(obj, "occurrence_id")
+    elif isinstance(obj, MonthlyTally):
+        written.tally_months |= {(institution_id, year * 100 + month)
+                              for institution_id in _values(obj, "institution_id")
+                              for year in _values(obj, "year") for month in _values(obj, "month")}
+    elif isinstance(obj, Institution):
+        written.institutions |= _values(obj, "id")
+        written.figure_institutions |= _values(obj, "id")
+    elif isinstance(obj, Area):
+        written.areas |= _values(obj, "id")
+    elif isinstance(obj, Observance):
+        written.observances |= _values(obj, "id")
+    elif isinstance(obj, ObservanceDate):
+        written.observances |= _values(obj, "observance_id")
 
-    activities: set[int] = field(default_factory=set)
-    occurrences: set[int] = field(default_factory=set)
-    occurrence_activities: set[int] = field(default_factory=set)
-    institutions: set[int] = field(default_factory=set)
-    areas: set[int] = field(default_factory=set)
-    observances: set[int] = field(default_factory=set)
-    #: for `figures_changed`: institutions and activities whose every month may count differently, the
-    #: (activity, local month) of each occurrence written, the occurrences whose attendance was written
-    figure_institutions: set[int] = field(default_factory=set)
-    figure_activities: set[int] = field(default_factory=set)
-    occurrence_months: set[tuple[int, int]] = field(default_factory=set)
-    attended: set[int] = field(default_factory=set)
-    #: (institution, yyyymm) of each monthly tally written
-    tally_months: set[tuple[int, int]] = field(default_factory=set)
 
-    def note(self, obj) -> None:
-        if isinstance(obj, Activity):
-            self.activities |= _values(obj, "id")
-            self.figure_institutions |= _values(obj, "institution_id")
-        elif isinstance(obj, ActivityCategory | ActivityAudience):
-            activity_ids = _values(obj, "activity_id")
-            self.activities |= activity_ids
-            self.figure_activities |= activity_ids
-        elif isinstance(obj, ActivityObservance):
-            self.activities |= _values(obj, "activity_id")
-        elif isinstance(obj, Occurrence):
-            activity_ids = _values(obj, "activity_id")
-            self.occurrences |= _values(obj, "id")
-            self.occurrence_activities |= activity_ids
-            self.occurrence_months |= {(activity_id, _month(start)) for activity_id in activity_ids
-                                       for start in _values(obj, "starts_at")}
-        elif isinstance(obj, Attendance):
-            self.attended |= _values(obj, "occurrence_id")
-        elif isinstance(obj, MonthlyTally):
-            self.tally_months |= {(institution_id, year * 100 + month)
-                                  for institution_id in _values(obj, "institution_id")
-                                  for year in _values(obj, "year") for month in _values(obj, "month")}
-        elif isinstance(obj, Institution):
-            self.institutions |= _values(obj, "id")
-            self.figure_institutions |= _values(obj, "id")
-        elif isinstance(obj, Area):
-            self.areas |= _values(obj, "id")
-        elif isinstance(obj, Observance):
-            self.observances |= _values(obj, "id")
-        elif isinstance(obj, ObservanceDate):
-            self.observances |= _values(obj, "observance_id")
-
-    def figure_months(self, session: Session) -> dict[int, set[int] | None]:
-        """{institution id: local months touched, or None for any month} of what affects the figures."""
-        months: dict[int, set[int] | None] = dict.fromkeys(self.figure_institutions)
-        for _activity, institution_id in _rows(session, select(Activity.id, Activity.institution_id),
-                                               Activity.id, self.figure_activities):
-            months[institution_id] = None
-        institution_of = dict(_rows(session, select(Activity.id, Activity.institution_id), Activity.id,
-                                    {activity_id for activity_id, _month in self.occurrence_months}))
-        touched = [(institution_of.get(activity_id), month) for activity_id, month in self.occurrence_months]
-        touched += [(institution_id, _month(start)) for institution_id, start in _rows(
-            session, select(Activity.institution_id, Occurrence.starts_at).join(Occurrence.activity),
-            Occurrence.id, self.attended)]
-        touched += self.tally_months
-        for institution_id, month in touched:
-            if institution_id is not None and (found := months.setdefault(institution_id, set())) is not None:
-                found.add(month)
-        return months
+def _figure_months(written: Written, session: Session) -> dict[int, set[int] | None]:
+    """{institution id: local months touched, or None for any month} of what affects the figures."""
+    months: dict[int, set[int] | None] = dict.fromkeys(written.figure_institutions)
+    for _activity, institution_id in _rows(session, select(Activity.id, Activity.institution_id),
+                                           Activity.id, written.figure_activities):
+        months[institution_id] = None
+    institution_of = dict(_rows(session, select(Activity.id, Activity.institution_id), Activity.id,
+                                {activity_id for activity_id, _month in written.occurrence_months}))
+    touched = [(institution_of.get(activity_id), month) for activity_id, month in written.occurrence_months]
+    touched += [(institution_id, _month(start)) for institution_id, start in _rows(
+        session, select(Activity.institution_id, Occurrence.starts_at).join(Occurrence.activity),
+        Occurrence.id, written.attended)]
+    touched += written.tally_months
+    for institution_id, month in touched:
+        if institution_id is not None and (found := months.setdefault(institution_id, set())) is not None:
+            found.add(month)
+    return months
 
 
 def _values(obj, name: str) -> set:
@@ -114,30 +96,16 @@ def _rows(session: Session, query, column, ids: Iterable[int]) -> Iterator:
         yield from session.execute(query.where(column.in_(ordered[start:start + CHUNK])))
 
 
-def _written(session: Session) -> Written:
-    return session.info.setdefault(KEY, Written())
-
-
-def note_written_attendance(session: Session, occurrence_ids: Iterable[int]) -> None:
-    """Attendance written with plain statements (an import): the figures of their months are refreshed."""
-    _written(session).attended.update(occurrence_ids)
-
-
-def note_written_areas(session: Session, area_ids: Iterable[int]) -> None:
-    """Areas written with plain statements (a bulk import): announced with the others after the commit."""
-    _written(session).areas.update(area_ids)
-
-
 def _before_flush(session: Session, _context, _instances) -> None:
-    written = _written(session)
+    written = written_by(session)
     for obj in chain(session.dirty, session.deleted):
-        written.note(obj)
+        _note(written, obj)
 
 
 def _after_flush(session: Session, _context) -> None:
-    written = _written(session)
+    written = written_by(session)
     for obj in session.new:
-        written.note(obj)
+        _note(written, obj)
 
 
 def _before_commit(session: Session) -> None:
@@ -147,7 +115,7 @@ def _before_commit(session: Session) -> None:
     written = session.info.get(KEY)
     if written is None:
         return
-    months = written.figure_months(session)
+    months = _figure_months(written, session)
     written.figure_institutions, written.figure_activities = set(), set()
     written.occurrence_months, written.attended, written.tally_months = set(), set(), set()
     if months:

@@ -4,6 +4,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 
 class ConfigError(RuntimeError):
     """Raised when production settings are incomplete."""
@@ -141,3 +143,8 @@ def for_tests(database_url: str) -> dict:
         # scrypt is slow on purpose; the suite hashes hundreds of passwords
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
+
+
+def mail_configured() -> bool:
+    """Whether this app has a mail server to send through (MAIL_SERVER)."""
+    return bool(current_app.config.get("MAIL_SERVER"))

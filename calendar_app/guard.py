@@ -16,6 +16,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
 from .bounds import INT32_MAX
+from .web import error_response
 
 #: the NUL character and the UTF-16 surrogate range (only ever unpaired inside a Python str)
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -109,8 +110,6 @@ def unstorable_text(error: UnstorableText):
     message = _("The request contains a character that cannot be stored (the NUL character or an unpaired "
                 "surrogate). Remove it and send it again.")
     if request.path.startswith("/api/"):
-        from .api.core import error_response
-
         return error_response(400, "bad_characters", message, {error.field: message})
     return render_template("error.html", code=400, title=message), 400
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError
 
 from .extensions import db, login_manager
+from .web import error_response
 
 #: what clients are told to wait before trying again
 RETRY_AFTER_SECONDS = 30
@@ -37,8 +38,6 @@ def database_unavailable(error: DBAPIError):
     # the page must not reach for the database again: whoever is signed in is shown as a visitor
     g._login_user = login_manager.anonymous_user()
     if request.path.startswith("/api/"):
-        from .api.core import error_response
-
         response, status = error_response(503, "unavailable", str(MESSAGE))
     else:
         response, status = render_template("error.html", code=503, title=MESSAGE), 503

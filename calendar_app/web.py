@@ -1,7 +1,16 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
 from collections.abc import Callable
 
-from flask import Flask, current_app, has_request_context, make_response, render_template, request, send_from_directory
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    send_from_directory,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -136,3 +145,9 @@ def register_error_pages(app: Flask, json_errors: dict[str, Callable]) -> None:
             return error_page(error)
         title = _l("This form has expired or did not come from this site. Go back, reload the page and try again.")
         return render_template("error.html", code=400, title=title), 400
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    """The API's JSON error: {"error": {"code", "message", "fields"}} with its status (also answered by the
+    app-wide handlers, the input guard and the outage answer, for /api/ addresses)."""
+    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status

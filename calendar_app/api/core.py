@@ -17,6 +17,7 @@ from ..accounts.operations import user_for_token
 from ..bounds import INT32_MAX
 from ..extensions import csrf
 from ..validation import ValidationFailed, validate
+from ..web import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -37,10 +38,6 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
-
-
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
 
 
 @bp.errorhandler(ApiError)

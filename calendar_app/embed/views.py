@@ -5,6 +5,7 @@ framed on another site must not start a session there. Links open in a new tab, 
 """
 from flask import Blueprint, render_template, request, url_for
 
+from .. import lookups
 from ..clock import local_today
 from ..events.filters import ActivityFilters
 from ..feeds.context import public_base_url
@@ -32,7 +33,7 @@ def site_url(endpoint: str, **values) -> str:
 @bp.get("/institutions/<slug>")
 @frameable
 def institution(slug: str):
-    found = queries.institution_by_slug(slug)
+    found = lookups.institution_by_slug(slug)
     listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=_limit(),
                                        count_cap=queries.PREVIEW_COUNT_CAP)
     return render_template("embed/list.html", name=found.name, page=listing, show_institution=False,
@@ -44,7 +45,7 @@ def institution(slug: str):
 @bp.get("/areas/<code>")
 @frameable
 def area(code: str):
-    found = queries.area_by_code(code)
+    found = lookups.area_by_code(code)
     listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=_limit(),
                                        count_cap=queries.PREVIEW_COUNT_CAP)
     return render_template("embed/list.html", name=found.name, page=listing, show_institution=True,

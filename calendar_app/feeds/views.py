@@ -11,9 +11,9 @@ from ..clock import local_today
 from ..events.filters import ActivityFilters, activity_conditions, parse_filters
 from ..events.models import Activity
 from ..extensions import db
+from ..lookups import area_by_code, institution_by_slug, observance_by_key, public_activity
 from ..outage import is_outage
 from ..places.lookup import children_on, latest_unit
-from ..public.queries import area_by_code, institution_by_slug, observance_by_key, public_activity
 from ..web import SAME_FOR_EVERYONE
 from . import aliases, cache, store
 from .cache import CORS_HEADERS, FeedSource

@@ -10,15 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..accounts.models import User
+from ..config import mail_configured
 from ..extensions import db
 from ..registration.followup import site_root
 from .models import Reminder
 
 log = logging.getLogger(__name__)
-
-
-def mail_configured() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER"))
 
 
 def _reminders_url() -> str:

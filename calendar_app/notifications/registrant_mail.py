@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from .. import clock
+from ..config import mail_configured
 from ..datestyle import format_day, format_moment
 from ..events.models import Activity, Occurrence
 from ..extensions import db
@@ -23,7 +24,7 @@ from ..feeds.context import feed_context
 from ..registration.followup import reachable, site_root, url_for_site
 from ..registration.models import RegistrantMail, Registration
 from ..registration.personal_feed import personal_calendar
-from .mail import connect, mail_configured
+from .mail import connect
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,13 @@ from .. import clock
 from ..accounts.scope import institution_filter, require_institution
 from ..audit.operations import diff, entry_values, record, record_all
 from ..bulk import among, chunked
-from ..changes import note_written_attendance
 from ..events.models import Activity, Occurrence
 from ..events.recurrence import occurrence_key
 from ..extensions import db
 from ..places.models import Institution
 from ..validation import ValidationFailed, validate
 from ..vocabulary import CHECKLIST_ITEMS, TALLY_METRICS
+from ..written import note_written_attendance
 from ..years import checked_year
 from .locks import ensure_year_open
 from .models import Attendance, AttendanceAudience, MonthlyTally, SelfAssessment

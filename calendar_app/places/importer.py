@@ -20,8 +20,8 @@ from datetime import date
 from sqlalchemy import String, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from ..changes import note_written_areas
 from ..extensions import db
+from ..written import note_written_areas
 from . import official
 from .models import Area, AreaSuccession
 

@@ -4,19 +4,17 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import DateTime, Integer, column, func, literal, select, true, union_all, values
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import NotFound
 
 from .. import clock
 from ..clock import local_day
-from ..events.filters import ActivityFilters, activity_conditions, is_public, window_bounds
+from ..events.filters import ActivityFilters, activity_conditions, window_bounds
 from ..events.filters import institutions_matching as _institutions_matching
 from ..events.listing import Window, count_up_to, dates_in_window, first_dates, longest_duration
-from ..events.models import Activity, ActivityObservance, Occurrence
+from ..events.models import Activity, Occurrence
 from ..extensions import db
 from ..observances.dates import Span, observance_span
 from ..observances.models import Observance
 from ..places import lookup
-from ..places.lookup import latest_unit, unit_on
 from ..places.models import Area, Institution
 
 
@@ -166,19 +164,6 @@ def slots_by_day(first: date, last: date, filters: ActivityFilters | None, per_d
     return found
 
 
-def public_activity(activity_id: int) -> Activity:
-    """The activity if citizens may see it, else 404 (drafts look like they do not exist)."""
-    activity = db.session.scalar(
-        select(Activity).where(Activity.id == activity_id, is_public())
-        .options(selectinload(Activity.institution).selectinload(Institution.area),
-                 selectinload(Activity.category_links), selectinload(Activity.audience_links),
-                 selectinload(Activity.observance_links).selectinload(ActivityObservance.observance))
-    )
-    if activity is None:
-        raise NotFound()
-    return activity
-
-
 def shown_occurrences(activity: Activity, limit: int = 12) -> tuple[list[Occurrence], bool]:
     """The activity's coming dates (or, once it is over, its last ones) and whether they are upcoming."""
     now = clock.utcnow()
@@ -226,30 +211,6 @@ def current_or_next_observance(today: date) -> tuple[Observance, Span] | None:
                 best = (rank, observance, span)
             break
     return (best[1], best[2]) if best else None
-
-
-def observance_by_key(key: str) -> Observance:
-    observance = db.session.scalar(select(Observance).where(Observance.key == key)
-                                   .options(selectinload(Observance.dates)))
-    if observance is None:
-        raise NotFound()
-    return observance
-
-
-def institution_by_slug(slug: str) -> Institution:
-    institution = db.session.scalar(select(Institution).where(Institution.slug == slug)
-                                    .options(selectinload(Institution.area)))
-    if institution is None:
-        raise NotFound()
-    return institution
-
-
-def area_by_code(code: str, on: date | None = None) -> Area:
-    """The unit with this code valid on `on`; without a day, the one valid today, else the last one."""
-    area = unit_on(code, on) if on is not None else latest_unit(code)
-    if area is None:
-        raise NotFound()
-    return area
 
 
 def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list[Institution], bool]:

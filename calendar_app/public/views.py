@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
-from .. import vocabulary
+from .. import lookups, vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
 from ..events.filters import ActivityFilters, parse_filters
 from ..feeds.context import public_base_url
@@ -193,7 +193,7 @@ def day(year: int, month: int, day: int):
 
 @bp.route("/events/<int:activity_id>")
 def event(activity_id: int):
-    activity = queries.public_activity(activity_id)
+    activity = lookups.public_activity(activity_id)
     occurrences, upcoming = queries.shown_occurrences(activity)
     page_url = url_for("public.event", activity_id=activity.id, _external=True)
     organizer_url = url_for("public.institution", slug=activity.institution.slug, _external=True)
@@ -243,7 +243,7 @@ def _locator(point, area):
 
 @bp.route("/institutions/<slug>")
 def institution(slug: str):
-    found = queries.institution_by_slug(slug)
+    found = lookups.institution_by_slug(slug)
     listing = queries.list_activities(ActivityFilters(institution=found), local_today(), per_page=PREVIEW,
                                        count_cap=queries.PREVIEW_COUNT_CAP)
     point = (found.latitude, found.longitude) if found.latitude is not None and found.longitude is not None else None
@@ -257,7 +257,7 @@ def area(code: str):
         on = date.fromisoformat(request.args["on"]) if request.args.get("on") else None
     except ValueError:
         abort(404)
-    found = queries.area_by_code(code, on)
+    found = lookups.area_by_code(code, on)
     listing = queries.list_activities(ActivityFilters(area=found), local_today(), per_page=PREVIEW,
                                        count_cap=queries.PREVIEW_COUNT_CAP)
     closed = not found.valid_on(local_today())
@@ -288,7 +288,7 @@ def area_url(area, **args) -> str:
 
 @bp.route("/observances/<key>")
 def observance_now(key: str):
-    observance = queries.observance_by_key(key)
+    observance = lookups.observance_by_key(key)
     return redirect(url_for("public.observance", key=observance.key, year=local_today().year))
 
 
@@ -296,7 +296,7 @@ def observance_now(key: str):
 def observance(key: str, year: int):
     if year not in YEARS:
         abort(404)
-    found = queries.observance_by_key(key)
+    found = lookups.observance_by_key(key)
     # the activities held for it: tagged, with a date in that year's tagging window (the whole year when its
     # dates are not known), so a year-long club tagged for it shows the meeting that falls in the window
     window = tagging_window(found, year)

@@ -10,13 +10,13 @@ from wtforms import SelectChoice
 from .. import clock
 from ..accounts.scope import require_institution
 from ..bounds import id_or_none
+from ..config import mail_configured
 from ..events.models import Activity, Occurrence
 from ..events.queries import managed_occurrence
 from ..events.recurrence import occurrence_key
 from ..extensions import db, limiter
 from ..feeds.context import feed_context
 from ..forms import ActionForm, apply_errors
-from ..notifications.mail import mail_configured
 from ..participation.models import Attendance
 from ..participation.operations import AttendanceConflict, attendance_of, occurrence_year
 from ..unit_of_work import attempt
