@@ -64,7 +64,7 @@ from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
 from . import facts
-from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, Plan
+from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey, Plan
 from .plans import Targets, plan_for, targets_for
 
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
@@ -227,7 +227,7 @@ class Facts:
         )
         self.in_scope = select(self.scope.c.institution_id)
 
-        this_year = local_day(self.now).year
+        self.this_year = this_year = local_day(self.now).year
         #: the year rows of Y and Y−1: the tallies (entered, whatever the clock says), and what was held in
         #: the years that are over
         self.tally, self.before = self._year_rows(year, "year_facts"), self._year_rows(year - 1, "before_facts")
@@ -322,7 +322,15 @@ class Facts:
             .group_by(c.institution_id)
             .subquery("activity_facts")
         )
-        self.variety = self._variety(first_month, last_month)
+        keys = InstitutionYearKey  # one row per key held in the year: counted when its first meeting had started
+        self.variety = (
+            select(keys.institution_id,
+                   func.count(case((keys.kind == "audience", keys.key))).label("audiences"),
+                   func.count(case((keys.kind == "category", keys.key))).label("categories"))
+            .where(keys.kind.in_(("audience", "category")), keys.year == year, keys.first_start <= self.now)
+            .group_by(keys.institution_id)
+            .subquery("variety")
+        )
 
     def _variety(self, first_month: int, last_month: int):
         """Distinct audiences and categories over the activities a district centre held in Y."""
@@ -346,7 +354,20 @@ class Facts:
         return query
 
     def programmes(self):
-        """Distinct programme keys each museum in scope held from the plan's first year through Y (a subquery)."""
+        """Distinct programme keys each museum held from the plan's first year through Y, up to now (a
+        subquery): from the year keys, a key counted when its first meeting of a year had started."""
+        if self.year > self.this_year:
+            return self.programmes_from_months()
+        keys = InstitutionYearKey
+        return (select(keys.institution_id, func.count(keys.key.distinct()).label("programmes"))
+                .where(keys.kind == "programme", keys.year.between(PLAN_FIRST_YEAR, self.year),
+                       keys.first_start <= self.now)
+                .group_by(keys.institution_id)
+                .subquery("programmes"))
+
+    def programmes_from_months(self):
+        """The same from the months before the current one and the current month counted live (a year to
+        come)."""
         keys = self._keys(facts.month_key(date(PLAN_FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)))
         return (select(keys.c.institution_id, func.count(keys.c.key.distinct()).label("programmes"))
                 .where(keys.c.kind == "programme")
