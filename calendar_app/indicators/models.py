@@ -90,7 +90,9 @@ class InstitutionMonth(db.Model):
     attendance: Mapped[int] = mapped_column(BigInteger)
 
     #: the months from the current one on, which the report of the current year takes off its year rows
-    __table_args__ = (Index("ix_institution_months_month", "month"),)
+    #: (from the index alone on PostgreSQL)
+    __table_args__ = (Index("ix_institution_months_month", "month",
+                            postgresql_include=["institution_id", "attended", "online", "club", "attendance"]),)
 
 
 class InstitutionMonthKey(db.Model):

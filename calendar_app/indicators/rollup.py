@@ -300,27 +300,36 @@ class Facts:
         self.variety = self._variety(first_month, last_month)
 
     def _this_year(self) -> None:
-        """What was held in the current year: its year rows, less its months from the current one on as
-        recorded (the year rows count them whole, future meetings included), plus the current month counted
-        live up to now: a few rows per institution rather than every month of the year."""
+        """What was held in the current year: its year rows, corrected by its months from the current one on
+        as recorded (taken off: the year rows count them whole, future meetings included) and the current
+        month counted live up to now (added). Only the institutions with meetings from this month on have a
+        correction, so the year rows are read once, row by row, as the tallies are, and no grouping of every
+        institution's rows is needed."""
         year, current = self.year, facts.month_key(local_day(self.now))
-        first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
+        last_month = facts.month_key(date(year, 12, 31))
         rows, months, counted = InstitutionYear, InstitutionMonth, ("attended", "online", "club", "attendance")
-        whole = select(rows.institution_id, *(getattr(rows, name) for name in counted)).where(rows.year == year)
-        ahead = (select(months.institution_id, *(-getattr(months, name) for name in counted))
+        ahead = (select(months.institution_id, *((-getattr(months, name)).label(name) for name in counted))
                  .where(months.month.between(current, last_month)))
         live = facts.month_rows(Occurrence.starts_at >= local_midnight_utc(facts.first_day(current)),
                                 Occurrence.starts_at < local_midnight_utc(facts.first_day_after(current)),
                                 Occurrence.starts_at <= self.now).subquery()  # as in _recorded_and_live
-        parts = union_all(whole, ahead, select(live.c.institution_id, *(live.c[name] for name in counted))).subquery()
-        c = parts.c
-        self.activity = (
-            select(c.institution_id,
-                   *(case((func.sum(c[name]) > 0, 1), else_=0).label(label)
+        parts = union_all(ahead, select(live.c.institution_id, *(live.c[name] for name in counted))).subquery()
+        correction = (select(parts.c.institution_id, *(func.sum(parts.c[name]).label(name) for name in counted))
+                      .group_by(parts.c.institution_id)
+                      .subquery("correction"))
+
+        def corrected(name: str):
+            return getattr(rows, name) + func.coalesce(correction.c[name], 0)
+
+        self.activity = self.tally = (
+            select(rows.institution_id,
+                   *(case((corrected(name) > 0, 1), else_=0).label(label)
                      for name, label in (("attended", "attended"), ("online", "online"), ("club", "club_or_course"))),
-                   func.sum(c.attendance).label("attendance"))
-            .group_by(c.institution_id)
-            .subquery("activity_facts")
+                   corrected("attendance").label("attendance"),
+                   rows.library_visits, rows.study_visitors, rows.club_members)
+            .outerjoin(correction, correction.c.institution_id == rows.institution_id)
+            .where(rows.year == year)
+            .subquery("year_facts")
         )
         keys = InstitutionYearKey  # one row per key held in the year: counted when its first meeting had started
         self.variety = (
