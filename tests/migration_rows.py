@@ -206,7 +206,8 @@ def _years_filled(connection: Connection) -> None:
 
 
 #: the keys of AT_0001 as 0014 must compute them: each month key with its first meeting, and the year's keys
-FIRST_CLUB, FIRST_CLUB_APRIL, FIRST_LESSON = datetime(2025, 3, 10, 1), datetime(2025, 4, 10, 1), datetime(2025, 5, 18, 2)
+FIRST_CLUB, FIRST_CLUB_APRIL = datetime(2025, 3, 10, 1), datetime(2025, 4, 10, 1)
+FIRST_LESSON = datetime(2025, 5, 18, 2)
 KEYS_AT_0014 = {
     "institution_month_keys": sorted(
         [(2, month, kind, key, first) for month, first in ((202503, FIRST_CLUB), (202504, FIRST_CLUB_APRIL))

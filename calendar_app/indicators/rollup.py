@@ -300,20 +300,30 @@ class Facts:
         self.variety = self._variety(first_month, last_month)
 
     def _this_year(self) -> None:
-        """What was held in the current year: its year rows, corrected by its months from the current one on
-        as recorded (taken off: the year rows count them whole, future meetings included) and the current
-        month counted live up to now (added). Only the institutions with meetings from this month on have a
-        correction, so the year rows are read once, row by row, as the tallies are, and no grouping of every
-        institution's rows is needed."""
+        """What was held in the current year: its year rows, corrected by its months after the current one as
+        recorded (taken off: the year rows count them whole, future meetings included) and by the current
+        month's meetings still to come (taken off: read live, or the month taken off whole and its meetings
+        so far added, whichever part of the month is shorter). Only the institutions with meetings from this
+        month on have a correction, so the year rows are read once, row by row, as the tallies are, and no
+        grouping of every institution's rows is needed."""
         year, current = self.year, facts.month_key(local_day(self.now))
         last_month = facts.month_key(date(year, 12, 31))
         rows, months, counted = InstitutionYear, InstitutionMonth, ("attended", "online", "club", "attendance")
+        start, end = local_midnight_utc(facts.first_day(current)), local_midnight_utc(facts.first_day_after(current))
+        # the month's rows are counts and sums, so its part still to come can be taken off as well as its part
+        # so far added: whichever is the shorter part of the month is read live
+        so_far = self.now - start <= end - self.now
         ahead = (select(months.institution_id, *((-getattr(months, name)).label(name) for name in counted))
-                 .where(months.month.between(current, last_month)))
-        live = facts.month_rows(Occurrence.starts_at >= local_midnight_utc(facts.first_day(current)),
-                                Occurrence.starts_at < local_midnight_utc(facts.first_day_after(current)),
-                                Occurrence.starts_at <= self.now).subquery()  # as in _recorded_and_live
-        parts = union_all(ahead, select(live.c.institution_id, *(live.c[name] for name in counted))).subquery()
+                 .where(months.month.between(current if so_far else current + 1, last_month)))
+        if so_far:
+            live = facts.month_rows(Occurrence.starts_at >= start, Occurrence.starts_at < end,
+                                    Occurrence.starts_at <= self.now).subquery()  # as in _recorded_and_live
+            sign = 1
+        else:
+            live = facts.month_rows(Occurrence.starts_at > self.now, Occurrence.starts_at < end).subquery()
+            sign = -1
+        parts = union_all(ahead, select(live.c.institution_id, *((sign * live.c[name]).label(name)
+                                                                  for name in counted))).subquery()
         correction = (select(parts.c.institution_id, *(func.sum(parts.c[name]).label(name) for name in counted))
                       .group_by(parts.c.institution_id)
                       .subquery("correction"))
