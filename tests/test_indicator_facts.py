@@ -317,3 +317,17 @@ def test_the_current_year_from_its_year_rows_less_the_months_ahead_is_what_its_m
     monkeypatch.setattr(rollup.Facts, "_this_year", lambda self: self._months(since=self.year))
     monkeypatch.setattr(rollup.Facts, "programmes", rollup.Facts.programmes_from_months)
     assert rollup.compute(2025, province, now=now).as_document() == from_year_rows
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 2, 1), datetime(2025, 11, 20, 3)])
+def test_the_years_that_are_over_computed_together_are_the_reports_one_by_one(db, now):
+    """The dashboard's trend computes its past years in two statements: the same documents as one by one
+    (without the child breakdown), whatever year the placements and plan targets are of."""
+    build()
+    province = db.session.scalar(select(Area).where(Area.code == "01"))
+    years = [year for year in (2022, 2023, 2024, 2025) if year < clock.local_day(now).year]
+    together = [report.as_document() for report in rollup.past_years(years, province, now=now)]
+    one_by_one = [rollup.compute(year, province, now=now, with_children=False).as_document() for year in years]
+    assert together == one_by_one
+    assert any(row["numerator"] for document in together for indicator in document["indicators"]
+               for row in indicator["rows"])

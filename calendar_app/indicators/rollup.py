@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import RowMapping, and_, case, func, or_, select, text, union_all
+from sqlalchemy import Date, RowMapping, and_, case, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from ..clock import local_day, local_midnight_utc, utcnow
@@ -203,6 +203,26 @@ def child_areas(area: Area, day: date) -> list[Area]:
         select(Area).where(Area.parent_id == area.id, Area.valid_on_filter(day)).order_by(Area.code)))
 
 
+def _flags_and_totals(a, t, b, attendance_before, variety, assessed_id) -> tuple[dict, dict]:
+    """The per-institution condition each share indicator counts, and the (Y, Y−1) totals the growth
+    indicators compare, from the columns of what was held (a), the tallies (t), Y−1's year rows (b), the
+    variety of keys and the self-assessment (its institution id, NULL when none counts)."""
+    flags = {
+        "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
+        "library_digital": or_(func.coalesce(a.online, 0) == 1, assessed_id.is_not(None)),
+        "culture_district_activities": or_(func.coalesce(variety.audiences, 0) >= 2,
+                                           func.coalesce(variety.categories, 0) >= 2),
+        "culture_commune_clubs": or_(func.coalesce(a.club_or_course, 0) == 1, func.coalesce(t.club_members, 0) > 0),
+    }
+    totals = {
+        "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
+                                 func.coalesce(b.library_visits, 0) + func.coalesce(attendance_before, 0)),
+        "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
+                                         func.coalesce(b.study_visitors, 0) + func.coalesce(attendance_before, 0)),
+    }
+    return flags, totals
+
+
 class Facts:
     """The per-institution fact subqueries of one (year, area), shared by the roll-up and the drill-down."""
 
@@ -247,34 +267,20 @@ class Facts:
         a, t, b = self.activity.c, self.tally.c, self.before.c
         # Y−1's attendance: from its year rows once it is over, else from its months
         attendance_before = b.attendance if year - 1 < this_year else a.attendance_before
-        #: the per-institution condition each share indicator counts
-        self.flags = {
-            "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
-            "library_digital": or_(func.coalesce(a.online, 0) == 1, self.assessed.c.institution_id.is_not(None)),
-            "culture_district_activities": or_(func.coalesce(self.variety.c.audiences, 0) >= 2,
-                                               func.coalesce(self.variety.c.categories, 0) >= 2),
-            "culture_commune_clubs": or_(func.coalesce(a.club_or_course, 0) == 1,
-                                         func.coalesce(t.club_members, 0) > 0),
-        }
-        #: the totals the growth indicators compare, (Y, Y−1)
-        self.totals = {
-            "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
-                                     func.coalesce(b.library_visits, 0) + func.coalesce(attendance_before, 0)),
-            "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
-                                             func.coalesce(b.study_visitors, 0)
-                                             + func.coalesce(attendance_before, 0)),
-        }
+        self.flags, self.totals = _flags_and_totals(a, t, b, attendance_before, self.variety.c,
+                                                    self.assessed.c.institution_id)
 
     @staticmethod
-    def _year_rows(year: int, name: str):
-        """The year rows of `year`, with what was held as flags (1 or 0) as the months give them. (Joined to
-        the scope row by row, without grouping: one row per institution and year.)"""
+    def _year_rows(year: int | None, name: str):
+        """The year rows of `year` (of every year, with their year, for None), with what was held as flags
+        (1 or 0) as the months give them. (Joined to the scope row by row, without grouping: one row per
+        institution and year.)"""
         rows = InstitutionYear
-        return (select(rows.institution_id, case((rows.attended > 0, 1), else_=0).label("attended"),
+        return (select(rows.institution_id, rows.year, case((rows.attended > 0, 1), else_=0).label("attended"),
                        case((rows.online > 0, 1), else_=0).label("online"),
                        case((rows.club > 0, 1), else_=0).label("club_or_course"), rows.attendance,
                        rows.library_visits, rows.study_visitors, rows.club_members, rows.audiences, rows.categories)
-                .where(rows.year == year)
+                .where(*([rows.year == year] if year is not None else []))
                 .subquery(name))
 
     def _months(self, since: int) -> None:
@@ -482,14 +488,16 @@ def _museum_rows(facts: Facts, targets: Targets) -> list[tuple[int | None, Row]]
              .outerjoin(programmes, programmes.c.institution_id == facts.scope.c.institution_id)
              .where(facts.scope.c.category.in_(MUSEUM_CATEGORIES))
              .order_by(Institution.name, Institution.slug))
-    rows = []
-    for child_id, slug, name, category, count in db.session.execute(query):
-        target = targets.get(("museum_education_programmes", category))
-        low, high = (target.low, target.high) if target is not None else (None, None)
-        value = float(count)
-        rows.append((child_id, Row(numerator=int(count), denominator=1, value=value, target=low, target_high=high,
-                                   status=status_of(value, low), institution=slug, name=name, category=category)))
-    return rows
+    return [(child_id, _museum_row(slug, name, category, count, targets))
+            for child_id, slug, name, category, count in db.session.execute(query)]
+
+
+def _museum_row(slug: str, name: str, category: str, count: int, targets: Targets) -> Row:
+    target = targets.get(("museum_education_programmes", category))
+    low, high = (target.low, target.high) if target is not None else (None, None)
+    value = float(count)
+    return Row(numerator=int(count), denominator=1, value=value, target=low, target_high=high,
+               status=status_of(value, low), institution=slug, name=name, category=category)
 
 
 def _tune_for_reporting() -> None:
@@ -510,14 +518,19 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
     facts = Facts(year, area, now)
     plan = plan_for(area)
     targets = targets_for(year, plan)
-    partials = _partials(facts)
+    children = child_areas(area, facts.day) if with_children else []
+    return _report(year, area, facts.now, _partials(facts), _museum_rows(facts, targets), children, plan, targets)
+
+
+def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping],
+            museums: list[tuple[int | None, Row]], children: list[Area], plan: Plan | None,
+            targets: Targets) -> Report:
+    """The report from the partial rows per (child area, category) and the museums' rows."""
     present = {p["category"] for p in partials}
     # a province (or the country) shows every line of its plan: a category with a target has its row even
     # without such institutions (denominator 0, no_data), as the plan's report form does; a district or
     # commune shows only the kinds of institution it has
     whole_plan = area.level in ("country", "province")
-    children = child_areas(area, facts.day) if with_children else []
-    museums = _museum_rows(facts, targets)
     results = []
     for indicator in INDICATORS:
         if indicator.kind == "programmes":
@@ -532,7 +545,69 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
                 [AreaRows(child, _rows_for(indicator, partials, child.id, categories, targets))
                  for child in children])
         results.append(result)
-    return Report(year=year, area=area, generated_at=facts.now, indicators=results, plan=plan, targets=targets)
+    return Report(year=year, area=area, generated_at=now, indicators=results, plan=plan, targets=targets)
+
+
+def past_years(years: Sequence[int], area: Area, now: datetime | None = None) -> list[Report]:
+    """The reports of years that are over (each before the year of `now`), without the child breakdown, in
+    two statements for all of them (the dashboard's trend): the same documents as `compute` gives one by one.
+
+    Each year's scope (its reference day's placements and tree) is joined to that year's and the year
+    before's rows, the self-assessments of the year and its museums' programme keys since the plan's first
+    year, and grouped by (year, category)."""
+    now = now or utcnow()
+    assert all(year < local_day(now).year for year in years), "past_years counts the years that are over"
+    if not years:
+        return []
+    _tune_for_reporting()
+    days = union_all(*(select(literal(year).label("year"), literal(reference_day(year, area), Date).label("day"))
+                       for year in years)).subquery("days")
+    place = aliased(Area)
+    scope = (
+        select(days.c.year, Placement.institution_id.label("institution_id"), Institution.category.label("category"))
+        .select_from(days)
+        .join(Placement, Placement.on(days.c.day))
+        .join(Institution, Institution.id == Placement.institution_id)
+        .join(place, place.id == Placement.area_id)
+        .where(area.subtree_filter(place.path), Area.valid_on_filter(days.c.day, place), Institution.active.is_(True))
+        .subquery("scope")
+    )
+    held, before = Facts._year_rows(None, "year_facts"), Facts._year_rows(None, "before_facts")
+    assessed = SelfAssessment
+    flags, totals = _flags_and_totals(held.c, held.c, before.c, before.c.attendance, held.c, assessed.institution_id)
+    counts = [func.sum(case((flag, 1), else_=0)).label(key) for key, flag in flags.items()]
+    sums = []
+    for key, (current, earlier) in totals.items():
+        sums += [func.sum(current).label(f"{key}_now"), func.sum(earlier).label(f"{key}_before")]
+    c = scope.c
+    partials = db.session.execute(
+        select(c.year, c.category, func.count().label("institutions"), *counts, *sums)
+        .select_from(scope)
+        .outerjoin(held, and_(held.c.institution_id == c.institution_id, held.c.year == c.year))
+        .outerjoin(before, and_(before.c.institution_id == c.institution_id, before.c.year == c.year - 1))
+        .outerjoin(assessed, and_(assessed.institution_id == c.institution_id, assessed.year == c.year,
+                                  or_(*(getattr(assessed, item) for item in CHECKLIST))))
+        .group_by(c.year, c.category)).mappings().all()
+    keys = InstitutionYearKey
+    museums = db.session.execute(
+        select(c.year, Institution.slug, Institution.name, Institution.category,
+               func.count(keys.key.distinct()))
+        .select_from(scope)
+        .join(Institution, Institution.id == c.institution_id)
+        .outerjoin(keys, and_(keys.institution_id == c.institution_id, keys.kind == "programme",
+                              keys.year.between(PLAN_FIRST_YEAR, c.year), keys.first_start <= now))
+        .where(c.category.in_(MUSEUM_CATEGORIES))
+        .group_by(c.year, Institution.id, Institution.slug, Institution.name, Institution.category)
+        .order_by(c.year, Institution.name, Institution.slug)).all()
+    plan = plan_for(area)
+    reports = []
+    for year in years:
+        targets = targets_for(year, plan)
+        rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
+                for museum_year, slug, name, category, count in museums if museum_year == year]
+        reports.append(_report(year, area, now, [p for p in partials if p["year"] == year], rows, [], plan,
+                               targets))
+    return reports
 
 
 def overall(indicator: Indicator, rows: list[Row]) -> Row:
