@@ -271,16 +271,16 @@ class Facts:
                                                     self.assessed.c.institution_id)
 
     @staticmethod
-    def _year_rows(year: int | None, name: str):
-        """The year rows of `year` (of every year, with their year, for None), with what was held as flags
-        (1 or 0) as the months give them. (Joined to the scope row by row, without grouping: one row per
+    def _year_rows(year: int | Sequence[int], name: str):
+        """The year rows of `year` (or of several years, with their year), with what was held as flags (1 or
+        0) as the months give them. (Joined to the scope row by row, without grouping: one row per
         institution and year.)"""
         rows = InstitutionYear
         return (select(rows.institution_id, rows.year, case((rows.attended > 0, 1), else_=0).label("attended"),
                        case((rows.online > 0, 1), else_=0).label("online"),
                        case((rows.club > 0, 1), else_=0).label("club_or_course"), rows.attendance,
                        rows.library_visits, rows.study_visitors, rows.club_members, rows.audiences, rows.categories)
-                .where(*([rows.year == year] if year is not None else []))
+                .where(rows.year == year if isinstance(year, int) else rows.year.in_(year))
                 .subquery(name))
 
     def _months(self, since: int) -> None:
@@ -572,7 +572,8 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None) ->
         .where(area.subtree_filter(place.path), Area.valid_on_filter(days.c.day, place), Institution.active.is_(True))
         .subquery("scope")
     )
-    held, before = Facts._year_rows(None, "year_facts"), Facts._year_rows(None, "before_facts")
+    held = Facts._year_rows(years, "year_facts")
+    before = Facts._year_rows([year - 1 for year in years], "before_facts")
     assessed = SelfAssessment
     flags, totals = _flags_and_totals(held.c, held.c, before.c, before.c.attendance, held.c, assessed.institution_id)
     counts = [func.sum(case((flag, 1), else_=0)).label(key) for key, flag in flags.items()]
