@@ -1,11 +1,12 @@
 """The seven indicators of SPEC.md, rolled up over an area's subtree by the database: (year, area) in, rows out.
 
 How the figures are made:
-- one row of *facts* per institution in scope (held occurrences, attendance, tallies, self-assessment),
-  each fact an aggregate query (GROUP BY institution); what occurrences, attendance and tallies say is read
-  from the facts facts.py keeps up to date on write: the year rows for the years that are over (and for
-  tallies), the month rows for the months of this year before the current one, and the live tables for
-  the current month, so a province report never joins millions of occurrences;
+- one row of *facts* per institution in scope (held occurrences, attendance, tallies, self-assessment);
+  what occurrences, attendance and tallies say is read from the facts facts.py keeps up to date on write:
+  the year rows (for the current year corrected by its months ahead as recorded and the shorter part of
+  the current month read live), and the year keys with their first meeting for the distinct audiences,
+  categories and programmes held by now, so a province report never joins millions of occurrences; a
+  year to come reads its months;
 - the facts are then grouped by (direct child area, institution category) in SQL, so the database returns
   at most children × categories partial counts; adding the partials of the children gives the area's total.
 
