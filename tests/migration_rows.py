@@ -169,13 +169,18 @@ YEAR_COLUMNS = ("institution_id, year, attended, online, club, attendance, libra
                 "club_members, audiences, categories")
 
 
-def facts(connection: Connection, years: bool = False) -> dict[str, list[tuple]]:
-    """The monthly facts a database holds (with `years`, the yearly ones too: from 0013 on), sorted."""
+def facts(connection: Connection, years: bool = False, keys: bool = False) -> dict[str, list[tuple]]:
+    """The monthly facts a database holds (with `years`, the yearly ones too: from 0013 on; with `keys`, the
+    first meeting of each month key and the year keys: from 0014 on), sorted."""
     tables = [("institution_months", "institution_id, month, held, attended, online, club, attendance"),
-              ("institution_month_keys", "institution_id, month, kind, key")]
+              ("institution_month_keys", "institution_id, month, kind, key" + (", first_start" if keys else ""))]
     if years:
         tables.append(("institution_years", YEAR_COLUMNS))
-    return {name: sorted(tuple(row) for row in connection.execute(text(f"SELECT {columns} FROM {name}")))
+    if keys:
+        tables.append(("institution_year_keys", "institution_id, year, kind, key, first_start"))
+    return {name: sorted(tuple(_moment(value) if column == "first_start" else value
+                               for column, value in row._mapping.items())
+                         for row in connection.execute(text(f"SELECT {columns} FROM {name}")))
             for name, columns in tables}
 
 
@@ -198,6 +203,29 @@ YEARS_AT_0013 = [
 def _years_filled(connection: Connection) -> None:
     filled = facts(connection, years=True)["institution_years"]
     assert filled == YEARS_AT_0013, f"0013 filled {filled}, expected {YEARS_AT_0013}"
+
+
+#: the keys of AT_0001 as 0014 must compute them: each month key with its first meeting, and the year's keys
+FIRST_CLUB, FIRST_CLUB_APRIL = datetime(2025, 3, 10, 1), datetime(2025, 4, 10, 1)
+FIRST_LESSON = datetime(2025, 5, 18, 2)
+KEYS_AT_0014 = {
+    "institution_month_keys": sorted(
+        [(2, month, kind, key, first) for month, first in ((202503, FIRST_CLUB), (202504, FIRST_CLUB_APRIL))
+         for kind, key in (("audience", "children"), ("audience", "elderly"), ("category", "club"),
+                           ("category", "talk"))]
+        + [(3, 202505, "programme", "di-san-2025", FIRST_LESSON)]),
+    # the club's keys were held in March and April: the year's first meeting is March's
+    "institution_year_keys": sorted(
+        [(2, 2025, kind, key, FIRST_CLUB) for kind, key in (("audience", "children"), ("audience", "elderly"),
+                                                            ("category", "club"), ("category", "talk"))]
+        + [(3, 2025, "programme", "di-san-2025", FIRST_LESSON)]),
+}
+
+
+def _keys_filled(connection: Connection) -> None:
+    filled = facts(connection, years=True, keys=True)
+    filled = {name: filled[name] for name in KEYS_AT_0014}
+    assert filled == KEYS_AT_0014, f"0014 filled {filled}, expected {KEYS_AT_0014}"
 
 
 def _sessions_start_at_version_zero(connection: Connection) -> None:
@@ -312,4 +340,5 @@ STEPS: dict[str, Step] = {
     # 0012: indexes only
     "0012": Step(),
     "0013": Step(check=_years_filled),
+    "0014": Step(check=_keys_filled),
 }

@@ -12,7 +12,7 @@ from calendar_app import clock
 from calendar_app.events import operations as events
 from calendar_app.extensions import db
 from calendar_app.indicators import facts, rollup
-from calendar_app.indicators.models import InstitutionMonth, InstitutionMonthKey, InstitutionYear
+from calendar_app.indicators.models import InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey
 from calendar_app.participation import operations as participation
 from calendar_app.participation.models import Attendance
 from calendar_app.places import operations as places
@@ -23,17 +23,25 @@ from tests.test_indicators import attend, build
 from tests.test_scheduler import private_postgres
 
 
-def stored() -> tuple[set, set, set]:
-    """The month rows, key rows and year rows (those with anything but zeros) the database holds."""
+def stored() -> tuple[set, set, set, set]:
+    """The month rows, key rows, year rows (those with anything but zeros) and year keys the database holds."""
     return (set(db.session.execute(select(*InstitutionMonth.__table__.c)).all()),
             set(db.session.execute(select(*InstitutionMonthKey.__table__.c)).all()),
-            {row for row in db.session.execute(select(*InstitutionYear.__table__.c)).all() if any(row[2:])})
+            {row for row in db.session.execute(select(*InstitutionYear.__table__.c)).all() if any(row[2:])},
+            set(db.session.execute(select(*InstitutionYearKey.__table__.c)).all()))
 
 
-def recomputed() -> tuple[set, set, set]:
+def recomputed() -> tuple[set, set, set, set]:
+    """The same from the live tables (the year keys from the month keys recomputed so)."""
     years = facts.year_rows()
-    return (set(db.session.execute(facts.month_rows()).all()), set(db.session.execute(facts.month_keys()).all()),
-            {tuple(row) for row in db.session.execute(years).all() if any(row[2:])})
+    keys = set(db.session.execute(facts.month_keys()).all())
+    year_keys: dict[tuple, datetime] = {}
+    for institution_id, month, kind, key, first_start in keys:
+        at = (institution_id, month // 100, kind, key)
+        year_keys[at] = min(first_start, year_keys.get(at, first_start))
+    return (set(db.session.execute(facts.month_rows()).all()), keys,
+            {tuple(row) for row in db.session.execute(years).all() if any(row[2:])},
+            {(*at, first_start) for at, first_start in year_keys.items()})
 
 
 def assert_in_step() -> None:
@@ -43,18 +51,21 @@ def assert_in_step() -> None:
 
 def test_the_hand_worked_province_is_in_step(db):
     build()
-    months, keys, _years = stored()
+    months, keys, _years, year_keys = stored()
     assert stored() == recomputed()
     lib_a = places.institution_by_slug("lib-a").id
     # lib-a: 0 people on 1/5/2025, 30 on 20/11/2025 (counted in its month whatever the clock says)
     assert {(m, held, attended, attendance) for i, m, held, attended, _o, _c, attendance in months if i == lib_a} \
         == {(202505, 1, 0, 0), (202511, 1, 1, 30)}
     museum = places.institution_by_slug("museum-a").id
-    assert {(m, key) for i, m, kind, key in keys if i == museum and kind == "programme"} \
+    assert {(m, key) for i, m, kind, key, _first in keys if i == museum and kind == "programme"} \
         == {(202303, "p1"), (202505, "p2"), (202506, "p1"), (202512, "p3"), (202212, "p4")}
+    # p1, held in March 2023 and in June 2025: a year key for each year, from its first meeting of the year
+    assert {(year, key) for i, year, kind, key, _first in year_keys if i == museum and kind == "programme"} \
+        == {(2023, "p1"), (2025, "p2"), (2025, "p1"), (2025, "p3"), (2022, "p4")}
     cc_b = places.institution_by_slug("cc-b").id
-    assert {(kind, key) for i, _m, kind, key in keys if i == cc_b} == {("audience", "everyone"),
-                                                                       ("category", "festival")}
+    assert {(kind, key) for i, _m, kind, key, _first in keys if i == cc_b} == {("audience", "everyone"),
+                                                                               ("category", "festival")}
 
 
 def test_every_write_of_the_app_keeps_the_facts_in_step(db, world):
@@ -91,7 +102,7 @@ def test_every_write_of_the_app_keeps_the_facts_in_step(db, world):
     places.update_institution(admin, lib, {"category": "culture_centre_district"})  # now its keys are kept
     db.session.commit()
     assert_in_step()
-    assert any(kind == "audience" for i, _m, kind, _k in stored()[1] if i == lib.id)
+    assert any(kind == "audience" for i, _m, kind, _k, _first in stored()[1] if i == lib.id)
 
     db.session.delete(db.session.scalar(select(Attendance).where(Attendance.occurrence_id == first.id)))
     db.session.commit()
@@ -304,4 +315,19 @@ def test_the_current_year_from_its_year_rows_less_the_months_ahead_is_what_its_m
     province = db.session.scalar(select(Area).where(Area.code == "01"))
     from_year_rows = rollup.compute(2025, province, now=now).as_document()
     monkeypatch.setattr(rollup.Facts, "_this_year", lambda self: self._months(since=self.year))
+    monkeypatch.setattr(rollup.Facts, "programmes", rollup.Facts.programmes_from_months)
     assert rollup.compute(2025, province, now=now).as_document() == from_year_rows
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 2, 1), datetime(2025, 11, 20, 3)])
+def test_the_years_that_are_over_computed_together_are_the_reports_one_by_one(db, now):
+    """The dashboard's trend computes its past years in two statements: the same documents as one by one
+    (without the child breakdown), whatever year the placements and plan targets are of."""
+    build()
+    province = db.session.scalar(select(Area).where(Area.code == "01"))
+    years = [year for year in (2022, 2023, 2024, 2025) if year < clock.local_day(now).year]
+    together = [report.as_document() for report in rollup.past_years(years, province, now=now)]
+    one_by_one = [rollup.compute(year, province, now=now, with_children=False).as_document() for year in years]
+    assert together == one_by_one
+    assert any(row["numerator"] for document in together for indicator in document["indicators"]
+               for row in indicator["rows"])

@@ -156,10 +156,10 @@ def assert_facts_are_rebuilt_the_same() -> None:
     from calendar_app.indicators.facts import rebuild
 
     with db.engine.connect() as connection:
-        migrated = facts(connection, years=True)
+        migrated = facts(connection, years=True, keys=True)
     with db.engine.connect() as connection:
         rebuild(connection)
-        rebuilt = facts(connection, years=True)
+        rebuilt = facts(connection, years=True, keys=True)
         connection.rollback()
     assert migrated == rebuilt
 

@@ -4,10 +4,13 @@ kept up to date on every write so that a report never joins those tables at prov
 - ``institution_months``: per institution and local calendar month, the occurrences held, those with
   attendance above zero, with online attendance, of clubs and courses, and the attendance total;
 - ``institution_month_keys``: the distinct audiences and activity categories a district culture centre
-  held that month, and the programme keys a museum held;
+  held that month, and the programme keys a museum held, each with the start of its first meeting that month;
 - ``institution_years``: per institution and calendar year, the months added up, the distinct keys of the
   year counted, and the year's monthly tallies of the metrics the indicators read (a report of a past year
-  reads these: one row per institution and year).
+  reads these: one row per institution and year);
+- ``institution_year_keys``: the month keys of a year, each with the start of its first meeting that year,
+  so a report of any year counts the keys held up to its moment (first meeting <= now) from a few rows per
+  institution rather than from the months and the live tables.
 
 Here an occurrence is *held* when it is not cancelled and its activity is published, whatever the clock
 says: rollup.Facts reads the years before the current one from the year rows, the months before the current
@@ -33,7 +36,6 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    union,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -45,13 +47,14 @@ from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurr
 from ..participation.models import Attendance, MonthlyTally
 from ..places.models import Institution
 from ..vocabulary import MUSEUM_CATEGORIES
-from .models import InstitutionMonth, InstitutionMonthKey, InstitutionYear
+from .models import InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey
 
 CLUB_CATEGORIES = ("club", "course")
 #: the institutions whose month keys are kept: the indicators count distinct keys only for these
 VARIETY_CATEGORIES = ("culture_centre_district",)
 MONTH_COLUMNS = ("institution_id", "month", "held", "attended", "online", "club", "attendance")
-KEY_COLUMNS = ("institution_id", "month", "kind", "key")
+KEY_COLUMNS = ("institution_id", "month", "kind", "key", "first_start")
+YEAR_KEY_COLUMNS = ("institution_id", "year", "kind", "key", "first_start")
 YEAR_COLUMNS = ("institution_id", "year", "attended", "online", "club", "attendance", "library_visits",
                 "study_visitors", "club_members", "audiences", "categories")
 #: the tallies a year row adds up, by its column
@@ -141,10 +144,11 @@ def month_rows(*conditions):
 
 
 def month_keys(*conditions):
-    """SELECT of KEY_COLUMNS (distinct) over the held occurrences matching `conditions`."""
+    """SELECT of KEY_COLUMNS over the held occurrences matching `conditions`: each key once per institution
+    and month, with the start of its first meeting."""
     def held_keys(kind: str, key, link=None, categories=VARIETY_CATEGORIES):
         query = (select(Activity.institution_id.label("institution_id"), month_of(Occurrence.starts_at).label("month"),
-                        literal(kind).label("kind"), key.label("key"))
+                        literal(kind).label("kind"), key.label("key"), Occurrence.starts_at.label("starts_at"))
                  .select_from(Occurrence)
                  .join(Activity, Activity.id == Occurrence.activity_id)
                  .join(Institution, Institution.id == Activity.institution_id))
@@ -152,9 +156,11 @@ def month_keys(*conditions):
             query = query.join(link, link.activity_id == Activity.id)
         return query.where(_held(Institution.category.in_(categories), key.is_not(None), *conditions))
 
-    return union(held_keys("audience", ActivityAudience.key, ActivityAudience),
-                 held_keys("category", ActivityCategory.key, ActivityCategory),
-                 held_keys("programme", Activity.programme, categories=MUSEUM_CATEGORIES))
+    held = union_all(held_keys("audience", ActivityAudience.key, ActivityAudience),
+                     held_keys("category", ActivityCategory.key, ActivityCategory),
+                     held_keys("programme", Activity.programme, categories=MUSEUM_CATEGORIES)).subquery("held_keys")
+    grouped = (held.c.institution_id, held.c.month, held.c.kind, held.c.key)
+    return select(*grouped, func.min(held.c.starts_at).label("first_start")).group_by(*grouped)
 
 
 def year_of(month):
@@ -195,12 +201,24 @@ def year_rows(institution_ids: list[int] | None = None, year: int | None = None)
             .group_by(columns[0], columns[1]))
 
 
+def year_keys(institution_ids: list[int] | None = None, year: int | None = None):
+    """SELECT of YEAR_KEY_COLUMNS from the month keys (of some institutions, of one year)."""
+    keys = InstitutionMonthKey
+    conditions = [condition for condition in (
+        among(keys.institution_id, institution_ids) if institution_ids is not None else None,
+        year_of(keys.month) == year if year is not None else None) if condition is not None]
+    grouped = (keys.institution_id, year_of(keys.month), keys.kind, keys.key)
+    return select(*grouped, func.min(keys.first_start)).where(*conditions).group_by(*grouped)
+
+
 def _refresh_years(connection, institution_ids: list[int], year: int | None = None) -> None:
-    """Recompute the year rows of these institutions (of one year, or all) from months, keys and tallies."""
-    years = InstitutionYear.__table__
-    connection.execute(delete(years).where(among(years.c.institution_id, institution_ids),
-                                           *([years.c.year == year] if year is not None else [])))
-    connection.execute(insert(years).from_select(YEAR_COLUMNS, year_rows(institution_ids, year)))
+    """Recompute the year rows and year keys of these institutions (of one year, or all) from months, keys
+    and tallies."""
+    for table, columns, rows in ((InstitutionYear.__table__, YEAR_COLUMNS, year_rows),
+                                 (InstitutionYearKey.__table__, YEAR_KEY_COLUMNS, year_keys)):
+        connection.execute(delete(table).where(among(table.c.institution_id, institution_ids),
+                                               *([table.c.year == year] if year is not None else [])))
+        connection.execute(insert(table).from_select(columns, rows(institution_ids, year)))
 
 
 def chunks(ids: Iterable[int | None], size: int = CHUNK) -> Iterator[list[int]]:
@@ -261,15 +279,13 @@ def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) ->
 
 def rebuild(connection) -> tuple[int, int]:
     """Recompute every row; returns the number of (month rows, key rows)."""
-    months, keys, years = InstitutionMonth.__table__, InstitutionMonthKey.__table__, InstitutionYear.__table__
-    connection.execute(delete(months))
-    connection.execute(delete(keys))
-    connection.execute(delete(years))
+    months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
+    years, year_keys_table = InstitutionYear.__table__, InstitutionYearKey.__table__
+    for table in (months, keys, years, year_keys_table):
+        connection.execute(delete(table))
     # in institution order, as `refresh` writes them: an institution's rows stay together on disk
-    rows = month_rows()
-    connection.execute(insert(months).from_select(MONTH_COLUMNS, rows.order_by(*rows.selected_columns[:2])))
-    connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys().order_by("institution_id", "month")))
-    rows = year_rows()
-    connection.execute(insert(years).from_select(YEAR_COLUMNS, rows.order_by(*rows.selected_columns[:2])))
+    for table, columns, rows in ((months, MONTH_COLUMNS, month_rows()), (keys, KEY_COLUMNS, month_keys()),
+                                 (years, YEAR_COLUMNS, year_rows()), (year_keys_table, YEAR_KEY_COLUMNS, year_keys())):
+        connection.execute(insert(table).from_select(columns, rows.order_by(*rows.selected_columns[:2])))
     return (connection.execute(select(func.count()).select_from(months)).scalar_one(),
             connection.execute(select(func.count()).select_from(keys)).scalar_one())

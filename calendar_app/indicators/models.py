@@ -90,7 +90,9 @@ class InstitutionMonth(db.Model):
     attendance: Mapped[int] = mapped_column(BigInteger)
 
     #: the months from the current one on, which the report of the current year takes off its year rows
-    __table_args__ = (Index("ix_institution_months_month", "month"),)
+    #: (from the index alone on PostgreSQL)
+    __table_args__ = (Index("ix_institution_months_month", "month",
+                            postgresql_include=["institution_id", "attended", "online", "club", "attendance"]),)
 
 
 class InstitutionMonthKey(db.Model):
@@ -104,6 +106,8 @@ class InstitutionMonthKey(db.Model):
     #: audience | category | programme
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: the start of the key's first meeting held that month (naive UTC)
+    first_start: Mapped[datetime]
 
 
 class InstitutionYear(db.Model):
@@ -134,3 +138,24 @@ class InstitutionYear(db.Model):
     __table_args__ = (Index("ix_institution_years_year", "year", "institution_id",
                             postgresql_include=["attended", "online", "club", "attendance", "library_visits",
                                                 "study_visitors", "club_members", "audiences", "categories"]),)
+
+
+class InstitutionYearKey(db.Model):
+    """A distinct audience, activity category or programme key one institution held in one calendar year,
+    with the start of its first meeting held that year: the keys held by a moment of the year are those whose
+    first meeting had started (a report of the current year counts them without reading its months)."""
+
+    __tablename__ = "institution_year_keys"
+
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: audience | category | programme
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    first_start: Mapped[datetime]
+
+    #: a kind's keys of some years from the index alone on PostgreSQL (variety: one year; programmes: since
+    #: the plan's first year)
+    __table_args__ = (Index("ix_institution_year_keys_kind_year", "kind", "year", "institution_id", "key",
+                            postgresql_include=["first_start"]),)

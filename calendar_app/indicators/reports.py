@@ -3,6 +3,7 @@ the figures recorded here (rollup.py), with the documents imported from province
 deployment (imported.py) — the imported area's own document as it came, and added up above it."""
 from datetime import datetime
 
+from ..clock import local_day, utcnow
 from ..places.models import Area
 from . import imported, rollup
 
@@ -16,5 +17,20 @@ def report(year: int, area: Area, now: datetime | None = None, with_children: bo
 
 
 def trend(area: Area, first: int, last: int, now: datetime | None = None) -> list[rollup.Report]:
-    """The reports of every year from `first` through `last`, without the child breakdown."""
-    return [report(year, area, now, with_children=False) for year in range(first, last + 1)]
+    """The reports of every year from `first` through `last`, without the child breakdown: the years that
+    are over computed together (rollup.past_years), the others one by one."""
+    now = now or utcnow()
+    years = range(first, last + 1)
+    documents = {year: imported.imported_report(year, area) for year in years}
+    over = [year for year in years if documents[year] is None and year < local_day(now).year]
+    computed = dict(zip(over, rollup.past_years(over, area, now), strict=True))
+    reports = []
+    for year in years:
+        document = documents[year]
+        if document is not None:
+            reports.append(imported.as_report(document, area))
+        elif year in computed:
+            reports.append(imported.add_imported(computed[year], computed[year].targets))
+        else:
+            reports.append(report(year, area, now, with_children=False))
+    return reports

@@ -1,11 +1,12 @@
 """The seven indicators of SPEC.md, rolled up over an area's subtree by the database: (year, area) in, rows out.
 
 How the figures are made:
-- one row of *facts* per institution in scope (held occurrences, attendance, tallies, self-assessment),
-  each fact an aggregate query (GROUP BY institution); what occurrences, attendance and tallies say is read
-  from the facts facts.py keeps up to date on write: the year rows for the years that are over (and for
-  tallies), the month rows for the months of this year before the current one, and the live tables for
-  the current month, so a province report never joins millions of occurrences;
+- one row of *facts* per institution in scope (held occurrences, attendance, tallies, self-assessment);
+  what occurrences, attendance and tallies say is read from the facts facts.py keeps up to date on write:
+  the year rows (for the current year corrected by its months ahead as recorded and the shorter part of
+  the current month read live), and the year keys with their first meeting for the distinct audiences,
+  categories and programmes held by now, so a province report never joins millions of occurrences; a
+  year to come reads its months;
 - the facts are then grouped by (direct child area, institution category) in SQL, so the database returns
   at most children × categories partial counts; adding the partials of the children gives the area's total.
 
@@ -52,7 +53,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import RowMapping, and_, case, func, or_, select, text, union_all
+from sqlalchemy import Date, RowMapping, and_, case, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from ..clock import local_day, local_midnight_utc, utcnow
@@ -64,7 +65,7 @@ from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
 from . import facts
-from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, Plan
+from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey, Plan
 from .plans import Targets, plan_for, targets_for
 
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
@@ -203,6 +204,26 @@ def child_areas(area: Area, day: date) -> list[Area]:
         select(Area).where(Area.parent_id == area.id, Area.valid_on_filter(day)).order_by(Area.code)))
 
 
+def _flags_and_totals(a, t, b, attendance_before, variety, assessed_id) -> tuple[dict, dict]:
+    """The per-institution condition each share indicator counts, and the (Y, Y−1) totals the growth
+    indicators compare, from the columns of what was held (a), the tallies (t), Y−1's year rows (b), the
+    variety of keys and the self-assessment (its institution id, NULL when none counts)."""
+    flags = {
+        "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
+        "library_digital": or_(func.coalesce(a.online, 0) == 1, assessed_id.is_not(None)),
+        "culture_district_activities": or_(func.coalesce(variety.audiences, 0) >= 2,
+                                           func.coalesce(variety.categories, 0) >= 2),
+        "culture_commune_clubs": or_(func.coalesce(a.club_or_course, 0) == 1, func.coalesce(t.club_members, 0) > 0),
+    }
+    totals = {
+        "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
+                                 func.coalesce(b.library_visits, 0) + func.coalesce(attendance_before, 0)),
+        "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
+                                         func.coalesce(b.study_visitors, 0) + func.coalesce(attendance_before, 0)),
+    }
+    return flags, totals
+
+
 class Facts:
     """The per-institution fact subqueries of one (year, area), shared by the roll-up and the drill-down."""
 
@@ -227,7 +248,7 @@ class Facts:
         )
         self.in_scope = select(self.scope.c.institution_id)
 
-        this_year = local_day(self.now).year
+        self.this_year = this_year = local_day(self.now).year
         #: the year rows of Y and Y−1: the tallies (entered, whatever the clock says), and what was held in
         #: the years that are over
         self.tally, self.before = self._year_rows(year, "year_facts"), self._year_rows(year - 1, "before_facts")
@@ -247,34 +268,20 @@ class Facts:
         a, t, b = self.activity.c, self.tally.c, self.before.c
         # Y−1's attendance: from its year rows once it is over, else from its months
         attendance_before = b.attendance if year - 1 < this_year else a.attendance_before
-        #: the per-institution condition each share indicator counts
-        self.flags = {
-            "library_lifelong_services": func.coalesce(a.attended, 0) == 1,
-            "library_digital": or_(func.coalesce(a.online, 0) == 1, self.assessed.c.institution_id.is_not(None)),
-            "culture_district_activities": or_(func.coalesce(self.variety.c.audiences, 0) >= 2,
-                                               func.coalesce(self.variety.c.categories, 0) >= 2),
-            "culture_commune_clubs": or_(func.coalesce(a.club_or_course, 0) == 1,
-                                         func.coalesce(t.club_members, 0) > 0),
-        }
-        #: the totals the growth indicators compare, (Y, Y−1)
-        self.totals = {
-            "library_users_growth": (func.coalesce(t.library_visits, 0) + func.coalesce(a.attendance, 0),
-                                     func.coalesce(b.library_visits, 0) + func.coalesce(attendance_before, 0)),
-            "museum_study_visitors_growth": (func.coalesce(t.study_visitors, 0) + func.coalesce(a.attendance, 0),
-                                             func.coalesce(b.study_visitors, 0)
-                                             + func.coalesce(attendance_before, 0)),
-        }
+        self.flags, self.totals = _flags_and_totals(a, t, b, attendance_before, self.variety.c,
+                                                    self.assessed.c.institution_id)
 
     @staticmethod
-    def _year_rows(year: int, name: str):
-        """The year rows of `year`, with what was held as flags (1 or 0) as the months give them. (Joined to
-        the scope row by row, without grouping: one row per institution and year.)"""
+    def _year_rows(year: int | Sequence[int], name: str):
+        """The year rows of `year` (or of several years, with their year), with what was held as flags (1 or
+        0) as the months give them. (Joined to the scope row by row, without grouping: one row per
+        institution and year.)"""
         rows = InstitutionYear
-        return (select(rows.institution_id, case((rows.attended > 0, 1), else_=0).label("attended"),
+        return (select(rows.institution_id, rows.year, case((rows.attended > 0, 1), else_=0).label("attended"),
                        case((rows.online > 0, 1), else_=0).label("online"),
                        case((rows.club > 0, 1), else_=0).label("club_or_course"), rows.attendance,
                        rows.library_visits, rows.study_visitors, rows.club_members, rows.audiences, rows.categories)
-                .where(rows.year == year)
+                .where(rows.year == year if isinstance(year, int) else rows.year.in_(year))
                 .subquery(name))
 
     def _months(self, since: int) -> None:
@@ -300,29 +307,56 @@ class Facts:
         self.variety = self._variety(first_month, last_month)
 
     def _this_year(self) -> None:
-        """What was held in the current year: its year rows, less its months from the current one on as
-        recorded (the year rows count them whole, future meetings included), plus the current month counted
-        live up to now: a few rows per institution rather than every month of the year."""
+        """What was held in the current year: its year rows, corrected by its months after the current one as
+        recorded (taken off: the year rows count them whole, future meetings included) and by the current
+        month's meetings still to come (taken off: read live, or the month taken off whole and its meetings
+        so far added, whichever part of the month is shorter). Only the institutions with meetings from this
+        month on have a correction, so the year rows are read once, row by row, as the tallies are, and no
+        grouping of every institution's rows is needed."""
         year, current = self.year, facts.month_key(local_day(self.now))
-        first_month, last_month = facts.month_key(date(year, 1, 1)), facts.month_key(date(year, 12, 31))
+        last_month = facts.month_key(date(year, 12, 31))
         rows, months, counted = InstitutionYear, InstitutionMonth, ("attended", "online", "club", "attendance")
-        whole = select(rows.institution_id, *(getattr(rows, name) for name in counted)).where(rows.year == year)
-        ahead = (select(months.institution_id, *(-getattr(months, name) for name in counted))
-                 .where(months.month.between(current, last_month)))
-        live = facts.month_rows(Occurrence.starts_at >= local_midnight_utc(facts.first_day(current)),
-                                Occurrence.starts_at < local_midnight_utc(facts.first_day_after(current)),
-                                Occurrence.starts_at <= self.now).subquery()  # as in _recorded_and_live
-        parts = union_all(whole, ahead, select(live.c.institution_id, *(live.c[name] for name in counted))).subquery()
-        c = parts.c
-        self.activity = (
-            select(c.institution_id,
-                   *(case((func.sum(c[name]) > 0, 1), else_=0).label(label)
+        start, end = local_midnight_utc(facts.first_day(current)), local_midnight_utc(facts.first_day_after(current))
+        # the month's rows are counts and sums, so its part still to come can be taken off as well as its part
+        # so far added: whichever is the shorter part of the month is read live
+        so_far = self.now - start <= end - self.now
+        ahead = (select(months.institution_id, *((-getattr(months, name)).label(name) for name in counted))
+                 .where(months.month.between(current if so_far else current + 1, last_month)))
+        if so_far:
+            live = facts.month_rows(Occurrence.starts_at >= start, Occurrence.starts_at < end,
+                                    Occurrence.starts_at <= self.now).subquery()  # as in _recorded_and_live
+            sign = 1
+        else:
+            live = facts.month_rows(Occurrence.starts_at > self.now, Occurrence.starts_at < end).subquery()
+            sign = -1
+        parts = union_all(ahead, select(live.c.institution_id, *((sign * live.c[name]).label(name)
+                                                                  for name in counted))).subquery()
+        correction = (select(parts.c.institution_id, *(func.sum(parts.c[name]).label(name) for name in counted))
+                      .group_by(parts.c.institution_id)
+                      .subquery("correction"))
+
+        def corrected(name: str):
+            return getattr(rows, name) + func.coalesce(correction.c[name], 0)
+
+        self.activity = self.tally = (
+            select(rows.institution_id,
+                   *(case((corrected(name) > 0, 1), else_=0).label(label)
                      for name, label in (("attended", "attended"), ("online", "online"), ("club", "club_or_course"))),
-                   func.sum(c.attendance).label("attendance"))
-            .group_by(c.institution_id)
-            .subquery("activity_facts")
+                   corrected("attendance").label("attendance"),
+                   rows.library_visits, rows.study_visitors, rows.club_members)
+            .outerjoin(correction, correction.c.institution_id == rows.institution_id)
+            .where(rows.year == year)
+            .subquery("year_facts")
         )
-        self.variety = self._variety(first_month, last_month)
+        keys = InstitutionYearKey  # one row per key held in the year: counted when its first meeting had started
+        self.variety = (
+            select(keys.institution_id,
+                   func.count(case((keys.kind == "audience", keys.key))).label("audiences"),
+                   func.count(case((keys.kind == "category", keys.key))).label("categories"))
+            .where(keys.kind.in_(("audience", "category")), keys.year == year, keys.first_start <= self.now)
+            .group_by(keys.institution_id)
+            .subquery("variety")
+        )
 
     def _variety(self, first_month: int, last_month: int):
         """Distinct audiences and categories over the activities a district centre held in Y."""
@@ -346,7 +380,20 @@ class Facts:
         return query
 
     def programmes(self):
-        """Distinct programme keys each museum in scope held from the plan's first year through Y (a subquery)."""
+        """Distinct programme keys each museum held from the plan's first year through Y, up to now (a
+        subquery): from the year keys, a key counted when its first meeting of a year had started."""
+        if self.year > self.this_year:
+            return self.programmes_from_months()
+        keys = InstitutionYearKey
+        return (select(keys.institution_id, func.count(keys.key.distinct()).label("programmes"))
+                .where(keys.kind == "programme", keys.year.between(PLAN_FIRST_YEAR, self.year),
+                       keys.first_start <= self.now)
+                .group_by(keys.institution_id)
+                .subquery("programmes"))
+
+    def programmes_from_months(self):
+        """The same from the months before the current one and the current month counted live (a year to
+        come)."""
         keys = self._keys(facts.month_key(date(PLAN_FIRST_YEAR, 1, 1)), facts.month_key(date(self.year, 12, 31)))
         return (select(keys.c.institution_id, func.count(keys.c.key.distinct()).label("programmes"))
                 .where(keys.c.kind == "programme")
@@ -442,14 +489,16 @@ def _museum_rows(facts: Facts, targets: Targets) -> list[tuple[int | None, Row]]
              .outerjoin(programmes, programmes.c.institution_id == facts.scope.c.institution_id)
              .where(facts.scope.c.category.in_(MUSEUM_CATEGORIES))
              .order_by(Institution.name, Institution.slug))
-    rows = []
-    for child_id, slug, name, category, count in db.session.execute(query):
-        target = targets.get(("museum_education_programmes", category))
-        low, high = (target.low, target.high) if target is not None else (None, None)
-        value = float(count)
-        rows.append((child_id, Row(numerator=int(count), denominator=1, value=value, target=low, target_high=high,
-                                   status=status_of(value, low), institution=slug, name=name, category=category)))
-    return rows
+    return [(child_id, _museum_row(slug, name, category, count, targets))
+            for child_id, slug, name, category, count in db.session.execute(query)]
+
+
+def _museum_row(slug: str, name: str, category: str, count: int, targets: Targets) -> Row:
+    target = targets.get(("museum_education_programmes", category))
+    low, high = (target.low, target.high) if target is not None else (None, None)
+    value = float(count)
+    return Row(numerator=int(count), denominator=1, value=value, target=low, target_high=high,
+               status=status_of(value, low), institution=slug, name=name, category=category)
 
 
 def _tune_for_reporting() -> None:
@@ -470,14 +519,19 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
     facts = Facts(year, area, now)
     plan = plan_for(area)
     targets = targets_for(year, plan)
-    partials = _partials(facts)
+    children = child_areas(area, facts.day) if with_children else []
+    return _report(year, area, facts.now, _partials(facts), _museum_rows(facts, targets), children, plan, targets)
+
+
+def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping],
+            museums: list[tuple[int | None, Row]], children: list[Area], plan: Plan | None,
+            targets: Targets) -> Report:
+    """The report from the partial rows per (child area, category) and the museums' rows."""
     present = {p["category"] for p in partials}
     # a province (or the country) shows every line of its plan: a category with a target has its row even
     # without such institutions (denominator 0, no_data), as the plan's report form does; a district or
     # commune shows only the kinds of institution it has
     whole_plan = area.level in ("country", "province")
-    children = child_areas(area, facts.day) if with_children else []
-    museums = _museum_rows(facts, targets)
     results = []
     for indicator in INDICATORS:
         if indicator.kind == "programmes":
@@ -492,7 +546,70 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
                 [AreaRows(child, _rows_for(indicator, partials, child.id, categories, targets))
                  for child in children])
         results.append(result)
-    return Report(year=year, area=area, generated_at=facts.now, indicators=results, plan=plan, targets=targets)
+    return Report(year=year, area=area, generated_at=now, indicators=results, plan=plan, targets=targets)
+
+
+def past_years(years: Sequence[int], area: Area, now: datetime | None = None) -> list[Report]:
+    """The reports of years that are over (each before the year of `now`), without the child breakdown, in
+    two statements for all of them (the dashboard's trend): the same documents as `compute` gives one by one.
+
+    Each year's scope (its reference day's placements and tree) is joined to that year's and the year
+    before's rows, the self-assessments of the year and its museums' programme keys since the plan's first
+    year, and grouped by (year, category)."""
+    now = now or utcnow()
+    assert all(year < local_day(now).year for year in years), "past_years counts the years that are over"
+    if not years:
+        return []
+    _tune_for_reporting()
+    days = union_all(*(select(literal(year).label("year"), literal(reference_day(year, area), Date).label("day"))
+                       for year in years)).subquery("days")
+    place = aliased(Area)
+    scope = (
+        select(days.c.year, Placement.institution_id.label("institution_id"), Institution.category.label("category"))
+        .select_from(days)
+        .join(Placement, Placement.on(days.c.day))
+        .join(Institution, Institution.id == Placement.institution_id)
+        .join(place, place.id == Placement.area_id)
+        .where(area.subtree_filter(place.path), Area.valid_on_filter(days.c.day, place), Institution.active.is_(True))
+        .subquery("scope")
+    )
+    held = Facts._year_rows(years, "year_facts")
+    before = Facts._year_rows([year - 1 for year in years], "before_facts")
+    assessed = SelfAssessment
+    flags, totals = _flags_and_totals(held.c, held.c, before.c, before.c.attendance, held.c, assessed.institution_id)
+    counts = [func.sum(case((flag, 1), else_=0)).label(key) for key, flag in flags.items()]
+    sums = []
+    for key, (current, earlier) in totals.items():
+        sums += [func.sum(current).label(f"{key}_now"), func.sum(earlier).label(f"{key}_before")]
+    c = scope.c
+    partials = db.session.execute(
+        select(c.year, c.category, func.count().label("institutions"), *counts, *sums)
+        .select_from(scope)
+        .outerjoin(held, and_(held.c.institution_id == c.institution_id, held.c.year == c.year))
+        .outerjoin(before, and_(before.c.institution_id == c.institution_id, before.c.year == c.year - 1))
+        .outerjoin(assessed, and_(assessed.institution_id == c.institution_id, assessed.year == c.year,
+                                  or_(*(getattr(assessed, item) for item in CHECKLIST))))
+        .group_by(c.year, c.category)).mappings().all()
+    keys = InstitutionYearKey
+    museums = db.session.execute(
+        select(c.year, Institution.slug, Institution.name, Institution.category,
+               func.count(keys.key.distinct()))
+        .select_from(scope)
+        .join(Institution, Institution.id == c.institution_id)
+        .outerjoin(keys, and_(keys.institution_id == c.institution_id, keys.kind == "programme",
+                              keys.year.between(PLAN_FIRST_YEAR, c.year), keys.first_start <= now))
+        .where(c.category.in_(MUSEUM_CATEGORIES))
+        .group_by(c.year, Institution.id, Institution.slug, Institution.name, Institution.category)
+        .order_by(c.year, Institution.name, Institution.slug)).all()
+    plan = plan_for(area)
+    reports = []
+    for year in years:
+        targets = targets_for(year, plan)
+        rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
+                for museum_year, slug, name, category, count in museums if museum_year == year]
+        reports.append(_report(year, area, now, [p for p in partials if p["year"] == year], rows, [], plan,
+                               targets))
+    return reports
 
 
 def overall(indicator: Indicator, rows: list[Row]) -> Row:

@@ -2,7 +2,7 @@
 stood when (placements)."""
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, or_, select
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import local_today, utcnow
@@ -57,8 +57,8 @@ class Area(db.Model):
         )
 
     @classmethod
-    def valid_on_filter(cls, day: date, area=None):
-        """SQL condition: the area (or an alias of Area) is valid on `day`."""
+    def valid_on_filter(cls, day: date | ColumnElement, area=None):
+        """SQL condition: the area (or an alias of Area) is valid on `day` (a date, or a column of dates)."""
         area = cls if area is None else area
         return and_(or_(area.valid_from.is_(None), area.valid_from <= day),
                     or_(area.valid_to.is_(None), area.valid_to > day))
@@ -140,8 +140,8 @@ class Placement(db.Model):
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
 
     @classmethod
-    def on(cls, day: date):
-        """SQL condition: the placement covers `day`."""
+    def on(cls, day: date | ColumnElement):
+        """SQL condition: the placement covers `day` (a date, or a column of dates)."""
         return and_(or_(cls.valid_from.is_(None), cls.valid_from <= day),
                     or_(cls.valid_to.is_(None), cls.valid_to > day))
 
