@@ -162,6 +162,7 @@ def test_a_province_officer_adds_their_own_province_plan_only(client, world, db)
     sign_in(client, "other@example.org")  # officer of 26, which has no plan
     page = client.get("/dashboard/plans?lang=en").text
     assert 'id="new-plan-area" name="area" value="26"' in page and "readonly" in page
+    assert 'aria-describedby="new-plan-hint"' in page  # the hint is read with each field
     assert new_plan(client, area="25").status_code == 403  # another province
     assert new_plan(client).status_code == 302
     assert 'id="new-plan"' not in client.get("/dashboard/plans?lang=en").text  # it has one now
