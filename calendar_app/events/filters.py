@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 
 from .. import bounds, vocabulary
+from ..bulk import among
 from ..clock import local_midnight_utc, local_today
 from ..extensions import db
 from ..observances.models import Observance
@@ -198,19 +199,15 @@ def activity_conditions(filters: ActivityFilters, visible=None) -> list:
 IDS_LISTED = 5000
 
 
-def _listed(column, ids: list[int]):
-    # written into the statement, not bound: PostgreSQL checks a row against a list of constants in a hash
-    # table, against a list of parameters one by one
-    return column.in_(bindparam(None, ids, expanding=True, literal_execute=True))
-
-
 def _in_area(area: Area):
     """SQL condition on Activity: its institution lies in the area's subtree."""
-    units = _listed(Institution.area_id, db.session.scalars(select(Area.id).where(area.subtree_filter())).all())
+    # the ids written into the statement (bulk.among): PostgreSQL checks a row against a list of constants in
+    # a hash table, against a list of parameters one by one
+    units = among(Institution.area_id, db.session.scalars(select(Area.id).where(area.subtree_filter())).all())
     ids = db.session.scalars(select(Institution.id).where(units).limit(IDS_LISTED + 1)).all()
     if len(ids) > IDS_LISTED:
         return Activity.institution_id.in_(select(Institution.id).where(units))
-    return _listed(Activity.institution_id, ids)
+    return among(Activity.institution_id, ids)
 
 
 def window_bounds(filters: ActivityFilters, today: date) -> tuple[datetime, datetime | None]:
