@@ -193,8 +193,8 @@ def load(size: int) -> None:
                 "location": f"Phòng {i % 5 + 1}, tầng {i % 3 + 1}", "sequence": 0, "search_text": fold(title),
                 "created_at": now, "updated_at": now, "published_at": now, "registration_required": False})
             for n, (s, e) in enumerate(expand(start, end, rule)):
-                row = {"activity_id": i, "original_start": s, "starts_at": s, "ends_at": e, "status": "scheduled",
-                       "overridden": False, "updated_at": now}
+                row = {"activity_id": i, "institution_id": 1 + i % 50, "original_start": s, "starts_at": s,
+                       "ends_at": e, "status": "scheduled", "overridden": False, "updated_at": now}
                 if rule and n == 2:
                     row.update(status="cancelled", overridden=True)
                 elif rule and n == 3:

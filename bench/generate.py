@@ -273,8 +273,8 @@ class Province:
         for offset in range(0, len(activities), CHUNK):
             occurrences, attendances = self._meetings(activities[offset:offset + CHUNK], base, stamp)
             written["occurrences"] += self._copy(
-                "occurrences", ("id", "activity_id", "original_start", "starts_at", "ends_at", "status",
-                                "overridden", "updated_at"), occurrences)
+                "occurrences", ("id", "activity_id", "institution_id", "original_start", "starts_at", "ends_at",
+                                "status", "overridden", "updated_at"), occurrences)
             written["attendances"] += self._copy(
                 "attendances", ("id", "occurrence_id", "total", "onsite", "online", "version", "updated_at"),
                 attendances)
@@ -343,12 +343,12 @@ class Province:
         """The occurrences and attendance rows of some activities (the random draws of the original order)."""
         rng, extra = self.rng, self.extra
         occurrences, attendances = [], []
-        for aid, _iid, day, status, _programme in activities:
+        for aid, iid, day, status, _programme in activities:
             for k in range(OCCURRENCES_PER_ACTIVITY):
                 oid = (aid - base - 1) * OCCURRENCES_PER_ACTIVITY + k + 1 + base * 10
                 start = day + timedelta(days=7 * k)
                 cancelled = rng.random() < 0.02
-                occurrences.append((oid, aid, start, start, start + timedelta(hours=2),
+                occurrences.append((oid, aid, iid, start, start, start + timedelta(hours=2),
                                     "cancelled" if cancelled else "scheduled", cancelled, stamp))
                 total = rng.randrange(0, 200)
                 online = rng.choice((None, 0, 0, total // 4))

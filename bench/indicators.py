@@ -154,16 +154,16 @@ def add_long_history(connection) -> int:
                     for k in range(OCCURRENCES_PER_ACTIVITY):
                         oid = HISTORY_IDS * 10 + len(occurrences) + 1
                         start = day + timedelta(weeks=k)
-                        occurrences.append((oid, aid, start, start, start + timedelta(hours=2), "scheduled", False,
-                                            stamp))
+                        occurrences.append((oid, aid, HISTORY_IDS, start, start, start + timedelta(hours=2),
+                                            "scheduled", False, stamp))
                         attendances.append((oid, oid, rng.randrange(5, 120), None, None, 1, stamp))
             for table, columns, rows in (
                 ("activities", "id, institution_id, title, description, starts_at, ends_at, all_day, rrule, "
                                "registration_required, status, sequence, search_text, created_at, updated_at, "
                                "published_at", activities),
                 ("activity_categories", "activity_id, key", categories),
-                ("occurrences", "id, activity_id, original_start, starts_at, ends_at, status, overridden, updated_at",
-                 occurrences),
+                ("occurrences", "id, activity_id, institution_id, original_start, starts_at, ends_at, status, "
+                                "overridden, updated_at", occurrences),
                 ("attendances", "id, occurrence_id, total, onsite, online, version, updated_at", attendances),
             ):
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

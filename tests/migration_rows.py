@@ -311,6 +311,14 @@ def _every_activity_has_a_fragment_row(connection: Connection) -> None:
     ], rows
 
 
+def _occurrences_carry_their_institution(connection: Connection) -> None:
+    rows = sorted(connection.execute(text(
+        "SELECT occurrences.id, occurrences.institution_id, activities.institution_id FROM occurrences "
+        "JOIN activities ON activities.id = occurrences.activity_id")))
+    assert [row[0] for row in rows] == list(range(1, 10)), rows
+    assert all(copied == own for _id, copied, own in rows), rows
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
@@ -341,4 +349,7 @@ STEPS: dict[str, Step] = {
     "0012": Step(),
     "0013": Step(check=_years_filled),
     "0014": Step(check=_keys_filled),
+    # 0016: occurrences carry their activity's institution (filled from the activities)
+    "0016": Step(check=_occurrences_carry_their_institution, rows={
+        "occurrences": [{**_occurrence(10, 3, datetime(2025, 5, 25, 2), status="cancelled"), "institution_id": 3}]}),
 }

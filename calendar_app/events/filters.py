@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
 from .. import bounds, vocabulary
 from ..bulk import among
@@ -176,22 +176,30 @@ def activity_conditions(filters: ActivityFilters, visible=None) -> list:
         conditions.append(_in_area(filters.area))
     if filters.institution is not None:
         conditions.append(Activity.institution_id == filters.institution.id)
+    # the keys are checked row by row too (scalar subqueries, not EXISTS): a list's count goes through the latest
+    # activities and checks each one; PostgreSQL runs the cheapest check first, an index probe for a key, and
+    # looks for a date only for the activities that have the keys (an EXISTS became a join, after the date probe)
     if filters.category:
-        conditions.append(exists().where(ActivityCategory.activity_id == Activity.id,
-                                         ActivityCategory.key == filters.category))
+        conditions.append(_has(select(ActivityCategory.activity_id).where(
+            ActivityCategory.activity_id == Activity.id, ActivityCategory.key == filters.category)))
     if filters.audience:
-        conditions.append(exists().where(ActivityAudience.activity_id == Activity.id,
-                                         ActivityAudience.key.in_((filters.audience, "everyone"))))
+        conditions.append(_has(select(ActivityAudience.activity_id).where(
+            ActivityAudience.activity_id == Activity.id, ActivityAudience.key.in_((filters.audience, "everyone")))))
     if filters.observance is not None:
         # checked row by row (a scalar subquery, not an EXISTS the planner would turn into a join): an
         # observance's list walks the dates of its window, where nearly every activity is tagged, and a join
         # would first read every tag of every year
-        conditions.append(select(ActivityObservance.activity_id).where(
+        conditions.append(_has(select(ActivityObservance.activity_id).where(
             ActivityObservance.activity_id == Activity.id, ActivityObservance.observance_id == filters.observance.id,
-            ActivityObservance.removed.is_(False)).limit(1).scalar_subquery().is_not(None))
+            ActivityObservance.removed.is_(False))))
     if filters.q:
         conditions.append(matches(Activity.search_text, filters.q))
     return conditions
+
+
+def _has(rows):
+    """SQL condition: the correlated select finds a row (checked for each row it is asked about)."""
+    return rows.limit(1).scalar_subquery().is_not(None)
 
 
 #: an area with at most this many institutions is filtered on their ids, fetched first (a larger list costs

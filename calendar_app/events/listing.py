@@ -11,6 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from ..extensions import db
 from .models import Activity, Occurrence
@@ -58,6 +61,22 @@ class Window:
                  occurrence.ends_at > self.start, *until]]
 
 
+def on_occurrence(condition, occurrence):
+    """An activity condition with "its institution is one of these" read from the occurrence's copy of the
+    institution (in the date index on PostgreSQL: an area's dates are found without a lookup of each one's
+    activity). A single institution stays on the activity: the planner may start from its few activities."""
+    column = Activity.__table__.c.institution_id
+
+    def swap(element):
+        if isinstance(element, BinaryExpression) and element.operator in (operators.in_op, operators.not_in_op) \
+                and getattr(element.left, "table", None) is column.table and element.left.key == column.key:
+            return BinaryExpression(occurrence.institution_id.expression, element.right, element.operator,
+                                    negate=element.negate, modifiers=element.modifiers)
+        return None
+
+    return replacement_traverse(condition, {}, swap)
+
+
 def _none_earlier(occurrence, window: Window, *conditions) -> exists:
     """No occurrence of the same activity meeting `conditions` starts before this one in the window (ties go
     to the lower id)."""
@@ -73,12 +92,13 @@ def first_dates(window: Window, activity_conditions: list, scheduled_first: bool
     at its key date, by (key, activity_id): rows offset to offset + limit."""
     occurrence = aliased(Occurrence)
     wanted = offset + limit
+    walked = [on_occurrence(condition, occurrence) for condition in activity_conditions]
 
     def walk(*conditions) -> list[tuple[int, datetime]]:
         # each part ordered and limited on its own, so that the planner walks the date index and stops
         parts = [select(select(occurrence.activity_id, occurrence.starts_at.label("key"))
                         .join(Activity, Activity.id == occurrence.activity_id)
-                        .where(*part, *conditions, *activity_conditions)
+                        .where(*part, *conditions, *walked)
                         .order_by(occurrence.starts_at, occurrence.activity_id).limit(wanted).subquery())
                  for part in window.parts(occurrence)]
         keys = union_all(*parts).subquery()

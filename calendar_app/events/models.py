@@ -1,8 +1,9 @@
 """Activities (one-off or recurring) and their materialised occurrences."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NO_VALUE
 
 from ..clock import utcnow
 from ..extensions import db
@@ -99,6 +100,9 @@ class Occurrence(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    #: the activity's institution, copied (an activity never changes institution): the lists filter an area's
+    #: dates from the date index alone. Set on insert from the activity (see _copy_institution below).
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
     #: the start the rule gives (naive UTC): the occurrence's identity, RECURRENCE-ID in feeds
     original_start: Mapped[datetime]
     starts_at: Mapped[datetime]
@@ -117,10 +121,11 @@ class Occurrence(db.Model):
     __table_args__ = (
         UniqueConstraint("activity_id", "original_start"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
-        # the public lists walk the dates in order (events/listing.py) and ask of each activity whether it has an
-        # earlier date in the window: both answered from the index alone on PostgreSQL
+        # the public lists walk the dates in order (events/listing.py), filtered by institution when asked, and
+        # ask of each activity whether it has an earlier date in the window: both answered from the index alone
+        # on PostgreSQL
         Index("ix_occurrences_starts_activity", "starts_at", "activity_id",
-              postgresql_include=["ends_at", "status", "id"]),
+              postgresql_include=["ends_at", "status", "id", "institution_id"]),
         Index("ix_occurrences_activity_starts", "activity_id", "starts_at",
               postgresql_include=["ends_at", "status", "id"]),
         # the longest occurrence, read at every list: how early an occurrence still going on can have started
@@ -134,6 +139,20 @@ class Occurrence(db.Model):
     @property
     def cancelled(self) -> bool:
         return self.status == "cancelled" or self.activity.status == "cancelled"
+
+
+@event.listens_for(Occurrence, "before_insert")
+def _copy_institution(_mapper, connection, occurrence: Occurrence) -> None:
+    """Every path that adds occurrences through the ORM (sync_occurrences, the demo loader, tests) gets the
+    activity's institution copied; bulk loads (bench/generate.py) write it themselves."""
+    if occurrence.institution_id is not None:
+        return
+    activity = inspect(occurrence).attrs.activity.loaded_value
+    if activity is not NO_VALUE and activity is not None and activity.institution_id is not None:
+        occurrence.institution_id = activity.institution_id
+    else:
+        occurrence.institution_id = connection.scalar(
+            select(Activity.institution_id).where(Activity.id == occurrence.activity_id))
 
 
 class ActivityCategory(db.Model):
