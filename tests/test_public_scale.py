@@ -7,8 +7,10 @@ from flask import g
 from sqlalchemy import event, select
 
 from calendar_app.clock import local_midnight_utc, to_utc
+from calendar_app.events import filters as filters_module
 from calendar_app.events.filters import PUBLIC_STATUSES, ActivityFilters
-from calendar_app.events.models import Activity, Occurrence
+from calendar_app.events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
+from calendar_app.events.occurrences import sync_occurrences
 from calendar_app.extensions import db as _db
 from calendar_app.public import queries
 from tests import factories as f
@@ -52,12 +54,15 @@ def crowd(town):
     return made
 
 
-def expected_order(start: datetime, scheduled_first: bool, end: datetime | None = None) -> list[int]:
-    """The list worked out row by row in Python: every public activity with an occurrence overlapping the
-    window, at its first scheduled date there (or its first date when none is scheduled), or at its first date
-    (the API); by (date, id)."""
+def expected_order(start: datetime, scheduled_first: bool, end: datetime | None = None,
+                   wanted=lambda activity: True) -> list[int]:
+    """The list worked out row by row in Python: every public activity (that is `wanted`) with an occurrence
+    overlapping the window, at its first scheduled date there (or its first date when none is scheduled), or at
+    its first date (the API); by (date, id)."""
     keyed = []
     for activity in _db.session.scalars(select(Activity).where(Activity.status.in_(PUBLIC_STATUSES))):
+        if not wanted(activity):
+            continue
         inside = [o for o in activity.occurrences if o.ends_at > start and (end is None or o.starts_at < end)]
         if not inside:
             continue
@@ -67,10 +72,10 @@ def expected_order(start: datetime, scheduled_first: bool, end: datetime | None 
     return [activity_id for _key, activity_id in sorted(keyed)]
 
 
-def walk_pages(per_page: int, count_cap: int) -> list[int]:
+def walk_pages(per_page: int, count_cap: int, filters: ActivityFilters | None = None) -> list[int]:
     shown, number = [], 1
     while True:
-        page = queries.list_activities(ActivityFilters(), TODAY, number, per_page, count_cap=count_cap)
+        page = queries.list_activities(filters or ActivityFilters(), TODAY, number, per_page, count_cap=count_cap)
         shown += [item.activity.id for item in page.items]
         if not page.has_next:
             return shown
@@ -82,6 +87,70 @@ def test_paging_lists_every_public_activity_once_at_its_date(crowd, count_cap):
     expected = expected_order(local_midnight_utc(TODAY), scheduled_first=True)
     assert len(expected) > 30
     assert walk_pages(per_page=7, count_cap=count_cap) == expected
+
+
+@pytest.fixture()
+def keyed_crowd(crowd, town):
+    """The crowd with varied categories and audiences (each key on some activities, "everyone" on others)."""
+    for n, activity in enumerate(crowd):
+        activity.category_links = [ActivityCategory(key=key) for key in (("club",), ("reading", "club"),
+                                                                          ("talk",))[n % 3]]
+        activity.audience_links = [ActivityAudience(key=key) for key in (("youth",), ("everyone",), ("elderly",),
+                                                                          ("youth", "elderly"))[n % 4]]
+    _db.session.commit()
+    return crowd
+
+
+FILTERED = {
+    "district": (lambda town: ActivityFilters(area=town.viet_tri),
+                 lambda town, a: a.institution_id in (town.library.id, town.centre.id)),
+    "commune": (lambda town: ActivityFilters(area=town.gia_cam), lambda town, a: a.institution_id == town.centre.id),
+    "province": (lambda town: ActivityFilters(area=town.province), lambda town, a: True),
+    "institution": (lambda town: ActivityFilters(institution=town.district_library),
+                    lambda town, a: a.institution_id == town.district_library.id),
+    "category": (lambda town: ActivityFilters(category="club"), lambda town, a: "club" in a.categories),
+    "audience and category": (lambda town: ActivityFilters(audience="youth", category="club"),
+                              lambda town, a: "club" in a.categories and {"youth", "everyone"} & set(a.audiences)),
+    "district and audience": (lambda town: ActivityFilters(area=town.viet_tri, audience="elderly"),
+                              lambda town, a: a.institution_id in (town.library.id, town.centre.id)
+                              and {"elderly", "everyone"} & set(a.audiences)),
+}
+
+
+@pytest.mark.parametrize("ids_listed", [5000, 0])  # an area's institutions written in, or a subquery
+@pytest.mark.parametrize("name", list(FILTERED))
+def test_filtered_lists_are_exact(keyed_crowd, town, name, ids_listed, monkeypatch):
+    monkeypatch.setattr(filters_module, "IDS_LISTED", ids_listed)
+    make_filters, wanted = FILTERED[name]
+    expected = expected_order(local_midnight_utc(TODAY), scheduled_first=True,
+                              wanted=lambda activity: wanted(town, activity))
+    assert expected
+    for count_cap in (1000, 3):
+        assert walk_pages(per_page=4, count_cap=count_cap, filters=make_filters(town)) == expected
+    page = queries.list_activities(make_filters(town), TODAY, 1, 4)
+    assert page.total == len(expected) and not page.more
+    # a window with an end counts by walking its dates
+    first, last = TODAY, TODAY + timedelta(days=6)
+    ending = expected_order(local_midnight_utc(first), scheduled_first=True,
+                            end=local_midnight_utc(last + timedelta(days=1)), wanted=lambda a: wanted(town, a))
+    dated = make_filters(town)
+    dated.date_from, dated.date_to = first, last
+    page = queries.list_activities(dated, TODAY, 1, 100)
+    assert [item.activity.id for item in page.items] == ending and page.total == len(ending)
+
+
+def test_occurrences_carry_their_activitys_institution(client, town, crowd):
+    """Every path that writes occurrences (the rule's expansion, a change of the rule, the demo factories)
+    copies the activity's institution: the lists filter areas on that copy."""
+    club = crowd[-1]
+    club.rrule = "FREQ=DAILY;COUNT=4"
+    sync_occurrences(club)
+    _db.session.add(Occurrence(activity_id=town.talk.id, original_start=datetime(2025, 6, 1, 2),
+                               starts_at=datetime(2025, 6, 1, 2), ends_at=datetime(2025, 6, 1, 4)))
+    _db.session.commit()
+    rows = _db.session.execute(select(Occurrence.institution_id, Activity.institution_id)
+                               .join(Activity, Activity.id == Occurrence.activity_id)).all()
+    assert len(rows) > 50 and all(copied == own for copied, own in rows)
 
 
 def test_the_listed_date_is_the_next_held_one(crowd):
