@@ -9,7 +9,7 @@ can sort. Selective filters (an institution, a small area) let the planner start
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, exists, func, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression
@@ -107,14 +107,18 @@ def first_dates(window: Window, activity_conditions: list, scheduled_first: bool
 
     if not scheduled_first:
         return walk(_none_earlier(occurrence, window))[offset:]
-    held = walk(occurrence.status == "scheduled", _none_earlier(occurrence, window, Occurrence.status == "scheduled"))
-    # every date in the window cancelled: listed at the first of them. Rare, so the walk is bounded by the last
-    # key found above (when there are enough of those), or it would cross the whole future to find nothing.
-    until = [occurrence.starts_at <= held[-1][1]] if len(held) == wanted else []
-    none_held = walk(occurrence.status == "cancelled", *until, _none_earlier(occurrence, window),
-                     ~exists().where(Occurrence.activity_id == occurrence.activity_id, Occurrence.status == "scheduled",
-                                     *window.overlaps(Occurrence)))
-    return sorted(held + none_held, key=lambda row: (row[1], row[0]))[offset:wanted]
+    # one walk for both kinds of key: a scheduled date with none scheduled before it, or (every date in the
+    # window cancelled) a cancelled one with none before it and none scheduled at all; each row checked by the
+    # probes of its own kind
+    # (a scalar subquery, not NOT EXISTS, for "none scheduled": PostgreSQL would hash every scheduled date of
+    # the window to answer it)
+    held = and_(occurrence.status == "scheduled",
+                _none_earlier(occurrence, window, Occurrence.status == "scheduled"))
+    none_held = and_(occurrence.status != "scheduled", _none_earlier(occurrence, window),
+                     select(Occurrence.id).where(Occurrence.activity_id == occurrence.activity_id,
+                                                 Occurrence.status == "scheduled", *window.overlaps(Occurrence))
+                     .limit(1).scalar_subquery().is_(None))
+    return walk(or_(held, none_held))[offset:]
 
 
 def count_up_to(window: Window, activity_conditions: list, cap: int) -> int:
