@@ -5,7 +5,8 @@ scheduled one, or the first of all when every date in the window is cancelled (t
 occurrence is the one with no earlier occurrence of the same activity in the window, so the database walks
 the occurrences in date order and stops after the rows asked for (ix_occurrences_starts_activity, and
 ix_occurrences_activity_starts for "no earlier one"), instead of aggregating every future occurrence before it
-can sort. Selective filters (an institution, a small area) let the planner start from the activities instead.
+can sort. An area's dates are told apart in the index too (occurrences carry their activity's institution: see
+on_occurrence); a single institution lets the planner start from its activities instead.
 """
 from datetime import datetime, timedelta
 
