@@ -55,6 +55,7 @@ def _missing(result: IndicatorResult, row: Row) -> dict | None:
 def _scale(result: IndicatorResult, locale: str | None = None) -> dict:
     """How the charts of an indicator write figures and scale their axis."""
     unit, kind = result.indicator.unit, result.indicator.kind
+    locale = locale or labels.figures_locale()  # looked up once for the chart's figures
     return {"fmt": lambda value: labels.format_figure(value, unit, locale),
             "full_scale": 100.0 if kind == "share" else None, "whole": kind == "programmes"}
 

@@ -456,26 +456,44 @@ def _growth_row(current: int, before: int, target: IndicatorTarget | None) -> Ro
                status=status_of(value, low))
 
 
-def _add(partials: Sequence[RowMapping], child_id: int | None, categories: Collection[str], column: str) -> int:
-    """Sum one column of the partial rows of a child (None = the whole area) over some categories."""
-    return sum(int(p[column] or 0) for p in partials
-               if p["category"] in categories and (child_id is None or p["child_id"] == child_id))
+class Partials:
+    """The partial rows per (child area, category), indexed: the sums of a column over a child (None: the
+    whole area) and some categories are read from a dict, not by scanning every row for every cell."""
+
+    def __init__(self, rows: Sequence[RowMapping]):
+        self.present = {row["category"] for row in rows}
+        self._by: dict[tuple[int | None, str], RowMapping] = {}
+        self._area: dict[str, dict] = {}
+        for row in rows:
+            self._by[(row.get("child_id"), row["category"])] = row
+            whole = self._area.setdefault(row["category"], {})
+            for column, value in row.items():
+                if column not in ("child_id", "category", "year"):
+                    whole[column] = whole.get(column, 0) + int(value or 0)
+
+    def add(self, child_id: int | None, categories: Collection[str], column: str) -> int:
+        """Sum one column over some categories, of a child (None = the whole area)."""
+        if child_id is None:
+            return sum(self._area[category].get(column, 0) for category in categories if category in self._area)
+        return sum(int(row[column] or 0) for category in categories
+                   if (row := self._by.get((child_id, category))) is not None)
 
 
-def _rows_for(indicator: Indicator, partials: Sequence[RowMapping], child_id: int | None, categories: Iterable[str],
+def _rows_for(indicator: Indicator, partials: Partials, child_id: int | None, categories: Iterable[str],
               targets: Targets) -> list[Row]:
+    add = partials.add
     if indicator.kind == "growth":
-        return [_growth_row(_add(partials, child_id, indicator.categories, f"{indicator.key}_now"),
-                            _add(partials, child_id, indicator.categories, f"{indicator.key}_before"),
+        return [_growth_row(add(child_id, indicator.categories, f"{indicator.key}_now"),
+                            add(child_id, indicator.categories, f"{indicator.key}_before"),
                             targets.get((indicator.key, "")))]
     if indicator.per_category:
-        return [_share_row(_add(partials, child_id, {category}, indicator.key),
-                           _add(partials, child_id, {category}, "institutions"),
+        return [_share_row(add(child_id, (category,), indicator.key),
+                           add(child_id, (category,), "institutions"),
                            targets.get((indicator.key, category)), category=category)
                 for category in categories]
     category = indicator.categories[0]
-    return [_share_row(_add(partials, child_id, indicator.categories, indicator.key),
-                       _add(partials, child_id, indicator.categories, "institutions"),
+    return [_share_row(add(child_id, indicator.categories, indicator.key),
+                       add(child_id, indicator.categories, "institutions"),
                        targets.get((indicator.key, "")), category=category)]
 
 
@@ -527,7 +545,8 @@ def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping]
             museums: list[tuple[int | None, Row]], children: list[Area], plan: Plan | None,
             targets: Targets) -> Report:
     """The report from the partial rows per (child area, category) and the museums' rows."""
-    present = {p["category"] for p in partials}
+    indexed = Partials(partials)
+    present = indexed.present
     # a province (or the country) shows every line of its plan: a category with a target has its row even
     # without such institutions (denominator 0, no_data), as the plan's report form does; a district or
     # commune shows only the kinds of institution it has
@@ -535,15 +554,17 @@ def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping]
     results = []
     for indicator in INDICATORS:
         if indicator.kind == "programmes":
+            by_child: dict[int | None, list[Row]] = {}
+            for child_id, row in museums:
+                by_child.setdefault(child_id, []).append(row)
             result = IndicatorResult(indicator, [row for _child, row in museums],
-                                     [AreaRows(child, [row for child_id, row in museums if child_id == child.id])
-                                      for child in children])
+                                     [AreaRows(child, by_child.get(child.id, [])) for child in children])
         else:
             categories = [c for c in indicator.categories
                           if c in present or (whole_plan and (indicator.key, c) in targets)]
             result = IndicatorResult(
-                indicator, _rows_for(indicator, partials, None, categories, targets),
-                [AreaRows(child, _rows_for(indicator, partials, child.id, categories, targets))
+                indicator, _rows_for(indicator, indexed, None, categories, targets),
+                [AreaRows(child, _rows_for(indicator, indexed, child.id, categories, targets))
                  for child in children])
         results.append(result)
     return Report(year=year, area=area, generated_at=now, indicators=results, plan=plan, targets=targets)
