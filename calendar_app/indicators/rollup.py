@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, RowMapping, and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import Date, RowMapping, and_, case, func, literal, or_, select, text, true, union_all
 from sqlalchemy.orm import aliased
 
 from ..clock import local_day, local_midnight_utc, utcnow
@@ -570,9 +570,11 @@ def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping]
     return Report(year=year, area=area, generated_at=now, indicators=results, plan=plan, targets=targets)
 
 
-def past_years(years: Sequence[int], area: Area, now: datetime | None = None) -> list[Report]:
+def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
+               museums: Collection[str] | None = None) -> list[Report]:
     """The reports of years that are over (each before the year of `now`), without the child breakdown, in
-    two statements for all of them (the dashboard's trend): the same documents as `compute` gives one by one.
+    two statements for all of them (the dashboard's trend): the same documents as `compute` gives one by one;
+    with `museums` (slugs), only those museums' rows of the programmes indicator (the ones a chart draws).
 
     Each year's scope (its reference day's placements and tree) is joined to that year's and the year
     before's rows, the self-assessments of the year and its museums' programme keys since the plan's first
@@ -612,14 +614,14 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None) ->
                                   or_(*(getattr(assessed, item) for item in CHECKLIST))))
         .group_by(c.year, c.category)).mappings().all()
     keys = InstitutionYearKey
-    museums = db.session.execute(
+    programmes = [] if museums is not None and not museums else db.session.execute(
         select(c.year, Institution.slug, Institution.name, Institution.category,
                func.count(keys.key.distinct()))
         .select_from(scope)
         .join(Institution, Institution.id == c.institution_id)
         .outerjoin(keys, and_(keys.institution_id == c.institution_id, keys.kind == "programme",
                               keys.year.between(PLAN_FIRST_YEAR, c.year), keys.first_start <= now))
-        .where(c.category.in_(MUSEUM_CATEGORIES))
+        .where(c.category.in_(MUSEUM_CATEGORIES), true() if museums is None else Institution.slug.in_(museums))
         .group_by(c.year, Institution.id, Institution.slug, Institution.name, Institution.category)
         .order_by(c.year, Institution.name, Institution.slug)).all()
     plan = plan_for(area)
@@ -627,7 +629,7 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None) ->
     for year in years:
         targets = targets_for(year, plan)
         rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
-                for museum_year, slug, name, category, count in museums if museum_year == year]
+                for museum_year, slug, name, category, count in programmes if museum_year == year]
         reports.append(_report(year, area, now, [p for p in partials if p["year"] == year], rows, [], plan,
                                targets))
     return reports
