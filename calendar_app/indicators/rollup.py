@@ -524,10 +524,10 @@ def _tune_for_reporting() -> None:
     (the 4 MB default spills them to disk), and no JIT, whose compiling takes longer than these queries run.
     The public API endpoint is rate-limited, so these reports cannot be stacked up by one client."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL work_mem = '128MB'"))
-        db.session.execute(text("SET LOCAL jit = off"))
-        # each worker would build the same hash tables of the year rows again, on cores the workers share
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        # the three in one statement (SET LOCAL takes one each); no parallel workers: each would build the
+        # same hash tables of the year rows again, on cores the workers share
+        db.session.execute(text("SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true), "
+                                "set_config('max_parallel_workers_per_gather', '0', true)"))
 
 
 def compute(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> Report:
