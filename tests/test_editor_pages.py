@@ -107,6 +107,25 @@ def test_officers_and_admins_list_their_whole_scope_paginated(client, world, db,
     assert len(re.findall(r'href="/manage/activities/\d+"', first + second)) == 21
 
 
+def test_the_list_counts_up_to_a_bound_and_pages_on_past_it(client, world, db, app, monkeypatch):
+    """A province has hundreds of thousands of activities: the count stops past COUNTED (or past the page
+    asked for), the page says "more than" and still offers the next page while there is one."""
+    monkeypatch.setattr("calendar_app.events.managed.COUNTED", 5)
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    ids = [f.activity(world["lib"], f"Buổi {n:02d}", start=f"2030-04-{n + 1:02d}T09:00").id for n in range(9)]
+    db.session.commit()
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    pages = [managed_page(admin, number, 2) for number in range(1, 7)]
+    assert [activity.id for page in pages for activity, _next, _count in page.items] == ids
+    assert [(page.total, page.more, page.has_next) for page in pages] == [
+        (6, True, True), (6, True, True), (7, True, True), (9, True, True), (9, False, False), (9, False, False)]
+    login(client, "admin@example.org")
+    first, fourth, last = (client.get(f"/manage/?lang=en&page={n}").text for n in (1, 4, 5))
+    assert "more than 5 activities" in first and "Page 1<" in first and 'rel="next"' in first
+    assert "more than 8 activities" in fourth and "Page 4<" in fourth and 'rel="next"' in fourth
+    assert "9 activities" in last and "Page 5 of 5" in last and 'rel="next"' not in last
+
+
 # --- create, preview, edit -----------------------------------------------------------------------------
 
 

@@ -55,20 +55,36 @@ def _missing(result: IndicatorResult, row: Row) -> dict | None:
 def _scale(result: IndicatorResult, locale: str | None = None) -> dict:
     """How the charts of an indicator write figures and scale their axis."""
     unit, kind = result.indicator.unit, result.indicator.kind
+    locale = locale or labels.figures_locale()  # looked up once for the chart's figures
     return {"fmt": lambda value: labels.format_figure(value, unit, locale),
             "full_scale": 100.0 if kind == "share" else None, "whole": kind == "programmes"}
+
+
+def _lines(result: IndicatorResult) -> list[Line]:
+    """The panel's rows: every row, or for the museums beyond MAX_MUSEUMS those with the fewest programmes."""
+    key = result.key
+    lines = [Line(labels.row_label(key, row), row, _missing(result, row)) for row in result.rows]
+    if result.indicator.kind == "programmes" and len(lines) > MAX_MUSEUMS:
+        lines = sorted(lines, key=lambda line: (line.row.numerator, line.label))[:MAX_MUSEUMS]
+    return lines
+
+
+def charted_museums(report: Report) -> list[str]:
+    """The museums (slugs) whose programmes the panel's trend draws: the trend's past years need only theirs."""
+    result = next((result for result in report.indicators if result.indicator.kind == "programmes"), None)
+    return [] if result is None else [line.row.institution for line in _lines(result)[:MAX_SERIES]
+                                      if line.row.institution is not None]
 
 
 def panel(result: IndicatorResult, history: list[Report]) -> Panel:
     """The panel of one indicator; `history` holds the reports of the trend's years, oldest first."""
     key, scale = result.key, _scale(result)
     name = str(labels.INDICATOR_NAMES[key])
-    lines = [Line(labels.row_label(key, row), row, _missing(result, row)) for row in result.rows]
+    lines = _lines(result)
     notes = []
-    if result.indicator.kind == "programmes" and len(lines) > MAX_MUSEUMS:
+    if len(lines) < len(result.rows):
         notes.append(_("The table and the chart show the %(shown)s museums with the fewest programmes, of "
-                       "%(count)s; the downloads list every museum.", shown=MAX_MUSEUMS, count=len(lines)))
-        lines = sorted(lines, key=lambda line: (line.row.numerator, line.label))[:MAX_MUSEUMS]
+                       "%(count)s; the downloads list every museum.", shown=MAX_MUSEUMS, count=len(result.rows)))
 
     by_row = charts.bar_chart(
         _("%(name)s by category", name=name) if result.indicator.kind != "programmes"

@@ -6,8 +6,11 @@ indicator names, headers and units are the plan's wording, fixed here; the names
 statuses are the vocabulary's (calendar_app/vocabulary.py) read in Vietnamese, so the dashboard, the report,
 the exports and the admin pages call them the same.
 """
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+
 from babel.numbers import format_decimal as babel_decimal
-from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..vocabulary import INDICATOR_STATUSES, INSTITUTION_CATEGORIES, in_vietnamese
@@ -78,12 +81,32 @@ VI_SHEET_NAMES = {
     "culture_commune_clubs": "TTVH-HTCĐ cấp xã",
 }
 
+class _Remembered(Mapping):
+    """Words read once each: reading a word in Vietnamese switches the locale (force_locale), which costs more
+    than the rest of a printed report's row, and the catalogue does not change while the process runs."""
+
+    def __init__(self, words: Mapping):
+        self._words = words
+        self._read: dict = {}
+
+    def __getitem__(self, key):
+        if key not in self._read:
+            self._read[key] = self._words[key]
+        return self._read[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+
 #: the vocabulary's words in Vietnamese, whatever the reader's language
-VI_CATEGORIES = in_vietnamese(INSTITUTION_CATEGORIES)
+VI_CATEGORIES = _Remembered(in_vietnamese(INSTITUTION_CATEGORIES))
 
 VI_ALL = {"library_users_growth": "Tất cả thư viện", "museum_study_visitors_growth": "Tất cả bảo tàng"}
 
-VI_STATUSES = in_vietnamese(INDICATOR_STATUSES)
+VI_STATUSES = _Remembered(in_vietnamese(INDICATOR_STATUSES))
 
 VI_UNITS = {"percent": "%", "programmes": "chương trình"}
 
@@ -141,6 +164,18 @@ def format_figure(value, unit: str = "percent", locale: str | None = None) -> st
     """33.3 → '33,3%' in Vietnamese (the interface's locale, or `locale`); None → '—'."""
     if value is None:
         return "—"
-    pattern = "#,##0.#" if unit == "percent" else "#,##0.#" if unit == "programmes" else "#,##0"
-    text = babel_decimal(value, pattern, locale=locale) if locale else format_decimal(value, pattern)
+    return _formatted(value, unit, locale or figures_locale())
+
+
+def figures_locale() -> str:
+    """The interface's locale, as format_figure takes it (a template or chart writing many figures looks it
+    up once and passes it)."""
+    return str(get_locale() or "vi")
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _formatted(value, unit: str, locale: str) -> str:
+    # a dashboard writes a thousand figures, most of them the same few: Babel formats each once
+    pattern = "#,##0.#" if unit in ("percent", "programmes") else "#,##0"
+    text = babel_decimal(value, pattern, locale=locale)
     return f"{text}%" if unit == "percent" else text

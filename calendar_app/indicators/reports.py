@@ -1,6 +1,7 @@
 """The report of a year and an area, as the API, the dashboard and the command line give it: computed from
 the figures recorded here (rollup.py), with the documents imported from provinces that run their own
 deployment (imported.py) — the imported area's own document as it came, and added up above it."""
+from collections.abc import Collection
 from datetime import datetime
 
 from ..clock import local_day, utcnow
@@ -16,14 +17,16 @@ def report(year: int, area: Area, now: datetime | None = None, with_children: bo
     return imported.add_imported(computed, computed.targets)
 
 
-def trend(area: Area, first: int, last: int, now: datetime | None = None) -> list[rollup.Report]:
+def trend(area: Area, first: int, last: int, now: datetime | None = None,
+          museums: Collection[str] | None = None) -> list[rollup.Report]:
     """The reports of every year from `first` through `last`, without the child breakdown: the years that
-    are over computed together (rollup.past_years), the others one by one."""
+    are over computed together (rollup.past_years; with `museums`, only those museums' rows computed), the
+    others one by one."""
     now = now or utcnow()
     years = range(first, last + 1)
     documents = {year: imported.imported_report(year, area) for year in years}
     over = [year for year in years if documents[year] is None and year < local_day(now).year]
-    computed = dict(zip(over, rollup.past_years(over, area, now), strict=True))
+    computed = dict(zip(over, rollup.past_years(over, area, now, museums), strict=True))
     reports = []
     for year in years:
         document = documents[year]

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, RowMapping, and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import Date, RowMapping, and_, case, func, literal, or_, select, text, true, union_all
 from sqlalchemy.orm import aliased
 
 from ..clock import local_day, local_midnight_utc, utcnow
@@ -456,26 +456,44 @@ def _growth_row(current: int, before: int, target: IndicatorTarget | None) -> Ro
                status=status_of(value, low))
 
 
-def _add(partials: Sequence[RowMapping], child_id: int | None, categories: Collection[str], column: str) -> int:
-    """Sum one column of the partial rows of a child (None = the whole area) over some categories."""
-    return sum(int(p[column] or 0) for p in partials
-               if p["category"] in categories and (child_id is None or p["child_id"] == child_id))
+class Partials:
+    """The partial rows per (child area, category), indexed: the sums of a column over a child (None: the
+    whole area) and some categories are read from a dict, not by scanning every row for every cell."""
+
+    def __init__(self, rows: Sequence[RowMapping]):
+        self.present = {row["category"] for row in rows}
+        self._by: dict[tuple[int | None, str], RowMapping] = {}
+        self._area: dict[str, dict] = {}
+        for row in rows:
+            self._by[(row.get("child_id"), row["category"])] = row
+            whole = self._area.setdefault(row["category"], {})
+            for column, value in row.items():
+                if column not in ("child_id", "category", "year"):
+                    whole[column] = whole.get(column, 0) + int(value or 0)
+
+    def add(self, child_id: int | None, categories: Collection[str], column: str) -> int:
+        """Sum one column over some categories, of a child (None = the whole area)."""
+        if child_id is None:
+            return sum(self._area[category].get(column, 0) for category in categories if category in self._area)
+        return sum(int(row[column] or 0) for category in categories
+                   if (row := self._by.get((child_id, category))) is not None)
 
 
-def _rows_for(indicator: Indicator, partials: Sequence[RowMapping], child_id: int | None, categories: Iterable[str],
+def _rows_for(indicator: Indicator, partials: Partials, child_id: int | None, categories: Iterable[str],
               targets: Targets) -> list[Row]:
+    add = partials.add
     if indicator.kind == "growth":
-        return [_growth_row(_add(partials, child_id, indicator.categories, f"{indicator.key}_now"),
-                            _add(partials, child_id, indicator.categories, f"{indicator.key}_before"),
+        return [_growth_row(add(child_id, indicator.categories, f"{indicator.key}_now"),
+                            add(child_id, indicator.categories, f"{indicator.key}_before"),
                             targets.get((indicator.key, "")))]
     if indicator.per_category:
-        return [_share_row(_add(partials, child_id, {category}, indicator.key),
-                           _add(partials, child_id, {category}, "institutions"),
+        return [_share_row(add(child_id, (category,), indicator.key),
+                           add(child_id, (category,), "institutions"),
                            targets.get((indicator.key, category)), category=category)
                 for category in categories]
     category = indicator.categories[0]
-    return [_share_row(_add(partials, child_id, indicator.categories, indicator.key),
-                       _add(partials, child_id, indicator.categories, "institutions"),
+    return [_share_row(add(child_id, indicator.categories, indicator.key),
+                       add(child_id, indicator.categories, "institutions"),
                        targets.get((indicator.key, "")), category=category)]
 
 
@@ -506,10 +524,10 @@ def _tune_for_reporting() -> None:
     (the 4 MB default spills them to disk), and no JIT, whose compiling takes longer than these queries run.
     The public API endpoint is rate-limited, so these reports cannot be stacked up by one client."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL work_mem = '128MB'"))
-        db.session.execute(text("SET LOCAL jit = off"))
-        # each worker would build the same hash tables of the year rows again, on cores the workers share
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        # the three in one statement (SET LOCAL takes one each); no parallel workers: each would build the
+        # same hash tables of the year rows again, on cores the workers share
+        db.session.execute(text("SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true), "
+                                "set_config('max_parallel_workers_per_gather', '0', true)"))
 
 
 def compute(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> Report:
@@ -527,7 +545,8 @@ def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping]
             museums: list[tuple[int | None, Row]], children: list[Area], plan: Plan | None,
             targets: Targets) -> Report:
     """The report from the partial rows per (child area, category) and the museums' rows."""
-    present = {p["category"] for p in partials}
+    indexed = Partials(partials)
+    present = indexed.present
     # a province (or the country) shows every line of its plan: a category with a target has its row even
     # without such institutions (denominator 0, no_data), as the plan's report form does; a district or
     # commune shows only the kinds of institution it has
@@ -535,23 +554,27 @@ def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping]
     results = []
     for indicator in INDICATORS:
         if indicator.kind == "programmes":
+            by_child: dict[int | None, list[Row]] = {}
+            for child_id, row in museums:
+                by_child.setdefault(child_id, []).append(row)
             result = IndicatorResult(indicator, [row for _child, row in museums],
-                                     [AreaRows(child, [row for child_id, row in museums if child_id == child.id])
-                                      for child in children])
+                                     [AreaRows(child, by_child.get(child.id, [])) for child in children])
         else:
             categories = [c for c in indicator.categories
                           if c in present or (whole_plan and (indicator.key, c) in targets)]
             result = IndicatorResult(
-                indicator, _rows_for(indicator, partials, None, categories, targets),
-                [AreaRows(child, _rows_for(indicator, partials, child.id, categories, targets))
+                indicator, _rows_for(indicator, indexed, None, categories, targets),
+                [AreaRows(child, _rows_for(indicator, indexed, child.id, categories, targets))
                  for child in children])
         results.append(result)
     return Report(year=year, area=area, generated_at=now, indicators=results, plan=plan, targets=targets)
 
 
-def past_years(years: Sequence[int], area: Area, now: datetime | None = None) -> list[Report]:
+def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
+               museums: Collection[str] | None = None) -> list[Report]:
     """The reports of years that are over (each before the year of `now`), without the child breakdown, in
-    two statements for all of them (the dashboard's trend): the same documents as `compute` gives one by one.
+    two statements for all of them (the dashboard's trend): the same documents as `compute` gives one by one;
+    with `museums` (slugs), only those museums' rows of the programmes indicator (the ones a chart draws).
 
     Each year's scope (its reference day's placements and tree) is joined to that year's and the year
     before's rows, the self-assessments of the year and its museums' programme keys since the plan's first
@@ -591,14 +614,14 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None) ->
                                   or_(*(getattr(assessed, item) for item in CHECKLIST))))
         .group_by(c.year, c.category)).mappings().all()
     keys = InstitutionYearKey
-    museums = db.session.execute(
+    programmes = [] if museums is not None and not museums else db.session.execute(
         select(c.year, Institution.slug, Institution.name, Institution.category,
                func.count(keys.key.distinct()))
         .select_from(scope)
         .join(Institution, Institution.id == c.institution_id)
         .outerjoin(keys, and_(keys.institution_id == c.institution_id, keys.kind == "programme",
                               keys.year.between(PLAN_FIRST_YEAR, c.year), keys.first_start <= now))
-        .where(c.category.in_(MUSEUM_CATEGORIES))
+        .where(c.category.in_(MUSEUM_CATEGORIES), true() if museums is None else Institution.slug.in_(museums))
         .group_by(c.year, Institution.id, Institution.slug, Institution.name, Institution.category)
         .order_by(c.year, Institution.name, Institution.slug)).all()
     plan = plan_for(area)
@@ -606,7 +629,7 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None) ->
     for year in years:
         targets = targets_for(year, plan)
         rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
-                for museum_year, slug, name, category, count in museums if museum_year == year]
+                for museum_year, slug, name, category, count in programmes if museum_year == year]
         reports.append(_report(year, area, now, [p for p in partials if p["year"] == year], rows, [], plan,
                                targets))
     return reports

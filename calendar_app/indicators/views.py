@@ -21,7 +21,7 @@ from ..vocabulary import AREA_LEVELS, INDICATOR_UNITS, INSTITUTION_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
 from . import exports, labels
 from . import operations as plan_ops
-from .dashboard import panel, printed_rows, report_chart
+from .dashboard import charted_museums, panel, printed_rows, report_chart
 from .models import Plan
 from .reports import report as build_report
 from .reports import trend
@@ -96,7 +96,9 @@ def areas_json():
 def index():
     year, area = _selection()
     report = build_report(year, area)
-    history = (trend(area, PLAN_FIRST_YEAR, year - 1) if year > PLAN_FIRST_YEAR else []) + [report]
+    # the trend draws a few museums' programmes: its past years compute only theirs
+    history = (trend(area, PLAN_FIRST_YEAR, year - 1, museums=charted_museums(report))
+               if year > PLAN_FIRST_YEAR else []) + [report]
     panels = [panel(result, history) for result in report.indicators]
     stranded = db.session.scalars(stranded_for(area, reference_day(year, area)).limit(STRANDED_SHOWN + 1)).all()
     return render_template("indicators/dashboard.html", report=report, panels=panels, year=year, area=area,

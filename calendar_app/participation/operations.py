@@ -261,13 +261,19 @@ def attendance_due(user, now: datetime | None = None, limit: int = 100,
     `count_up_to`, counting stops past that many (a province has hundreds of thousands: a count more than
     `count_up_to` says "more than")."""
     query = held_without_attendance(user, now)
-    counted = query.with_only_columns(Occurrence.id) if count_up_to is None else \
-        query.with_only_columns(Occurrence.id).order_by(Occurrence.starts_at.desc()).limit(count_up_to + 1)
-    count = db.session.scalar(select(func.count()).select_from(counted.subquery()))
-    items = db.session.scalars(
-        query.options(selectinload(Occurrence.activity).selectinload(Activity.institution))
-        .order_by(Occurrence.starts_at.desc(), Occurrence.id).limit(limit)
-    ).all()
+    order = (Occurrence.starts_at.desc(), Occurrence.id)
+    loading = selectinload(Occurrence.activity).selectinload(Activity.institution)
+    if count_up_to is None:
+        count = db.session.scalar(select(func.count()).select_from(query.with_only_columns(Occurrence.id)
+                                                                   .subquery())) or 0
+        return list(db.session.scalars(query.options(loading).order_by(*order).limit(limit))), count
+    # one walk back through the meetings held gives the count (up to count_up_to + 1) and the page's ids
+    walked = db.session.scalars(query.with_only_columns(Occurrence.id).order_by(*order)
+                                .limit(max(count_up_to + 1, limit))).all()
+    count, ids = min(len(walked), count_up_to + 1), walked[:limit]
+    loaded = {occurrence.id: occurrence for occurrence in db.session.scalars(
+        select(Occurrence).where(Occurrence.id.in_(ids)).options(loading))} if ids else {}
+    items = [loaded[i] for i in ids]
     return items, count
 
 
