@@ -311,6 +311,13 @@ def _every_activity_has_a_fragment_row(connection: Connection) -> None:
     ], rows
 
 
+def _fragments_placed(connection: Connection) -> None:
+    """0015: each fragment has its activity's public flag (published or cancelled) and institution."""
+    rows = sorted((id_, bool(public), institution) for id_, public, institution in connection.execute(text(
+        "SELECT activity_id, public, institution_id FROM feed_fragments")))
+    assert rows == [(1, True, 1), (2, True, 2), (3, True, 3), (4, False, 1), (5, True, 2)], rows
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
@@ -341,4 +348,5 @@ STEPS: dict[str, Step] = {
     "0012": Step(),
     "0013": Step(check=_years_filled),
     "0014": Step(check=_keys_filled),
+    "0015": Step(check=_fragments_placed),
 }

@@ -16,10 +16,12 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Exists, ScalarSelect, and_, bindparam, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 from ..clock import local_midnight_utc, utcnow
 from ..events.filters import is_public
@@ -31,9 +33,17 @@ from .queries import load_activities
 
 #: bump when ical.py writes fragments differently: every stored fragment is then serialised again
 FORMAT = 1
-#: ids per statement when marking, and candidate rows per round trip when assembling
+#: ids per statement when marking and rebuilding
 CHUNK = 500
 FRAGMENTS = FeedFragment.__table__
+#: the condition "public" of a feed's activities as the fragments know it (events.filters.is_public when
+#: their activity was last marked): give it to events.filters.activity_conditions as `visible`
+PUBLIC = FeedFragment.public
+#: the activity's columns a fragment has a copy of: conditions on them need no join (`_on_fragments`)
+_COPIED = {"id": FRAGMENTS.c.activity_id, "institution_id": FRAGMENTS.c.institution_id}
+#: a feed with at most this many activities in its window is sorted whole in one statement (`_sorted`); one
+#: with more (the whole province) is read part by part in the order of an index (`_by_parts`)
+SORTED_WHOLE = 5000
 BODIES = FeedFragmentBody.__table__
 #: PostgreSQL notification channel of new generations, and where a session keeps the one it wrote
 CHANNEL = "feed_generation"
@@ -111,26 +121,26 @@ def mark(session: Session, activity_ids: Iterable[int] = (), institution_ids: It
                                                            FeedFragment.activity_id.not_in(alive)))
 
 
-def _mark_statement(session: Session, condition, now: datetime, spans_only: bool = False):
-    """Upsert the fragment rows of the activities matching `condition`: a new revision and the span of their
-    dates; with `spans_only` (rebuild, whose bodies are all dropped anyway) only the rows whose span is not
-    what it should be are rewritten."""
-    spans = (select(Activity.id, literal(0), literal(now), func.min(Occurrence.starts_at), func.max(Occurrence.ends_at))
+def _mark_statement(session: Session, condition, now: datetime, changed_only: bool = False):
+    """Upsert the fragment rows of the activities matching `condition`: a new revision, the span of their
+    dates and the copies of what places them in feeds (public, institution); with `changed_only` (rebuild,
+    whose bodies are all dropped anyway) only the rows where one of those is not what it should be are
+    rewritten."""
+    spans = (select(Activity.id, literal(0), literal(now), func.min(Occurrence.starts_at), func.max(Occurrence.ends_at),
+                    is_public(), Activity.institution_id)
              .select_from(Activity).outerjoin(Occurrence, Occurrence.activity_id == Activity.id)
              .where(condition).group_by(Activity.id).order_by(Activity.id))
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(FRAGMENTS).from_select(
-        ["activity_id", "revision", "changed_at", "first_start", "last_end"], spans)
-    if spans_only:
+        ["activity_id", "revision", "changed_at", "first_start", "last_end", "public", "institution_id"], spans)
+    placed = {name: getattr(stmt.excluded, name) for name in ("first_start", "last_end", "public", "institution_id")}
+    if changed_only:
         return stmt.on_conflict_do_update(
             index_elements=["activity_id"],
-            where=or_(FRAGMENTS.c.first_start.is_distinct_from(stmt.excluded.first_start),
-                      FRAGMENTS.c.last_end.is_distinct_from(stmt.excluded.last_end)),
-            set_={"first_start": stmt.excluded.first_start, "last_end": stmt.excluded.last_end,
-                  "changed_at": stmt.excluded.changed_at})
+            where=or_(*(FRAGMENTS.c[name].is_distinct_from(value) for name, value in placed.items())),
+            set_={**placed, "changed_at": stmt.excluded.changed_at})
     return stmt.on_conflict_do_update(index_elements=["activity_id"], set_={
-        "revision": FRAGMENTS.c.revision + 1, "changed_at": stmt.excluded.changed_at,
-        "first_start": stmt.excluded.first_start, "last_end": stmt.excluded.last_end})
+        "revision": FRAGMENTS.c.revision + 1, "changed_at": stmt.excluded.changed_at, **placed})
 
 
 def new_generation(session: Session) -> int:
@@ -201,24 +211,34 @@ def save_body(feed_id: str, key: str, generation: int, day: date, assembled: Ass
 
 def assemble(conditions: list, window: Window, ceiling: Ceiling, context: ical.FeedContext,
              head: Callable[[Assembled | None], bytes]) -> Assembled:
-    """The feed of the public activities matching `conditions` in `window`: nearest dates first (upcoming and
-    ongoing activities by their first date, then past ones, latest first), as many as fit under the ceiling.
+    """The feed of the activities matching `conditions` (on Activity or FeedFragment, PUBLIC among them) in
+    `window`: nearest dates first (upcoming and ongoing activities by their first date, then past ones, latest
+    first), as many as fit under the ceiling.
 
     `head(None)` is the calendar head without a word about the ceiling (to measure what is left for the
     events); `head(assembled)` the one the feed gets, which may say that it was cut."""
     key = context_key(context)
     # room for the head of a feed that was cut (it says so), with counts of as many digits as they may have
     budget = ceiling.max_bytes - len(head(Assembled(b"", 0, 999_999, 9_999_999, None))) - len(ical.CALENDAR_TAIL)
+    where, joined, narrow = _on_fragments(conditions)
+    # every activity in the window has at least one VEVENT: max_events + 1 rows fill the feed
+    limit = ceiling.max_events + 1
+    # conditions on the fragment alone are counted from an index; others with the rows, in one join
+    in_window = _count(where, window) if narrow else None
+    if in_window is not None and in_window > SORTED_WHOLE:
+        pages = _by_parts(where, window, key, limit)
+    else:
+        pages = _sorted(where, joined, window, key, limit, counted=in_window is None)
     chosen: list[bytes] = []
-    size = events = in_window = 0
+    size = events = 0
     changed: datetime | None = None
     full = False
-    for page in _candidates(conditions, window):
-        in_window = page[0].in_window
-        stored = _bodies(page, key)
-        fresh = _serialise([row for row in page if row.activity_id not in stored], context, key)
+    for page in pages:
+        if in_window is None:
+            in_window = page[0].in_window
+        fresh = _serialise([row for row in page if row.body is None], context, key)
         for row in page:
-            body, count = fresh.get(row.activity_id) or stored.get(row.activity_id) or (None, 0)
+            body, count = fresh.get(row.activity_id) or ((row.body, row.events) if row.body is not None else (None, 0))
             if body is None:
                 continue  # deleted since the page was read
             if size + len(body) > budget or events + count > ceiling.max_events:
@@ -229,26 +249,120 @@ def assemble(conditions: list, window: Window, ceiling: Ceiling, context: ical.F
             changed = row.changed_at if changed is None else max(changed, row.changed_at)
         if full:
             break
+    in_window = in_window or 0
     partial = Assembled(b"", events, len(chosen), in_window, changed)
     return Assembled(ical.assemble(head(partial), chosen), events, len(chosen), in_window, changed)
 
 
-def _candidates(conditions: list, window: Window) -> Iterator[list]:
-    """Pages of the feed's fragment rows in the order the feed keeps them (without their bodies, so that the
-    database sorts narrow rows)."""
-    upcoming = FeedFragment.last_end > window.now
-    stmt = (select(FeedFragment.activity_id, FeedFragment.revision, FeedFragment.changed_at,
-                   func.count().over().label("in_window"))
-            .join(Activity, Activity.id == FeedFragment.activity_id)
-            .where(*conditions, FeedFragment.last_end > window.start, FeedFragment.first_start < window.end)
-            .order_by(case((upcoming, 0), else_=1), case((upcoming, FeedFragment.first_start)),
-                      FeedFragment.last_end.desc(), FeedFragment.activity_id))
-    # one sort, read a page at a time (a server-side cursor on PostgreSQL) until the feed is full
-    result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
-    try:
-        yield from result.partitions()
-    finally:
-        result.close()
+def _on_fragments(conditions: list) -> tuple[list, bool, bool]:
+    """(the conditions, reading from the fragment the activity's columns it has copies of; whether the
+    activity must still be joined (a free-text query, a condition on its status…); whether they are narrow:
+    nothing joined and no subquery per row, so that an index of the fragments answers them alone).
+
+    The conditions' columns of Activity are the feed's activity's, subqueries included (events.filters'
+    EXISTS on its categories, audiences, observance tags are correlated on Activity.id)."""
+    activities = Activity.__table__
+    joined = False
+
+    def replace(element):
+        nonlocal joined
+        if getattr(element, "table", None) is activities:
+            if element.key in _COPIED:
+                return _COPIED[element.key]
+            joined = True
+        return None
+
+    adapted = [replacement_traverse(condition, {}, replace) for condition in conditions]
+    per_row = any(isinstance(element, (Exists, ScalarSelect))
+                  for condition in adapted for element in iterate(condition))
+    return adapted, joined, not (joined or per_row)
+
+
+def _window(window: Window) -> list:
+    return [FRAGMENTS.c.last_end > window.start, FRAGMENTS.c.first_start < window.end]
+
+
+def _from(stmt, joined: bool):
+    return stmt.join(Activity, Activity.id == FRAGMENTS.c.activity_id) if joined else stmt
+
+
+def _count(where: list, window: Window) -> int:
+    """How many activities of the feed are in its window (narrow conditions: from an index alone)."""
+    return db.session.scalar(select(func.count()).select_from(FRAGMENTS).where(*where, *_window(window))) or 0
+
+
+def _with_bodies(top, order: Callable[[Any], list], key: str, *extra: str) -> list:
+    """The fragment rows of the subquery `top` in `order`, each with its stored body when it is current (its
+    revision, this context), else None."""
+    return db.session.execute(
+        select(top.c.activity_id, top.c.revision, top.c.changed_at, *(top.c[name] for name in extra),
+               BODIES.c.body, BODIES.c.events)
+        .outerjoin(BODIES, and_(BODIES.c.activity_id == top.c.activity_id, BODIES.c.revision == top.c.revision,
+                                BODIES.c.context == key))
+        .order_by(*order(top.c))).all()
+
+
+_ROW = (FRAGMENTS.c.activity_id, FRAGMENTS.c.revision, FRAGMENTS.c.changed_at, FRAGMENTS.c.first_start,
+        FRAGMENTS.c.last_end)
+
+
+def _sorted(where: list, joined: bool, window: Window, key: str, limit: int, counted: bool) -> Iterator[list]:
+    """Pages of `limit` fragment rows of the feed in its order (with their bodies, and with `counted` how many
+    rows the window has), sorted whole in one statement: for feeds with few activities in their window."""
+    now = window.now
+
+    def order(columns) -> list:
+        upcoming = columns.last_end > now
+        return [case((upcoming, 0), else_=1), case((upcoming, columns.first_start)), columns.last_end.desc(),
+                columns.activity_id]
+
+    rows = _from(select(*_ROW, *([func.count().over().label("in_window")] if counted else [])), joined) \
+        .where(*where, *_window(window)).subquery()
+    extra = ("in_window",) if counted else ()
+    offset = 0
+    while True:
+        # the count over the rows in a subquery, so that the sort above it keeps only the first rows it needs
+        page = _with_bodies(select(rows).order_by(*order(rows.c)).limit(limit).offset(offset).subquery(), order,
+                            key, *extra)
+        if page:
+            yield page  # the caller stops here once the feed is full
+        if len(page) < limit:
+            return
+        offset += limit
+
+
+def _by_parts(where: list, window: Window, key: str, limit: int) -> Iterator[list]:
+    """Pages of the feed's fragment rows in its order, with their bodies; `limit` rows in all unless more are
+    asked for. For a feed with many activities in its window (the whole province), whose conditions are on the
+    fragment alone.
+
+    The window in three parts, each read in its own order from an index, never the whole window sorted: the
+    activities under way (begun, not ended), those to come (both by first date), then the past ones (latest
+    end first): the order of the whole window, upcoming activities by first date, then the past ones. Each
+    part's bounds imply the window's (an activity's span never ends before it begins): none is repeated, so
+    that the planner does not multiply their selectivities into a wrong estimate."""
+    now = window.now
+    by_start = [("first_start", False), ("last_end", True), ("activity_id", False)]
+    parts = [([FRAGMENTS.c.first_start <= now, FRAGMENTS.c.last_end > now], by_start),
+             ([FRAGMENTS.c.first_start > now, FRAGMENTS.c.first_start < window.end], by_start),
+             ([FRAGMENTS.c.last_end > window.start, FRAGMENTS.c.last_end <= now],
+              [("last_end", True), ("activity_id", False)])]
+    wanted = limit
+    for part, columns in parts:
+
+        def order(table, columns=columns) -> list:
+            return [table[name].desc() if descending else table[name] for name, descending in columns]
+
+        offset = 0
+        while True:
+            top = select(*_ROW).where(*where, *part).order_by(*order(FRAGMENTS.c)).limit(wanted).offset(offset)
+            page = _with_bodies(top.subquery(), order, key)
+            if page:
+                yield page  # the caller stops here once the feed is full
+            # asked for more (activities without a VEVENT): a page of `limit` at a time
+            offset, short, wanted = offset + len(page), len(page) < wanted, wanted - len(page) or limit
+            if short:
+                break
 
 
 def _bodies(rows: list, key: str) -> dict[int, tuple[bytes, int]]:
@@ -320,7 +434,7 @@ def rebuild(session: Session, context: ical.FeedContext | None, window: Window,
                                    .limit(CHUNK * 20)))
         if not ids:
             break
-        session.execute(_mark_statement(session, Activity.id.in_(ids), now, spans_only=True))
+        session.execute(_mark_statement(session, Activity.id.in_(ids), now, changed_only=True))
         marked, last = marked + len(ids), ids[-1]
     session.execute(delete(FeedFragment).where(FeedFragment.activity_id.not_in(select(Activity.id))))
     session.execute(delete(FeedFragmentBody))
@@ -331,9 +445,7 @@ def rebuild(session: Session, context: ical.FeedContext | None, window: Window,
         return marked, built
     key = context_key(context)
     stmt = (select(FeedFragment.activity_id, FeedFragment.revision)
-            .join(Activity, Activity.id == FeedFragment.activity_id)
-            .where(is_public(), FeedFragment.last_end > window.start, FeedFragment.first_start < window.end,
-                   FeedFragment.activity_id > bindparam("after"))
+            .where(PUBLIC, *_window(window), FeedFragment.activity_id > bindparam("after"))
             .order_by(FeedFragment.activity_id).limit(CHUNK))
     after = 0
     while True:

@@ -228,7 +228,7 @@ def _context():
 
 
 def _source(name: str, filters: ActivityFilters) -> FeedSource:
-    return FeedSource(name, activity_conditions(filters), describe=_description)
+    return FeedSource(name, activity_conditions(filters, visible=store.PUBLIC), describe=_description)
 
 
 def _name(*parts: str) -> str:
