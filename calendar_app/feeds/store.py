@@ -28,6 +28,7 @@ from ..events.filters import is_public
 from ..events.models import Activity, Occurrence
 from ..extensions import db
 from . import ical
+from .context import known_context
 from .models import FeedBody, FeedFragment, FeedFragmentBody, FeedState
 from .queries import load_activities
 
@@ -41,6 +42,8 @@ FRAGMENTS = FeedFragment.__table__
 PUBLIC = FeedFragment.public
 #: the activity's columns a fragment has a copy of: conditions on them need no join (`_on_fragments`)
 _COPIED = {"id": FRAGMENTS.c.activity_id, "institution_id": FRAGMENTS.c.institution_id}
+#: a transaction that wrote at most this many activities serialises them before it commits (`calendar_written`)
+SERIALISED_ON_WRITE = 20
 #: a feed with at most this many activities in its window is sorted whole in one statement (`_sorted`); one
 #: with more (the whole province) is read part by part in the order of an index (`_by_parts`)
 SORTED_WHOLE = 5000
@@ -159,9 +162,14 @@ def calendar_written(session: Session, activity_ids: set[int], institution_ids: 
     """Receiver of `calendar_written`: the fragments concerned are stale and every feed may have changed.
 
     Areas and observances are in no fragment; they change which activities a feed holds and its name, which
-    the new generation covers."""
+    the new generation covers. An edit of a few activities serialises them for this site at once (the
+    feeds' next build then has nothing to serialise); larger writes leave it to the feeds."""
     mark(session, activity_ids, institution_ids)
     new_generation(session)
+    if 0 < len(activity_ids) <= SERIALISED_ON_WRITE and (context := known_context()) is not None:
+        rows = session.execute(select(FeedFragment.activity_id, FeedFragment.revision)
+                               .where(FeedFragment.activity_id.in_(sorted(activity_ids)), PUBLIC)).all()
+        _serialise(rows, context, context_key(context), session)
 
 
 # --- on read -----------------------------------------------------------------------------------------------
@@ -343,20 +351,26 @@ def _by_parts(where: list, window: Window, key: str, limit: int) -> Iterator[lis
     that the planner does not multiply their selectivities into a wrong estimate."""
     now = window.now
     by_start = [("first_start", False), ("last_end", True), ("activity_id", False)]
-    parts = [([FRAGMENTS.c.first_start <= now, FRAGMENTS.c.last_end > now], by_start),
-             ([FRAGMENTS.c.first_start > now, FRAGMENTS.c.first_start < window.end], by_start),
+    parts = [([FRAGMENTS.c.first_start <= now, FRAGMENTS.c.last_end > now], by_start, True),
+             ([FRAGMENTS.c.first_start > now, FRAGMENTS.c.first_start < window.end], by_start, False),
              ([FRAGMENTS.c.last_end > window.start, FRAGMENTS.c.last_end <= now],
-              [("last_end", True), ("activity_id", False)])]
+              [("last_end", True), ("activity_id", False)], False)]
     wanted = limit
-    for part, columns in parts:
+    for part, columns, fenced in parts:
 
         def order(table, columns=columns) -> list:
             return [table[name].desc() if descending else table[name] for name, descending in columns]
 
+        rows = select(*_ROW).where(*where, *part)
+        if fenced:
+            # the activities under way are found by their end (the few that end after now), then sorted: read
+            # by first date, the index would pass every activity that ever began. OFFSET 0 keeps the planner
+            # from merging the subquery into the sorted query and choosing that walk for its order.
+            rows = select(rows.offset(0).subquery())
+        table = rows.selected_columns
         offset = 0
         while True:
-            top = select(*_ROW).where(*where, *part).order_by(*order(FRAGMENTS.c)).limit(wanted).offset(offset)
-            page = _with_bodies(top.subquery(), order, key)
+            page = _with_bodies(rows.order_by(*order(table)).limit(wanted).offset(offset).subquery(), order, key)
             if page:
                 yield page  # the caller stops here once the feed is full
             # asked for more (activities without a VEVENT): a page of `limit` at a time
@@ -375,24 +389,26 @@ def _bodies(rows: list, key: str) -> dict[int, tuple[bytes, int]]:
     return {row.activity_id: (row.body, row.events) for row in found if row.revision == revisions[row.activity_id]}
 
 
-def _serialise(rows: list, context: ical.FeedContext, key: str) -> dict[int, tuple[bytes, int]]:
+def _serialise(rows: list, context: ical.FeedContext, key: str,
+               session: Session | None = None) -> dict[int, tuple[bytes, int]]:
     """Serialise the activities of these fragment rows and store each body for the revision it was read at
     (a write that lands meanwhile has moved the revision on: the body stored here is then stale at once)."""
     if not rows:
         return {}
+    session = session or db.session
     revisions = {row.activity_id: row.revision for row in rows}
     fresh = {}
-    for chunk in load_activities(sorted(revisions)):
+    for chunk in load_activities(sorted(revisions), session):
         for activity in chunk:
             body = ical.activity_events(activity, context)
             fresh[activity.id] = (body, body.count(b"BEGIN:VEVENT"))
     if not fresh:
         return fresh
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(BODIES)
     # in id order, so that two workers storing bodies wait for each other rather than deadlock; a slower
     # worker never puts back a body older than the one stored
-    db.session.connection().execute(
+    session.connection().execute(
         stmt.on_conflict_do_update(
             index_elements=["activity_id"], where=BODIES.c.revision <= stmt.excluded.revision,
             set_={"revision": stmt.excluded.revision, "context": stmt.excluded.context,
