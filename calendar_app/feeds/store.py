@@ -317,21 +317,21 @@ _ROW = (FRAGMENTS.c.activity_id, FRAGMENTS.c.revision, FRAGMENTS.c.changed_at, F
 def _sorted(where: list, joined: bool, window: Window, key: str, limit: int, counted: bool) -> Iterator[list]:
     """Pages of `limit` fragment rows of the feed in its order (with their bodies, and with `counted` how many
     rows the window has), sorted whole in one statement: for feeds with few activities in their window."""
-    now = window.now
+    upcoming = FRAGMENTS.c.last_end > window.now
+    # the sort keys as columns, so that the query around (the bodies) keeps their order without sorting again
+    keys = (case((upcoming, 0), else_=1).label("past"), case((upcoming, FRAGMENTS.c.first_start)).label("begins"))
+    counts = (func.count().over().label("in_window"),) if counted else ()
+    rows = _from(select(*_ROW, *keys, *counts), joined).where(*where, *_window(window)).subquery()
 
     def order(columns) -> list:
-        upcoming = columns.last_end > now
-        return [case((upcoming, 0), else_=1), case((upcoming, columns.first_start)), columns.last_end.desc(),
-                columns.activity_id]
+        return [columns.past, columns.begins, columns.last_end.desc(), columns.activity_id]
 
-    rows = _from(select(*_ROW, *([func.count().over().label("in_window")] if counted else [])), joined) \
-        .where(*where, *_window(window)).subquery()
-    extra = ("in_window",) if counted else ()
+    extra = ("past", "begins", *(("in_window",) if counted else ()))
     offset = 0
     while True:
         # the count over the rows in a subquery, so that the sort above it keeps only the first rows it needs
-        page = _with_bodies(select(rows).order_by(*order(rows.c)).limit(limit).offset(offset).subquery(), order,
-                            key, *extra)
+        top = select(rows).order_by(*order(rows.c)).limit(limit).offset(offset).subquery()
+        page = _with_bodies(top, order, key, *extra)
         if page:
             yield page  # the caller stops here once the feed is full
         if len(page) < limit:
