@@ -1,11 +1,14 @@
 """The feed store in the database, shared by every worker and every restart.
 
 Writes (`mark`, run inside the writing transaction through the `calendar_written` signal): the fragment rows of
-the activities a transaction wrote get a new revision (their stored bodies are stale from then on) and their
-span of dates recomputed, and the generation of feed_state gets a new random value. Reads (`assemble`,
-`single`): a feed is assembled from the stored bodies of its activities in its window, nearest dates first,
-up to the size ceiling; an activity without a current body is serialised again (ical.py) and its body stored
-for the revision it was read at, so a write that lands meanwhile wins. An assembled feed is stored with the
+the activities a transaction wrote get a new revision (their stored bodies are stale from then on), their
+span of dates and their copies of the activity's public flag and institution recomputed, and the generation
+of feed_state gets a new random value; an edit of a few activities serialises them for the site at once.
+Reads (`assemble`, `single`): a feed is assembled from the stored bodies of its activities in its window,
+nearest dates first, up to the size ceiling, choosing them from the fragments' indexes (no join with the
+activities unless a condition needs one, never the whole window sorted); an activity without a current body
+is serialised again (ical.py) and its body stored for the revision it was read at, so a write that lands
+meanwhile wins. An assembled feed is stored with the
 generation it was built at (`save_body`), and any worker serves it as long as the generation and the day have
 not changed (`load_body`).
 
