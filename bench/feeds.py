@@ -449,13 +449,18 @@ def province_feeds(url: str) -> tuple[list[tuple[str, str]], int]:
             ("club", "/feeds/events.ics?category=club")], activity
 
 
-def change_activity(url: str, activity_id: int) -> None:
-    """One change a feed shows, committed through the app's ORM (as an edit would: title, SEQUENCE, time)."""
+def change_activity(url: str, activity_id: int, environment: dict | None = None) -> None:
+    """One change a feed shows, committed through the app's ORM (as an edit would: title, SEQUENCE, time),
+    with the served app's address and domain (`environment`), as an edit made on the site is: the activity is
+    serialised for the feeds before the edit commits."""
+    from calendar_app import create_app
     from calendar_app.clock import utcnow
+    from calendar_app.config import for_tests
     from calendar_app.events.models import Activity
     from calendar_app.extensions import db
 
-    app = generate.app_for(url)
+    site = {name: environment[name] for name in ("PUBLIC_BASE_URL", "CALENDAR_DOMAIN")} if environment else {}
+    app = create_app({**for_tests(url), "TESTING": False, **site}) if site else generate.app_for(url)
     with app.app_context():
         activity = db.session.get(Activity, activity_id)
         activity.title = activity.title.removesuffix(CHANGED) if activity.title.endswith(CHANGED) \
@@ -520,7 +525,7 @@ def bench_province(options) -> None:
             rss = [peak_rss_mb(worker) for worker in workers]
             say(f"peak RSS of the workers after serving the three feeds: {', '.join(f'{mb:.0f} MB' for mb in rss)}")
 
-            change_activity(dataset.url, changed)
+            change_activity(dataset.url, changed, environment)
             if options.baseline:  # the code before the store looked at the database every 10 s
                 time.sleep(11)
             say(f"changed activity {changed}")

@@ -319,6 +319,13 @@ def _occurrences_carry_their_institution(connection: Connection) -> None:
     assert all(copied == own for _id, copied, own in rows), rows
 
 
+def _fragments_placed(connection: Connection) -> None:
+    """0017: each fragment has its activity's public flag (published or cancelled) and institution."""
+    rows = sorted((id_, bool(public), institution) for id_, public, institution in connection.execute(text(
+        "SELECT activity_id, public, institution_id FROM feed_fragments")))
+    assert rows == [(1, True, 1), (2, True, 2), (3, True, 3), (4, False, 1), (5, True, 2)], rows
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
@@ -352,4 +359,5 @@ STEPS: dict[str, Step] = {
     # 0016: occurrences carry their activity's institution (filled from the activities)
     "0016": Step(check=_occurrences_carry_their_institution, rows={
         "occurrences": [{**_occurrence(10, 3, datetime(2025, 5, 25, 2), status="cancelled"), "institution_id": 3}]}),
+    "0017": Step(check=_fragments_placed),
 }

@@ -87,7 +87,7 @@ class FeedSource:
     """What one feed contains, resolved from its URL (only when the feed has to be built)."""
 
     name: str
-    #: SQL conditions on Activity, public activities only
+    #: SQL conditions on Activity or FeedFragment, public activities only (store.PUBLIC)
     conditions: list
     #: a single activity's calendar: no date window and no ceiling, 404 when it is not public
     single: bool = False

@@ -1,7 +1,7 @@
 """What every calendar this site serves shares: its public address and the serialiser's FeedContext."""
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -30,3 +30,22 @@ def feed_context(base: str | None = None) -> FeedContext:
     return FeedContext(domain=config["CALENDAR_DOMAIN"], timezone=config["CALENDAR_TIMEZONE"],
                        base_url=base or public_base_url(), refresh=timedelta(minutes=config["FEED_REFRESH_MINUTES"]),
                        category_labels=labels, notice_labels=notices)
+
+
+def site_context() -> FeedContext:
+    """This site's FeedContext, made once per base URL (one in production: PUBLIC_BASE_URL)."""
+    base = public_base_url()
+    contexts = current_app.extensions.setdefault("feed_contexts", {})
+    if base not in contexts:
+        if len(contexts) > 16:  # development answers any Host: keep a few
+            contexts.clear()
+        contexts[base] = feed_context(base)
+    return contexts[base]
+
+
+def known_context() -> FeedContext | None:
+    """site_context() when this site's address is known (PUBLIC_BASE_URL, or the request being answered);
+    None elsewhere (a command without PUBLIC_BASE_URL)."""
+    if not has_app_context() or not (current_app.config.get("PUBLIC_BASE_URL") or has_request_context()):
+        return None
+    return site_context()

@@ -2,11 +2,11 @@
 the generation that says whether a stored feed is still current (store.py keeps them)."""
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
-from ..events.models import Activity
+from ..events.models import Activity, ActivityAudience, ActivityCategory
 from ..extensions import db
 
 
@@ -23,7 +23,25 @@ class FeedFragment(db.Model):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: span of the activity's occurrences (naive UTC), which places it in a feed's window and order
     first_start: Mapped[datetime | None]
-    last_end: Mapped[datetime | None] = mapped_column(index=True)
+    last_end: Mapped[datetime | None]
+    #: copies of what a feed's window query would otherwise read from the activity (events.filters.is_public,
+    #: Activity.institution_id), written with the span by every mark, so that choosing a feed's activities
+    #: reads this table's index alone
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    institution_id: Mapped[int]
+
+    __table_args__ = (
+        # a feed's window read from the index alone: counted, the activities under way by first date, the past
+        # ones by end (feeds/store.py `_by_parts`)
+        Index("ix_feed_fragments_window", "public", "last_end", "first_start", "activity_id",
+              postgresql_include=["revision", "changed_at"]),
+        # the activities to come, by first date
+        Index("ix_feed_fragments_start", "public", "first_start", "last_end", "activity_id",
+              postgresql_include=["revision", "changed_at"]),
+        # an institution's or an area's feed: its institutions' fragments by end
+        Index("ix_feed_fragments_institution", "institution_id", "last_end",
+              postgresql_include=["first_start", "public", "activity_id", "revision", "changed_at"]),
+    )
 
 
 class FeedFragmentBody(db.Model):
@@ -44,6 +62,10 @@ class FeedFragmentBody(db.Model):
 
 #: choosing a feed's public activities joins the activities on id and status alone: read from this index only
 Index("ix_activities_status_id", Activity.status, Activity.id)
+#: a feed of a category or an audience (an EXISTS per activity, events/filters.py) reads the ids of the
+#: activities with that key from these indexes alone
+Index("ix_activity_categories_key_activity", ActivityCategory.key, ActivityCategory.activity_id)
+Index("ix_activity_audiences_key_activity", ActivityAudience.key, ActivityAudience.activity_id)
 
 
 class FeedBody(db.Model):

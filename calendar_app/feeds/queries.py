@@ -12,14 +12,14 @@ from ..extensions import db
 LOAD_CHUNK = 500
 
 
-def load_activities(ids: list[int]) -> Iterator[list[Activity]]:
+def load_activities(ids: list[int], session: Session | None = None) -> Iterator[list[Activity]]:
     """The activities with what the serialiser reads, in chunks.
 
     A private session per chunk, so that serialising ten thousand activities never holds them all in
     memory at once and never fills the request's session; it shares the request's connection and
-    transaction, so it reads the same snapshot as the row query did.
+    transaction, so it reads the same snapshot as the row query did (`session`'s, when given).
     """
-    connection = db.session.connection()
+    connection = (session or db.session).connection()
     for offset in range(0, len(ids), LOAD_CHUNK):
         with Session(bind=connection) as session:
             yield list(session.scalars(

@@ -17,7 +17,7 @@ from ..places.lookup import children_on, latest_unit
 from ..web import SAME_FOR_EVERYONE
 from . import aliases, cache, store
 from .cache import CORS_HEADERS, FeedSource
-from .context import default_locale, feed_context, public_base_url
+from .context import default_locale, public_base_url, site_context
 from .fastpath import SERVED_FEED
 
 bp = Blueprint("feeds", __name__)
@@ -217,18 +217,11 @@ def _serve(key: tuple, source) -> Response:
 
 
 def _context():
-    """This site's FeedContext, made once per base URL (one in production: PUBLIC_BASE_URL)."""
-    base = public_base_url()
-    contexts = current_app.extensions.setdefault("feed_contexts", {})
-    if base not in contexts:
-        if len(contexts) > 16:  # development answers any Host: keep a few
-            contexts.clear()
-        contexts[base] = feed_context(base)
-    return contexts[base]
+    return site_context()
 
 
 def _source(name: str, filters: ActivityFilters) -> FeedSource:
-    return FeedSource(name, activity_conditions(filters), describe=_description)
+    return FeedSource(name, activity_conditions(filters, visible=store.PUBLIC), describe=_description)
 
 
 def _name(*parts: str) -> str:
