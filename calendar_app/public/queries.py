@@ -2,15 +2,17 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import DateTime, Integer, column, func, literal, select, true, union_all, values
+from sqlalchemy import DateTime, Integer, bindparam, column, func, literal, select, true, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..clock import local_day
 from ..events.filters import ActivityFilters, activity_conditions, window_bounds
 from ..events.filters import institutions_matching as _institutions_matching
-from ..events.listing import Window, count_up_to, dates_in_window, first_dates, longest_duration
-from ..events.models import Activity, Occurrence
+from ..events.listing import Window, count_up_to, first_dates, longest_duration
+from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
 from ..extensions import db
 from ..observances.dates import Span, observance_span
 from ..observances.models import Observance
@@ -18,11 +20,25 @@ from ..places import lookup
 from ..places.models import Area, Institution
 
 
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a list shows of an activity: plain values, the whole page's in one statement (no ORM objects)."""
+
+    id: int
+    title: str
+    all_day: bool
+    status: str
+    duration: timedelta
+    institution_name: str
+    categories: list[str]
+    audiences: list[str]
+
+
 @dataclass
 class Listed:
     """One row of the activity list: the activity and its dates inside the window."""
 
-    activity: Activity
+    activity: Card
     #: the next scheduled date in the window, or the first date when all of them are cancelled
     starts_at: datetime
     #: how many dates the activity has in the window
@@ -66,11 +82,12 @@ class Listing:
 
 
 def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_page: int = 20,
-                    count_cap: int | None = None) -> Listing:
+                    count_cap: int | None = None, longest: timedelta | None | bool = True) -> Listing:
     """Public activities matching the filters with a date in the window, soonest first (at their next
-    scheduled date in the window, or their first one when all are cancelled)."""
+    scheduled date in the window, or their first one when all are cancelled). `longest`: longest_duration(),
+    when the caller knows it already."""
     count_cap = COUNT_CAP if count_cap is None else count_cap
-    window = Window(*window_bounds(filters, today))
+    window = Window(*window_bounds(filters, today), longest)
     conditions = activity_conditions(filters)
     counted = count_up_to(window, conditions, count_cap)
     more = counted > count_cap
@@ -81,16 +98,39 @@ def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_pa
         page = 1
         keys = first_dates(window, conditions, scheduled_first=True, limit=per_page + 1)
     shown = keys[:per_page]
-    activities = {activity.id: activity for activity in db.session.scalars(
-        select(Activity).where(Activity.id.in_([activity_id for activity_id, _key in shown]))
-        .options(selectinload(Activity.institution), selectinload(Activity.category_links),
-                 selectinload(Activity.audience_links)))}
-    dates = dates_in_window([activity_id for activity_id, _key in shown], window)
+    cards = _cards([activity_id for activity_id, _key in shown], window)
     items = []
     for activity_id, key in shown:
-        activity, (count, next_scheduled) = activities[activity_id], dates[activity_id]
-        items.append(Listed(activity, key, count, activity.status == "cancelled" or next_scheduled is None))
+        card, count, next_scheduled = cards[activity_id]
+        items.append(Listed(card, key, count, card.status == "cancelled" or next_scheduled is None))
     return Listing(items, page, per_page, min(counted, count_cap), more, len(keys) > per_page)
+
+
+def _keys(link) -> ScalarSelect:
+    """An activity's keys in a link table, as one string (sorted in Python: the aggregate has no order)."""
+    return select(func.aggregate_strings(link.key, " ")).where(link.activity_id == Activity.id).scalar_subquery()
+
+
+def _cards(activity_ids: list[int], window: Window) -> dict[int, tuple[Card, int, datetime | None]]:
+    """activity id -> (its card, how many dates it has in the window, its first scheduled one there or None):
+    one statement, its keys and dates as correlated subqueries (events/listing.dates_in_window's figures)."""
+    if not activity_ids:
+        return {}
+    in_window = [Occurrence.activity_id == Activity.id, *window.overlaps(Occurrence)]
+    rows = db.session.execute(
+        select(Activity.id, Activity.title, Activity.all_day, Activity.status, Activity.starts_at, Activity.ends_at,
+               Institution.name, _keys(ActivityCategory), _keys(ActivityAudience),
+               select(func.count()).where(*in_window).scalar_subquery(),
+               select(func.min(Occurrence.starts_at)).where(*in_window, Occurrence.status == "scheduled")
+               .scalar_subquery())
+        .join(Institution, Institution.id == Activity.institution_id)
+        .where(Activity.id.in_(activity_ids)))
+    return {
+        id_: (Card(id_, title, all_day, status, ends_at - starts_at, institution,
+                   sorted(categories.split()) if categories else [], sorted(audiences.split()) if audiences else []),
+              count, next_scheduled)
+        for id_, title, all_day, status, starts_at, ends_at, institution, categories, audiences, count, next_scheduled
+        in rows}
 
 
 @dataclass(frozen=True)
@@ -122,9 +162,9 @@ def _slots(overlap: list, filters: ActivityFilters | None):
 
 
 def occurrences_between(start: datetime, end: datetime, filters: ActivityFilters | None = None,
-                        limit: int | None = None) -> list[Slot]:
+                        limit: int | None = None, longest: timedelta | None | bool = True) -> list[Slot]:
     """Occurrences of public activities overlapping [start, end), soonest first."""
-    window = Window(start, end)
+    window = Window(start, end, longest)
     if limit is None:
         return [Slot(*row) for row in db.session.execute(_slots(window.overlaps(Occurrence), filters))]
     # each range of the date index walked on its own up to the limit (see Window.parts)
@@ -145,8 +185,13 @@ def slots_by_day(first: date, last: date, filters: ActivityFilters | None, per_d
     bounds = [(number, clock.local_midnight_utc(day), clock.local_midnight_utc(day + timedelta(days=1)))
               for number, day in enumerate(days)]
     if longest is not None:  # PostgreSQL: one small statement, the day walks joined LATERAL
-        table = values(column("day", Integer), column("day_start", DateTime), column("day_end", DateTime),
-                       name="days").data(bounds)
+        # the days as three arrays unnested side by side (a VALUES list would make SQLAlchemy compile the
+        # statement anew on every request: it has no cache key)
+        numbers, starts, ends = zip(*bounds, strict=True)
+        table = func.unnest(bindparam(None, list(numbers), ARRAY(Integer)), bindparam(None, list(starts), ARRAY(DateTime)),
+                            bindparam(None, list(ends), ARRAY(DateTime))).table_valued(
+            column("day", Integer), column("day_start", DateTime), column("day_end", DateTime),
+            name="days").render_derived()
         overlap = [Occurrence.ends_at > table.c.day_start, Occurrence.starts_at < table.c.day_end,
                    Occurrence.starts_at >= table.c.day_start - longest]
         shown = _slots(overlap, filters).limit(per_day + 1).lateral("shown")

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from .. import lookups, vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
 from ..events.filters import ActivityFilters, parse_filters
+from ..events.listing import longest_duration
 from ..feeds.context import public_base_url
 from ..feeds.views import feed_links
 from ..markup import render_markdown
@@ -60,8 +61,9 @@ def machine_time_filter(value, all_day=False):
 @bp.route("/")
 def home():
     today = local_today()
+    longest = longest_duration()  # both lists' windows need it: looked up once
     week = queries.occurrences_between(local_midnight_utc(today), local_midnight_utc(today + timedelta(days=7)),
-                                       limit=60)
+                                       limit=60, longest=longest)
     featured = queries.current_or_next_observance(today)
     observance_page = None
     if featured:
@@ -69,7 +71,7 @@ def home():
         window = tagging_window(observance, span.starts_on.year)
         observance_page = queries.list_activities(
             ActivityFilters(observance=observance, date_from=max(window.starts_on, today), date_to=window.ends_on),
-            today, per_page=PREVIEW, count_cap=queries.PREVIEW_COUNT_CAP)
+            today, per_page=PREVIEW, count_cap=queries.PREVIEW_COUNT_CAP, longest=longest)
     return render_template("public/home.html", today=today, occurrences=week, featured=featured,
                            observance_page=observance_page, observances=queries.filter_choices()["observances"])
 
