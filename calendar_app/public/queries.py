@@ -2,10 +2,10 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import DateTime, Integer, bindparam, column, func, literal, select, true, union_all
+from sqlalchemy import DateTime, Integer, bindparam, case, column, func, literal, select, true, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.selectable import ScalarSelect
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..clock import local_day
@@ -230,23 +230,30 @@ class DateSpan:
     count: int
 
 
-def date_span(activity: Activity) -> DateSpan:
-    first, last, count = db.session.execute(
-        select(func.min(Occurrence.starts_at), func.max(Occurrence.starts_at), func.count())
-        .where(Occurrence.activity_id == activity.id, Occurrence.status == "scheduled")
+def date_span(activity: Activity) -> tuple[DateSpan, int]:
+    """The activity's scheduled dates (first, last, how many), and how many of its dates are still to come or
+    going on, in one statement."""
+    scheduled = Occurrence.status == "scheduled"
+    first, last, count, upcoming = db.session.execute(
+        select(func.min(case((scheduled, Occurrence.starts_at))), func.max(case((scheduled, Occurrence.starts_at))),
+               func.count(case((scheduled, 1))), func.count(case((Occurrence.ends_at > clock.utcnow(), 1))))
+        .where(Occurrence.activity_id == activity.id)
     ).one()
-    return DateSpan(local_day(first) if first else None, local_day(last) if last else None, count)
+    return DateSpan(local_day(first) if first else None, local_day(last) if last else None, count), upcoming
 
 
-def count_upcoming(activity: Activity) -> int:
-    return db.session.scalar(select(func.count()).select_from(Occurrence).where(
-        Occurrence.activity_id == activity.id, Occurrence.ends_at > clock.utcnow())) or 0
+def observances_with_dates() -> list[Observance]:
+    """Every observance with its dates set by year, by key (one statement)."""
+    return list(db.session.scalars(
+        select(Observance).options(joinedload(Observance.dates)).order_by(Observance.key)).unique())
 
 
-def current_or_next_observance(today: date) -> tuple[Observance, Span] | None:
-    """The observance happening today, or else the one that begins soonest."""
+def current_or_next_observance(today: date, observances: list[Observance] | None = None
+                               ) -> tuple[Observance, Span] | None:
+    """The observance happening today, or else the one that begins soonest (among `observances`, loaded with
+    their dates, when given)."""
     best = None
-    for observance in db.session.scalars(select(Observance).options(selectinload(Observance.dates))):
+    for observance in observances_with_dates() if observances is None else observances:
         for year in (today.year, today.year + 1):
             span = observance_span(observance, year)
             if span is None or span.ends_on < today:
@@ -258,21 +265,33 @@ def current_or_next_observance(today: date) -> tuple[Observance, Span] | None:
     return (best[1], best[2]) if best else None
 
 
-def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list[Institution], bool]:
+@dataclass(frozen=True)
+class InstitutionRow:
+    """What an area page shows of an institution."""
+
+    slug: str
+    name: str
+    category: str
+    area_id: int
+    area_name: str
+
+
+def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list[InstitutionRow], bool]:
     """One page of the active institutions anywhere in the area's subtree, by name, and whether more follow
     (a province has thousands: the page lists them a page at a time, uncounted)."""
-    rows = list(db.session.scalars(
-        select(Institution).join(Institution.area)
+    rows = [InstitutionRow(*row) for row in db.session.execute(
+        select(Institution.slug, Institution.name, Institution.category, Institution.area_id, Area.name)
+        .join(Institution.area)
         .where(area.subtree_filter(), Institution.active.is_(True))
-        .options(selectinload(Institution.area))
-        .order_by(Institution.name, Institution.id).offset((page - 1) * per_page).limit(per_page + 1)))
+        .order_by(Institution.name, Institution.id).offset((page - 1) * per_page).limit(per_page + 1))]
     return rows[:per_page], len(rows) > per_page
 
 
-def filter_choices() -> dict[str, list]:
-    """Rows for the filter form's lists (areas and institutions have search fields instead: areas_matching,
-    institutions_matching)."""
-    return {"observances": list(db.session.scalars(select(Observance).order_by(Observance.key)))}
+def observance_choices(locale: str) -> list[tuple[str, str]]:
+    """(key, name) of every observance, by key: the filter form's list (areas and institutions have search fields
+    instead: areas_matching, institutions_matching)."""
+    name = Observance.name_en if locale == "en" else Observance.name_vi
+    return [(key, text) for key, text in db.session.execute(select(Observance.key, name).order_by(Observance.key))]
 
 
 def areas_matching(text: str, limit: int) -> list[Area]:
