@@ -103,6 +103,20 @@ def current_translations():
     return known[1]
 
 
+_LABELS: dict[tuple[int, object], dict] = {}
+
+
+def labels(vocabulary_map: dict) -> dict:
+    """A vocabulary's labels (lazy strings) in the request's language, translated once per process and catalog:
+    a list page shows dozens. Markup, as the lazy strings render (they are the app's own text)."""
+    translations = current_translations()
+    key = (id(vocabulary_map), translations)
+    found = _LABELS.get(key)
+    if found is None:
+        found = _LABELS[key] = {name: Markup(str(label)) for name, label in vocabulary_map.items()}
+    return found
+
+
 def event_url(activity_id: int) -> str:
     """url_for("public.event", activity_id=…), built once per request (a calendar links hundreds of dates)."""
     state = request.environ.get("calendar.event_url")
@@ -139,6 +153,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["numberformat"] = number_format
     app.jinja_env.globals["event_url"] = event_url
+    app.jinja_env.globals["labels"] = labels
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: current_translations().ugettext(s),
         ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),

@@ -16,6 +16,7 @@ from ..observances.dates import observance_span, tagging_window
 from ..pagination import page_number
 from ..places import lookup
 from ..registration.operations import places_left
+from ..web import labels
 from ..years import YEARS
 from . import calendar_links, formatting, jsonld, queries
 from .locator import locator
@@ -80,8 +81,8 @@ def home():
 def _filter_options() -> dict[str, list[tuple[str, str]]]:
     """(value, label) pairs for the filter form's lists."""
     return {
-        "category": [(key, str(label)) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()],
-        "audience": [(key, str(label)) for key, label in vocabulary.AUDIENCES.items() if key != "everyone"],
+        "category": [(key, str(label)) for key, label in labels(vocabulary.ACTIVITY_CATEGORIES).items()],
+        "audience": [(key, str(label)) for key, label in labels(vocabulary.AUDIENCES).items() if key != "everyone"],
         "observance": queries.observance_choices(str(get_locale())),
     }
 
