@@ -27,6 +27,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--only", default="")
     parser.add_argument("--profile", help="write a pyinstrument text profile per path into this folder")
+    parser.add_argument("--freeze", action="store_true",
+                        help="gc.freeze() after the app is built, as wsgi.py does under gunicorn")
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
     values = pages.samples(args.db)
@@ -38,6 +40,11 @@ def main() -> int:
     from calendar_app.extensions import db
 
     client = app.test_client()
+    if args.freeze:
+        import gc
+
+        gc.collect()
+        gc.freeze()
     with app.app_context():
         engine = db.engine
     statements: list[str] = []

@@ -113,7 +113,8 @@ def labels(vocabulary_map: dict) -> dict:
     key = (id(vocabulary_map), translations)
     found = _LABELS.get(key)
     if found is None:
-        found = _LABELS[key] = {name: Markup(str(label)) for name, label in vocabulary_map.items()}
+        found = _LABELS[key] = {name: Markup(str(label)) if hasattr(label, "__html__") else label
+                                for name, label in vocabulary_map.items()}
     return found
 
 

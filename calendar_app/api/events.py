@@ -207,7 +207,8 @@ def _listed(activity_ids: list[int]) -> list[Listed]:
         ActivityObservance, ActivityObservance.observance_id == Observance.id).where(
         ActivityObservance.activity_id == Activity.id, ActivityObservance.removed.is_(False)).scalar_subquery()
     rows = db.session.execute(
-        select(*LISTED_COLUMNS, Institution.slug, _keys(ActivityCategory.key, ActivityCategory.activity_id == Activity.id),
+        select(*LISTED_COLUMNS, Institution.slug,
+               _keys(ActivityCategory.key, ActivityCategory.activity_id == Activity.id),
                _keys(ActivityAudience.key, ActivityAudience.activity_id == Activity.id), observance_keys)
         .join(Institution, Institution.id == Activity.institution_id)
         .where(Activity.id.in_(activity_ids)))

@@ -4,8 +4,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import DateTime, Integer, bindparam, case, column, func, literal, select, true, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.selectable import ScalarSelect
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from .. import clock
 from ..clock import local_day
@@ -188,7 +188,8 @@ def slots_by_day(first: date, last: date, filters: ActivityFilters | None, per_d
         # the days as three arrays unnested side by side (a VALUES list would make SQLAlchemy compile the
         # statement anew on every request: it has no cache key)
         numbers, starts, ends = zip(*bounds, strict=True)
-        table = func.unnest(bindparam(None, list(numbers), ARRAY(Integer)), bindparam(None, list(starts), ARRAY(DateTime)),
+        table = func.unnest(bindparam(None, list(numbers), ARRAY(Integer)),
+                            bindparam(None, list(starts), ARRAY(DateTime)),
                             bindparam(None, list(ends), ARRAY(DateTime))).table_valued(
             column("day", Integer), column("day_start", DateTime), column("day_end", DateTime),
             name="days").render_derived()
