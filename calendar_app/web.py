@@ -1,18 +1,22 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
 from collections.abc import Callable
+from functools import lru_cache
 
+from babel import numbers
 from flask import (
     Flask,
     current_app,
+    g,
     has_request_context,
     jsonify,
     make_response,
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -20,7 +24,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from . import vocabulary
 from .clock import to_local
-from .datestyle import day_pattern, moment_pattern
+from .datestyle import TIME, cached_day, cached_time, day_pattern, moment_pattern
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -53,15 +57,74 @@ ERROR_TITLES = {
 
 def local_datetime(value, fmt=None):
     """Format a naive-UTC datetime in the local zone for the current locale (datestyle.py by default)."""
-    return format_datetime(to_local(value), fmt or moment_pattern(), rebase=False) if value else ""
+    if not value:
+        return ""
+    if fmt == TIME:  # a calendar's hundreds of times
+        return cached_time(to_local(value).time(), str(get_locale()))
+    return format_datetime(to_local(value), fmt or moment_pattern(), rebase=False)
 
 
 def local_date(value, fmt=None):
     if value is None:
         return ""
     if hasattr(value, "hour"):
-        value = to_local(value)
-    return format_date(value, fmt or day_pattern())
+        value = to_local(value).date()
+    locale = get_locale()
+    if locale is None:
+        return format_date(value, fmt or day_pattern())
+    locale = str(locale)
+    return cached_day(value, fmt or day_pattern(locale), locale)
+
+
+@lru_cache(maxsize=2048)
+def _number(value: int, locale: str) -> str:
+    return numbers.format_decimal(value, locale=locale)
+
+
+def number_format(value) -> str:
+    """Flask-Babel's `numberformat`, whole numbers formatted once per locale (a list shows the same few)."""
+    locale = get_locale()
+    if type(value) is int and locale is not None:
+        return _number(value, str(locale))
+    return numbers.format_decimal(value, locale=locale)
+
+
+def current_translations():
+    """Flask-Babel's get_translations(), looked up once per request and locale: a page calls gettext hundreds
+    of times, and each lookup (context, domain, locale name) costs more than the translation. Keyed on the
+    very locale object of the request's Babel context, which force_locale() replaces."""
+    context = g.get("_flask_babel")
+    locale = getattr(context, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    known = getattr(context, "calendar_translations", None)
+    if known is None or known[0] is not locale:
+        known = context.calendar_translations = (locale, get_translations())
+    return known[1]
+
+
+_LABELS: dict[tuple[int, object], dict] = {}
+
+
+def labels(vocabulary_map: dict) -> dict:
+    """A vocabulary's labels (lazy strings) in the request's language, translated once per process and catalog:
+    a list page shows dozens. Markup, as the lazy strings render (they are the app's own text)."""
+    translations = current_translations()
+    key = (id(vocabulary_map), translations)
+    found = _LABELS.get(key)
+    if found is None:
+        found = _LABELS[key] = {name: Markup(str(label)) if hasattr(label, "__html__") else label
+                                for name, label in vocabulary_map.items()}
+    return found
+
+
+def event_url(activity_id: int) -> str:
+    """url_for("public.event", activity_id=…), built once per request (a calendar links hundreds of dates)."""
+    state = request.environ.get("calendar.event_url")
+    if state is None:
+        sample = url_for("public.event", activity_id=1)
+        state = request.environ["calendar.event_url"] = sample[:-1]
+    return f"{state}{int(activity_id)}"
 
 
 #: set on the WSGI environ by a view whose answer is the same whoever asks (public feeds): no `Vary: Cookie`,
@@ -89,6 +152,15 @@ def register_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["numberformat"] = number_format
+    app.jinja_env.globals["event_url"] = event_url
+    app.jinja_env.globals["labels"] = labels
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -249,9 +249,15 @@ def count_statements(client, url: str) -> int:
     return len(statements)
 
 
-PAGES = ["/", "/events", "/events?area=25", "/events?q=doc", "/calendar/2025/4", "/calendar/week/2025/4/21",
-         "/calendar/day/2025/4/24", "/institutions/thu-vien-tinh", "/areas/25", "/areas/227",
-         "/observances/book-reading-day/2025", "/api/v1/events", "/api/v1/institutions"]
+#: each page's statements on SQLite (one more on PostgreSQL where a date window is walked: the longest duration).
+#: An upper bound: a page that needs more has brought back a lookup per row, a relationship loaded apart, or a
+#: query the page had folded into another (bench/results-lean16.md has each page's list).
+STATEMENTS = {"/": 7, "/events": 6, "/events?area=25": 9, "/events?q=doc": 6, "/calendar/2025/4": 3,
+              "/calendar/week/2025/4/21": 3, "/calendar/day/2025/4/24": 3, "/institutions/thu-vien-tinh": 10,
+              "/areas/25": 11, "/areas/227": 12, "/observances/book-reading-day/2025": 7, "/api/v1/events": 3,
+              "/api/v1/institutions": 4, "/api/v1/areas": 3, "/institutions.json?q=thu": 1}
+NO_WINDOW = {"/api/v1/institutions", "/api/v1/areas", "/institutions.json?q=thu"}
+PAGES = list(STATEMENTS)
 
 
 def test_a_pages_statements_do_not_grow_with_its_rows(client, town):
@@ -263,7 +269,9 @@ def test_a_pages_statements_do_not_grow_with_its_rows(client, town):
     _db.session.commit()
     after = {url: count_statements(client, url) for url in PAGES}
     assert after == before
-    assert max(after.values()) <= 20, after
+    longest = int(_db.engine.dialect.name == "postgresql")
+    budget = {url: limit + (longest if url not in NO_WINDOW else 0) for url, limit in STATEMENTS.items()}
+    assert {url: count for url, count in after.items() if count > budget[url]} == {}, after
 
 
 def test_calendar_days_keep_every_date_and_cap_each_day(client, town):

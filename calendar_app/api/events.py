@@ -9,13 +9,14 @@ DEFAULT_WINDOW_DAYS, at most MAX_RANGE_DAYS): it holds the activities with an oc
 soonest first, each with those occurrences.
 """
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from flask import request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from ..accounts.scope import can_manage_institution, institution_filter
 from ..clock import local_midnight_utc, local_today
@@ -30,9 +31,10 @@ from ..events.filters import (
     parse_filters,
     window_problems,
 )
-from ..events.models import Activity, ActivityObservance, Occurrence
+from ..events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from ..events.schema import ActivityIn, ActivityPatch, OccurrenceChange
 from ..extensions import db
+from ..observances.models import Observance
 from ..places.models import Institution
 from ..registration.operations import places_left
 from ..vocabulary import ACTIVITY_STATUSES
@@ -140,6 +142,97 @@ def _occurrences(activity_ids: list[int], window: Window | None) -> dict[int, li
     return found
 
 
+@dataclass(slots=True)
+class Listed:
+    """An activity as the list sends it: plain values, the page's activities in one statement (a list of 200
+    activities as ORM objects, with their institutions and keys, took six statements and most of the time)."""
+
+    id: int
+    title: str
+    description: str | None
+    starts_at: datetime
+    ends_at: datetime
+    all_day: bool
+    rrule: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    online_url: str | None
+    programme: str | None
+    capacity: int | None
+    registration_required: bool
+    status: str
+    cancel_reason: str | None
+    sequence: int
+    updated_at: datetime
+    institution_slug: str
+    categories: list[str]
+    audiences: list[str]
+    observance_keys: list[str]
+
+
+@dataclass(slots=True)
+class ListedOccurrence:
+    """An occurrence as the list sends it (what serializers.occurrence_out and places_left read)."""
+
+    id: int
+    activity_id: int
+    original_start: datetime
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    overridden: bool
+    change_reason: str | None
+    activity: Listed
+
+
+def _keys(column, *where) -> ScalarSelect:
+    """The activity's keys as one string (sorted in Python: the aggregate has no order)."""
+    return select(func.aggregate_strings(column, " ")).where(*where).scalar_subquery()
+
+
+def _split(keys: str | None) -> list[str]:
+    return sorted(keys.split()) if keys else []
+
+
+#: the activity's own columns: Listed's fields up to updated_at
+LISTED_COLUMNS = [getattr(Activity, field.name) for field in fields(Listed)[:18]]
+
+
+def _listed(activity_ids: list[int]) -> list[Listed]:
+    """These activities, in this order, with their institution's slug and their keys."""
+    if not activity_ids:
+        return []
+    observance_keys = select(func.aggregate_strings(Observance.key, " ")).join(
+        ActivityObservance, ActivityObservance.observance_id == Observance.id).where(
+        ActivityObservance.activity_id == Activity.id, ActivityObservance.removed.is_(False)).scalar_subquery()
+    rows = db.session.execute(
+        select(*LISTED_COLUMNS, Institution.slug,
+               _keys(ActivityCategory.key, ActivityCategory.activity_id == Activity.id),
+               _keys(ActivityAudience.key, ActivityAudience.activity_id == Activity.id), observance_keys)
+        .join(Institution, Institution.id == Activity.institution_id)
+        .where(Activity.id.in_(activity_ids)))
+    found = {row[0]: Listed(*row[:19], _split(row[19]), _split(row[20]), _split(row[21])) for row in rows}
+    return [found[activity_id] for activity_id in activity_ids]
+
+
+def _occurrence_rows(activities: list[Listed], window: Window) -> dict[int, list[ListedOccurrence]]:
+    """_occurrences() as plain values."""
+    by_id = {activity.id: activity for activity in activities}
+    found: dict[int, list[ListedOccurrence]] = {activity.id: [] for activity in activities}
+    if not activities:
+        return found
+    rows = db.session.execute(
+        select(Occurrence.id, Occurrence.activity_id, Occurrence.original_start, Occurrence.starts_at,
+               Occurrence.ends_at, Occurrence.status, Occurrence.overridden, Occurrence.change_reason)
+        .where(Occurrence.activity_id.in_(list(by_id)), Occurrence.starts_at < window.end,
+               Occurrence.ends_at > window.start)
+        .order_by(Occurrence.starts_at, Occurrence.id))
+    for row in rows:
+        found[row[1]].append(ListedOccurrence(*row, by_id[row[1]]))
+    return found
+
+
 # --- endpoints -----------------------------------------------------------------------------------------
 
 
@@ -157,16 +250,12 @@ def list_events():
     # each activity at its first occurrence in the window, soonest first (events/listing.py walks the dates)
     keys = listing.first_dates(listing.Window(window.start, window.end), conditions, scheduled_first=False,
                        limit=limit + 1, offset=offset)
-    loaded = {activity.id: activity for activity in db.session.scalars(
-        select(Activity).where(Activity.id.in_([activity_id for activity_id, _key in keys[:limit]]))
-        .options(selectinload(Activity.institution), selectinload(Activity.category_links),
-                 selectinload(Activity.audience_links),
-                 selectinload(Activity.observance_links).selectinload(ActivityObservance.observance)))}
-    shown = [loaded[activity_id] for activity_id, _key in keys[:limit]]
-    occurrences = _occurrences([a.id for a in shown], window)
+    shown = _listed([activity_id for activity_id, _key in keys[:limit]])
+    occurrences = _occurrence_rows(shown, window)
     # the places left of every listed date, in one query
     places = places_left([o for activity in shown if activity.capacity for o in occurrences[activity.id]])
-    items = [activity_json(activity, occurrences[activity.id], places) for activity in shown]
+    items = [activity_json(activity, occurrences[activity.id], places, institution=activity.institution_slug,
+                           observances=activity.observance_keys) for activity in shown]
     return page(items, len(keys) > limit, offset, limit)
 
 

@@ -171,9 +171,11 @@ def occurrence_json(occurrence: Occurrence, activity: Activity) -> dict:
     return occurrence_out(occurrence, activity).model_dump(mode="json", exclude_unset=True)
 
 
-def activity_json(activity: Activity, occurrences: list[Occurrence], places: dict[int, int] | None = None) -> dict:
+def activity_json(activity: Activity, occurrences: list[Occurrence], places: dict[int, int] | None = None, *,
+                  institution: str | None = None, observances: list[str] | None = None) -> dict:
     """The activity with the given occurrences (the caller chooses the window); `places`: places_left of them,
-    when the caller counted them for many activities at once.
+    when the caller counted them for many activities at once. `institution` (slug) and `observances` (keys):
+    when the caller has them, for an activity read as plain values (api/events.py's list).
 
     Dumped without unset fields: every field is given, except `places_left` of an activity without a capacity.
     """
@@ -181,13 +183,14 @@ def activity_json(activity: Activity, occurrences: list[Occurrence], places: dic
     if activity.capacity and places is None:
         places = places_left(occurrences)
     return ActivityOut(
-        id=activity.id, institution=activity.institution.slug, title=activity.title,
+        id=activity.id, institution=institution or activity.institution.slug, title=activity.title,
         description=activity.description or "",
         starts_at=_moment(activity.starts_at, activity.all_day, zone),
         ends_at=_moment(activity.ends_at, activity.all_day, zone, end=True), all_day=activity.all_day,
         rrule=activity.rrule, location=activity.location, latitude=activity.latitude,
         longitude=activity.longitude, online_url=activity.online_url, categories=activity.categories,
-        audiences=activity.audiences, observances=[o.key for o in activity.observances],
+        audiences=activity.audiences,
+        observances=[o.key for o in activity.observances] if observances is None else observances,
         programme=activity.programme, capacity=activity.capacity,
         registration_required=activity.registration_required, status=activity.status,
         cancel_reason=activity.cancel_reason, sequence=activity.sequence,

@@ -1,22 +1,10 @@
 """How dates, times and places read on the public pages, in the reader's locale."""
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 
-from babel import dates
 from flask_babel import get_locale
 
 from ..clock import ONE_DAY, to_local
-from ..datestyle import TIME, day_pattern, month_heading
-
-
-@lru_cache(maxsize=4096)
-def _formatted_day(value: date, pattern: str, locale: str) -> str:
-    return dates.format_date(value, pattern, locale=locale)
-
-
-@lru_cache(maxsize=4096)
-def _formatted_time(value: time, locale: str) -> str:
-    return dates.format_time(value, TIME, locale=locale)
+from ..datestyle import TIME, cached_day, cached_time, day_pattern, month_heading
 
 
 def when(starts_at: datetime, ends_at: datetime, all_day: bool) -> str:
@@ -26,10 +14,10 @@ def when(starts_at: datetime, ends_at: datetime, all_day: bool) -> str:
     day = day_pattern(locale)
 
     def format_date(value: date, pattern: str) -> str:
-        return _formatted_day(value, pattern, locale)
+        return cached_day(value, pattern, locale)
 
     def format_time(value: datetime, pattern: str, rebase: bool) -> str:
-        return _formatted_time(value.time(), locale)
+        return cached_time(value.time(), locale)
 
     if all_day:
         first, last = to_local(starts_at).date(), to_local(ends_at - ONE_DAY).date()

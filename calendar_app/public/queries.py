@@ -2,15 +2,17 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import DateTime, Integer, column, func, literal, select, true, union_all, values
-from sqlalchemy.orm import selectinload
+from sqlalchemy import DateTime, Integer, bindparam, case, column, func, literal, select, true, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from .. import clock
 from ..clock import local_day
 from ..events.filters import ActivityFilters, activity_conditions, window_bounds
 from ..events.filters import institutions_matching as _institutions_matching
-from ..events.listing import Window, count_up_to, dates_in_window, first_dates, longest_duration
-from ..events.models import Activity, Occurrence
+from ..events.listing import Window, count_up_to, first_dates, longest_duration
+from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
 from ..extensions import db
 from ..observances.dates import Span, observance_span
 from ..observances.models import Observance
@@ -18,11 +20,25 @@ from ..places import lookup
 from ..places.models import Area, Institution
 
 
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a list shows of an activity: plain values, the whole page's in one statement (no ORM objects)."""
+
+    id: int
+    title: str
+    all_day: bool
+    status: str
+    duration: timedelta
+    institution_name: str
+    categories: list[str]
+    audiences: list[str]
+
+
 @dataclass
 class Listed:
     """One row of the activity list: the activity and its dates inside the window."""
 
-    activity: Activity
+    activity: Card
     #: the next scheduled date in the window, or the first date when all of them are cancelled
     starts_at: datetime
     #: how many dates the activity has in the window
@@ -66,11 +82,12 @@ class Listing:
 
 
 def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_page: int = 20,
-                    count_cap: int | None = None) -> Listing:
+                    count_cap: int | None = None, longest: timedelta | None | bool = True) -> Listing:
     """Public activities matching the filters with a date in the window, soonest first (at their next
-    scheduled date in the window, or their first one when all are cancelled)."""
+    scheduled date in the window, or their first one when all are cancelled). `longest`: longest_duration(),
+    when the caller knows it already."""
     count_cap = COUNT_CAP if count_cap is None else count_cap
-    window = Window(*window_bounds(filters, today))
+    window = Window(*window_bounds(filters, today), longest)
     conditions = activity_conditions(filters)
     counted = count_up_to(window, conditions, count_cap)
     more = counted > count_cap
@@ -81,16 +98,39 @@ def list_activities(filters: ActivityFilters, today: date, page: int = 1, per_pa
         page = 1
         keys = first_dates(window, conditions, scheduled_first=True, limit=per_page + 1)
     shown = keys[:per_page]
-    activities = {activity.id: activity for activity in db.session.scalars(
-        select(Activity).where(Activity.id.in_([activity_id for activity_id, _key in shown]))
-        .options(selectinload(Activity.institution), selectinload(Activity.category_links),
-                 selectinload(Activity.audience_links)))}
-    dates = dates_in_window([activity_id for activity_id, _key in shown], window)
+    cards = _cards([activity_id for activity_id, _key in shown], window)
     items = []
     for activity_id, key in shown:
-        activity, (count, next_scheduled) = activities[activity_id], dates[activity_id]
-        items.append(Listed(activity, key, count, activity.status == "cancelled" or next_scheduled is None))
+        card, count, next_scheduled = cards[activity_id]
+        items.append(Listed(card, key, count, card.status == "cancelled" or next_scheduled is None))
     return Listing(items, page, per_page, min(counted, count_cap), more, len(keys) > per_page)
+
+
+def _keys(link) -> ScalarSelect:
+    """An activity's keys in a link table, as one string (sorted in Python: the aggregate has no order)."""
+    return select(func.aggregate_strings(link.key, " ")).where(link.activity_id == Activity.id).scalar_subquery()
+
+
+def _cards(activity_ids: list[int], window: Window) -> dict[int, tuple[Card, int, datetime | None]]:
+    """activity id -> (its card, how many dates it has in the window, its first scheduled one there or None):
+    one statement, its keys and dates as correlated subqueries (events/listing.dates_in_window's figures)."""
+    if not activity_ids:
+        return {}
+    in_window = [Occurrence.activity_id == Activity.id, *window.overlaps(Occurrence)]
+    rows = db.session.execute(
+        select(Activity.id, Activity.title, Activity.all_day, Activity.status, Activity.starts_at, Activity.ends_at,
+               Institution.name, _keys(ActivityCategory), _keys(ActivityAudience),
+               select(func.count()).where(*in_window).scalar_subquery(),
+               select(func.min(Occurrence.starts_at)).where(*in_window, Occurrence.status == "scheduled")
+               .scalar_subquery())
+        .join(Institution, Institution.id == Activity.institution_id)
+        .where(Activity.id.in_(activity_ids)))
+    return {
+        id_: (Card(id_, title, all_day, status, ends_at - starts_at, institution,
+                   sorted(categories.split()) if categories else [], sorted(audiences.split()) if audiences else []),
+              count, next_scheduled)
+        for id_, title, all_day, status, starts_at, ends_at, institution, categories, audiences, count, next_scheduled
+        in rows}
 
 
 @dataclass(frozen=True)
@@ -122,9 +162,9 @@ def _slots(overlap: list, filters: ActivityFilters | None):
 
 
 def occurrences_between(start: datetime, end: datetime, filters: ActivityFilters | None = None,
-                        limit: int | None = None) -> list[Slot]:
+                        limit: int | None = None, longest: timedelta | None | bool = True) -> list[Slot]:
     """Occurrences of public activities overlapping [start, end), soonest first."""
-    window = Window(start, end)
+    window = Window(start, end, longest)
     if limit is None:
         return [Slot(*row) for row in db.session.execute(_slots(window.overlaps(Occurrence), filters))]
     # each range of the date index walked on its own up to the limit (see Window.parts)
@@ -145,8 +185,14 @@ def slots_by_day(first: date, last: date, filters: ActivityFilters | None, per_d
     bounds = [(number, clock.local_midnight_utc(day), clock.local_midnight_utc(day + timedelta(days=1)))
               for number, day in enumerate(days)]
     if longest is not None:  # PostgreSQL: one small statement, the day walks joined LATERAL
-        table = values(column("day", Integer), column("day_start", DateTime), column("day_end", DateTime),
-                       name="days").data(bounds)
+        # the days as three arrays unnested side by side (a VALUES list would make SQLAlchemy compile the
+        # statement anew on every request: it has no cache key)
+        numbers, starts, ends = zip(*bounds, strict=True)
+        table = func.unnest(bindparam(None, list(numbers), ARRAY(Integer)),
+                            bindparam(None, list(starts), ARRAY(DateTime)),
+                            bindparam(None, list(ends), ARRAY(DateTime))).table_valued(
+            column("day", Integer), column("day_start", DateTime), column("day_end", DateTime),
+            name="days").render_derived()
         overlap = [Occurrence.ends_at > table.c.day_start, Occurrence.starts_at < table.c.day_end,
                    Occurrence.starts_at >= table.c.day_start - longest]
         shown = _slots(overlap, filters).limit(per_day + 1).lateral("shown")
@@ -185,23 +231,30 @@ class DateSpan:
     count: int
 
 
-def date_span(activity: Activity) -> DateSpan:
-    first, last, count = db.session.execute(
-        select(func.min(Occurrence.starts_at), func.max(Occurrence.starts_at), func.count())
-        .where(Occurrence.activity_id == activity.id, Occurrence.status == "scheduled")
+def date_span(activity: Activity) -> tuple[DateSpan, int]:
+    """The activity's scheduled dates (first, last, how many), and how many of its dates are still to come or
+    going on, in one statement."""
+    scheduled = Occurrence.status == "scheduled"
+    first, last, count, upcoming = db.session.execute(
+        select(func.min(case((scheduled, Occurrence.starts_at))), func.max(case((scheduled, Occurrence.starts_at))),
+               func.count(case((scheduled, 1))), func.count(case((Occurrence.ends_at > clock.utcnow(), 1))))
+        .where(Occurrence.activity_id == activity.id)
     ).one()
-    return DateSpan(local_day(first) if first else None, local_day(last) if last else None, count)
+    return DateSpan(local_day(first) if first else None, local_day(last) if last else None, count), upcoming
 
 
-def count_upcoming(activity: Activity) -> int:
-    return db.session.scalar(select(func.count()).select_from(Occurrence).where(
-        Occurrence.activity_id == activity.id, Occurrence.ends_at > clock.utcnow())) or 0
+def observances_with_dates() -> list[Observance]:
+    """Every observance with its dates set by year, by key (one statement)."""
+    return list(db.session.scalars(
+        select(Observance).options(joinedload(Observance.dates)).order_by(Observance.key)).unique())
 
 
-def current_or_next_observance(today: date) -> tuple[Observance, Span] | None:
-    """The observance happening today, or else the one that begins soonest."""
+def current_or_next_observance(today: date, observances: list[Observance] | None = None
+                               ) -> tuple[Observance, Span] | None:
+    """The observance happening today, or else the one that begins soonest (among `observances`, loaded with
+    their dates, when given)."""
     best = None
-    for observance in db.session.scalars(select(Observance).options(selectinload(Observance.dates))):
+    for observance in observances_with_dates() if observances is None else observances:
         for year in (today.year, today.year + 1):
             span = observance_span(observance, year)
             if span is None or span.ends_on < today:
@@ -213,21 +266,33 @@ def current_or_next_observance(today: date) -> tuple[Observance, Span] | None:
     return (best[1], best[2]) if best else None
 
 
-def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list[Institution], bool]:
+@dataclass(frozen=True)
+class InstitutionRow:
+    """What an area page shows of an institution."""
+
+    slug: str
+    name: str
+    category: str
+    area_id: int
+    area_name: str
+
+
+def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list[InstitutionRow], bool]:
     """One page of the active institutions anywhere in the area's subtree, by name, and whether more follow
     (a province has thousands: the page lists them a page at a time, uncounted)."""
-    rows = list(db.session.scalars(
-        select(Institution).join(Institution.area)
+    rows = [InstitutionRow(*row) for row in db.session.execute(
+        select(Institution.slug, Institution.name, Institution.category, Institution.area_id, Area.name)
+        .join(Institution.area)
         .where(area.subtree_filter(), Institution.active.is_(True))
-        .options(selectinload(Institution.area))
-        .order_by(Institution.name, Institution.id).offset((page - 1) * per_page).limit(per_page + 1)))
+        .order_by(Institution.name, Institution.id).offset((page - 1) * per_page).limit(per_page + 1))]
     return rows[:per_page], len(rows) > per_page
 
 
-def filter_choices() -> dict[str, list]:
-    """Rows for the filter form's lists (areas and institutions have search fields instead: areas_matching,
-    institutions_matching)."""
-    return {"observances": list(db.session.scalars(select(Observance).order_by(Observance.key)))}
+def observance_choices(locale: str) -> list[tuple[str, str]]:
+    """(key, name) of every observance, by key: the filter form's list (areas and institutions have search fields
+    instead: areas_matching, institutions_matching)."""
+    name = Observance.name_en if locale == "en" else Observance.name_vi
+    return [(key, text) for key, text in db.session.execute(select(Observance.key, name).order_by(Observance.key))]
 
 
 def areas_matching(text: str, limit: int) -> list[Area]:

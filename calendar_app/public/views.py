@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from .. import lookups, vocabulary
 from ..clock import local_day, local_midnight_utc, local_today
 from ..events.filters import ActivityFilters, parse_filters
+from ..events.listing import longest_duration
 from ..feeds.context import public_base_url
 from ..feeds.views import feed_links
 from ..markup import render_markdown
@@ -15,6 +16,7 @@ from ..observances.dates import observance_span, tagging_window
 from ..pagination import page_number
 from ..places import lookup
 from ..registration.operations import places_left
+from ..web import labels
 from ..years import YEARS
 from . import calendar_links, formatting, jsonld, queries
 from .locator import locator
@@ -60,27 +62,28 @@ def machine_time_filter(value, all_day=False):
 @bp.route("/")
 def home():
     today = local_today()
+    longest = longest_duration()  # both lists' windows need it: looked up once
     week = queries.occurrences_between(local_midnight_utc(today), local_midnight_utc(today + timedelta(days=7)),
-                                       limit=60)
-    featured = queries.current_or_next_observance(today)
+                                       limit=60, longest=longest)
+    observances = queries.observances_with_dates()
+    featured = queries.current_or_next_observance(today, observances)
     observance_page = None
     if featured:
         observance, span = featured
         window = tagging_window(observance, span.starts_on.year)
         observance_page = queries.list_activities(
             ActivityFilters(observance=observance, date_from=max(window.starts_on, today), date_to=window.ends_on),
-            today, per_page=PREVIEW, count_cap=queries.PREVIEW_COUNT_CAP)
+            today, per_page=PREVIEW, count_cap=queries.PREVIEW_COUNT_CAP, longest=longest)
     return render_template("public/home.html", today=today, occurrences=week, featured=featured,
-                           observance_page=observance_page, observances=queries.filter_choices()["observances"])
+                           observance_page=observance_page, observances=observances)
 
 
 def _filter_options() -> dict[str, list[tuple[str, str]]]:
     """(value, label) pairs for the filter form's lists."""
-    choices, locale = queries.filter_choices(), str(get_locale())
     return {
-        "category": [(key, str(label)) for key, label in vocabulary.ACTIVITY_CATEGORIES.items()],
-        "audience": [(key, str(label)) for key, label in vocabulary.AUDIENCES.items() if key != "everyone"],
-        "observance": [(o.key, o.name(locale)) for o in choices["observances"]],
+        "category": [(key, str(label)) for key, label in labels(vocabulary.ACTIVITY_CATEGORIES).items()],
+        "audience": [(key, str(label)) for key, label in labels(vocabulary.AUDIENCES).items() if key != "everyone"],
+        "observance": queries.observance_choices(str(get_locale())),
     }
 
 
@@ -198,11 +201,11 @@ def event(activity_id: int):
     page_url = url_for("public.event", activity_id=activity.id, _external=True)
     organizer_url = url_for("public.institution", slug=activity.institution.slug, _external=True)
     structured = jsonld.activity_events(activity, occurrences, page_url, organizer_url, str(get_locale()))
+    span, upcoming_total = queries.date_span(activity)
     point = jsonld.coordinates(activity)
     return render_template(
         "public/event.html", activity=activity, occurrences=occurrences, upcoming=upcoming,
-        upcoming_total=queries.count_upcoming(activity) if upcoming else 0, structured=structured,
-        span=queries.date_span(activity), page_url=page_url,
+        upcoming_total=upcoming_total if upcoming else 0, structured=structured, span=span, page_url=page_url,
         map_url=formatting.map_url(point), year=local_day(activity.starts_at).year,
         places=places_left(occurrences) if upcoming else {}, links=_calendar_links(activity, occurrences, page_url),
         share=calendar_links.share_links(page_url), locator=_locator(point, activity.institution.area),
