@@ -168,9 +168,13 @@ def window_problems(first: date, last: date) -> dict[str, str]:
     return {}
 
 
-def activity_conditions(filters: ActivityFilters, visible=None) -> list:
+def activity_conditions(filters: ActivityFilters, visible=None, row_by_row: bool = True) -> list:
     """SQL conditions on Activity for the filters (not the dates), public activities only unless `visible`
-    widens that (the API shows a token holder the drafts they manage, with the same filters)."""
+    widens that (the API shows a token holder the drafts they manage, with the same filters).
+
+    `row_by_row`: the keys (category, audience, observance) are checked for each row asked about (lists, which
+    walk dates and stop after a page); without it as sets of activity ids, which the database can hash once
+    (feeds, which read a whole window)."""
     conditions = [is_public() if visible is None else visible]
     if filters.area is not None:
         conditions.append(_in_area(filters.area))
@@ -180,26 +184,30 @@ def activity_conditions(filters: ActivityFilters, visible=None) -> list:
     # activities and checks each one; PostgreSQL runs the cheapest check first, an index probe for a key, and
     # looks for a date only for the activities that have the keys (an EXISTS became a join, after the date probe)
     if filters.category:
-        conditions.append(_has(select(ActivityCategory.activity_id).where(
-            ActivityCategory.activity_id == Activity.id, ActivityCategory.key == filters.category)))
+        conditions.append(_has(ActivityCategory.activity_id, ActivityCategory.key == filters.category,
+                               row_by_row=row_by_row))
     if filters.audience:
-        conditions.append(_has(select(ActivityAudience.activity_id).where(
-            ActivityAudience.activity_id == Activity.id, ActivityAudience.key.in_((filters.audience, "everyone")))))
+        conditions.append(_has(ActivityAudience.activity_id, ActivityAudience.key.in_((filters.audience, "everyone")),
+                               row_by_row=row_by_row))
     if filters.observance is not None:
         # checked row by row (a scalar subquery, not an EXISTS the planner would turn into a join): an
         # observance's list walks the dates of its window, where nearly every activity is tagged, and a join
         # would first read every tag of every year
-        conditions.append(_has(select(ActivityObservance.activity_id).where(
-            ActivityObservance.activity_id == Activity.id, ActivityObservance.observance_id == filters.observance.id,
-            ActivityObservance.removed.is_(False))))
+        conditions.append(_has(ActivityObservance.activity_id, ActivityObservance.removed.is_(False),
+                               ActivityObservance.observance_id == filters.observance.id, row_by_row=row_by_row))
     if filters.q:
         conditions.append(matches(Activity.search_text, filters.q))
     return conditions
 
 
-def _has(rows):
-    """SQL condition: the correlated select finds a row (checked for each row it is asked about)."""
-    return rows.limit(1).scalar_subquery().is_not(None)
+def _has(activity_id, *conditions, row_by_row: bool):
+    """SQL condition: a row of a key table (its `activity_id` column) meeting `conditions` belongs to the activity;
+    checked for each row asked about (a correlated scalar subquery, stopped at the first row found), or as the set
+    of such activities (which the database hashes once)."""
+    if row_by_row:
+        found = select(activity_id).where(activity_id == Activity.id, *conditions).limit(1)
+        return found.scalar_subquery().is_not(None)
+    return Activity.id.in_(select(activity_id).where(*conditions))
 
 
 #: an area with at most this many institutions is filtered on their ids, fetched first (a larger list costs

@@ -216,7 +216,9 @@ def save_body(feed_id: str, key: str, generation: int, day: date, assembled: Ass
     db.session.execute(delete(FeedBody).where(FeedBody.day < day))
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(FeedBody).values(id=feed_id, **values)
-    db.session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+    # the new row's own values (excluded), or the body would be sent to the database twice
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["id"],
+                                                  set_={name: stmt.excluded[name] for name in values}))
     return FeedBody(id=feed_id, **values)
 
 

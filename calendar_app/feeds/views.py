@@ -221,7 +221,7 @@ def _context():
 
 
 def _source(name: str, filters: ActivityFilters) -> FeedSource:
-    return FeedSource(name, activity_conditions(filters, visible=store.PUBLIC), describe=_description)
+    return FeedSource(name, activity_conditions(filters, visible=store.PUBLIC, row_by_row=False), describe=_description)
 
 
 def _name(*parts: str) -> str:
