@@ -20,6 +20,9 @@ def scratch_postgres(server_url: str, label: str) -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # a scratch database has nothing to keep after a crash: its commits (and every test's TRUNCATE) need
+            # not wait for the disk (the suite on PostgreSQL spent its time waiting on TRUNCATE's I/O here)
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         try:
             yield base.set(database=name).render_as_string(hide_password=False)
         finally:
