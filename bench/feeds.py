@@ -159,6 +159,7 @@ def load(size: int) -> None:
 
     from calendar_app import create_app
     from calendar_app.clock import local_today, to_utc, utcnow
+    from calendar_app.events.keys import key_text
     from calendar_app.events.models import Activity, ActivityAudience, ActivityCategory, Occurrence
     from calendar_app.events.recurrence import expand
     from calendar_app.extensions import db
@@ -191,7 +192,9 @@ def load(size: int) -> None:
                 "id": i, "institution_id": 1 + i % 50, "title": title, "description": DESCRIPTION * (1 + i % 3),
                 "starts_at": start, "ends_at": end, "all_day": False, "rrule": rule, "status": "published",
                 "location": f"Phòng {i % 5 + 1}, tầng {i % 3 + 1}", "sequence": 0, "search_text": fold(title),
-                "created_at": now, "updated_at": now, "published_at": now, "registration_required": False})
+                "created_at": now, "updated_at": now, "published_at": now, "registration_required": False,
+                "key_text": key_text([("reading", "talk", "club", "workshop")[i % 4]],
+                                     [("everyone", "children", "elderly")[i % 3]])})
             for n, (s, e) in enumerate(expand(start, end, rule)):
                 row = {"activity_id": i, "institution_id": 1 + i % 50, "original_start": s, "starts_at": s,
                        "ends_at": e, "status": "scheduled", "overridden": False, "updated_at": now}

@@ -258,8 +258,8 @@ class Province:
         written["activities"] = self._copy(
             "activities", ("id", "institution_id", "title", "description", "starts_at", "ends_at", "all_day",
                            "rrule", "location", "online_url", "programme", "registration_required", "status",
-                           "sequence", "search_text", "created_at", "updated_at", "published_at"),
-            self._activity_rows(activities, activity_categories, institution_names, base))
+                           "sequence", "search_text", "created_at", "updated_at", "published_at", "key_text"),
+            self._activity_rows(activities, activity_categories, activity_audiences, institution_names, base))
         written["activity_categories"] = self._copy(
             "activity_categories", ("activity_id", "key"),
             ((a[0], key) for a, keys in zip(activities, activity_categories, strict=True) for key in keys))
@@ -321,11 +321,14 @@ class Province:
             return round(21.0 + self.extra.random(), 5), round(105.0 + self.extra.random(), 5)
         return None, None
 
-    def _activity_rows(self, activities, activity_categories, institution_names, base: int) -> Iterator[tuple]:
+    def _activity_rows(self, activities, activity_categories, activity_audiences, institution_names,
+                       base: int) -> Iterator[tuple]:
+        from calendar_app.events.keys import key_text
         from calendar_app.search import fold
 
         extra = self.extra
-        for (aid, iid, day, status, programme), keys in zip(activities, activity_categories, strict=True):
+        for (aid, iid, day, status, programme), keys, audiences in zip(activities, activity_categories,
+                                                                       activity_audiences, strict=True):
             title = extra.choice(TITLES[keys[0]])
             if extra.random() < 0.3:
                 title += f" – {institution_names[iid - base - 1]}"
@@ -337,7 +340,8 @@ class Province:
             created = min(day - timedelta(days=21), self.now - timedelta(hours=1))
             yield (aid, iid, title, description, day, day + timedelta(hours=2), False, RRULE,
                    f"{extra.choice(ROOMS)}, {institution_names[iid - base - 1]}", online, programme, False, status, 0,
-                   fold(f"{title} {description}"), created, created, None if status == "draft" else created)
+                   fold(f"{title} {description}"), created, created, None if status == "draft" else created,
+                   key_text(keys, audiences))
 
     def _meetings(self, activities, base: int, stamp: datetime) -> tuple[list, list]:
         """The occurrences and attendance rows of some activities (the random draws of the original order)."""

@@ -149,7 +149,8 @@ def add_long_history(connection) -> int:
                     day = stamp + timedelta(weeks=week, days=2 * n, hours=1 + rng.randrange(10))
                     title = f"Giờ đọc sách thiếu nhi tuần {week + 1}" if n == 0 else f"Sinh hoạt chuyên đề {aid}"
                     activities.append((aid, HISTORY_IDS, title, "", day, day + timedelta(hours=2), False, RRULE,
-                                       False, "published", 0, fold(title), stamp, stamp, stamp))
+                                       False, "published", 0, fold(title), stamp, stamp, stamp,
+                                       f" c:{('reading', 'club', 'talk')[n]} "))
                     categories.append((aid, ("reading", "club", "talk")[n]))
                     for k in range(OCCURRENCES_PER_ACTIVITY):
                         oid = HISTORY_IDS * 10 + len(occurrences) + 1
@@ -160,7 +161,7 @@ def add_long_history(connection) -> int:
             for table, columns, rows in (
                 ("activities", "id, institution_id, title, description, starts_at, ends_at, all_day, rrule, "
                                "registration_required, status, sequence, search_text, created_at, updated_at, "
-                               "published_at", activities),
+                               "published_at, key_text", activities),
                 ("activity_categories", "activity_id, key", categories),
                 ("occurrences", "id, activity_id, institution_id, original_start, starts_at, ends_at, status, "
                                 "overridden, updated_at", occurrences),

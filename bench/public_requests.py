@@ -2,7 +2,7 @@
 and service time, optionally a pyinstrument profile of each.
 
     .venv/bin/python bench/public_requests.py --db postgresql+psycopg://…/calendar_bench_1x_future_copy \
-        [--runs 10] [--profile DIR] [--only REGEX]
+        [--runs 10] [--profile DIR] [--explain] [--only REGEX]
 
 Paths are bench/pages.py's public ones, their placeholders filled the same way. Prints, per path, the
 statements of one request, the median service time (wall and process CPU) after two warm-ups, and the load.
@@ -27,6 +27,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--only", default="")
     parser.add_argument("--profile", help="write a pyinstrument text profile per path into this folder")
+    parser.add_argument("--explain", action="store_true",
+                        help="print each statement's planning and execution time (EXPLAIN ANALYZE, PostgreSQL)")
     parser.add_argument("--freeze", action="store_true",
                         help="gc.freeze() after the app is built, as wsgi.py does under gunicorn")
     parser.add_argument("paths", nargs="*")
@@ -48,7 +50,8 @@ def main() -> int:
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    executed: list[tuple] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: (statements.append(a[2]), executed.append(a[2:4])))
     for path in paths:
         for _ in range(2):
             client.get(path)
@@ -65,6 +68,10 @@ def main() -> int:
         print(f"{path:45s} {count:3d} statements  {statistics.median(walls) * 1000:6.1f} ms wall "
               f"{statistics.median(cpus) * 1000:6.1f} ms cpu  {len(answer.get_data()) // 1024:4d} KB "
               f"(load {os.getloadavg()[0]:.1f})", flush=True)
+        if args.explain:
+            executed.clear()
+            client.get(path)
+            explain(engine, list(executed))
         if args.profile:
             from pyinstrument import Profiler
 
@@ -81,6 +88,23 @@ def main() -> int:
             client.get(path)
             (folder / f"{name}.sql").write_text("\n\n".join(statements))
     return 0
+
+
+def explain(engine, executed: list[tuple]) -> None:
+    """Each statement of one request again under EXPLAIN ANALYZE: planning and execution ms, its first line."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for statement, parameters in executed:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+            plan = cursor.fetchone()[0][0]
+            head = " ".join(statement.split())[:110]
+            print(f"    plan {plan['Planning Time']:6.2f} ms  run {plan['Execution Time']:6.2f} ms  {head}")
+        raw.rollback()
+    finally:
+        raw.close()
 
 
 if __name__ == "__main__":

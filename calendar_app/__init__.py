@@ -52,6 +52,7 @@ def register_listeners(app: Flask) -> None:
     """The one session listener that announces what each transaction wrote (changes.py), and the receivers
     of the named signals (signals.py). Both are process-wide, and registering them again changes nothing."""
     from .changes import listen
+    from .events.keys import install as keep_activity_key_text
     from .events.tagging import subscribe as retag_when_observance_dates_change
     from .feeds.cache import subscribe as mark_feeds_when_the_calendar_changes
     from .indicators.tracking import subscribe as refresh_facts_when_figures_change
@@ -61,6 +62,7 @@ def register_listeners(app: Flask) -> None:
 
     listen()
     keep_open_placements()  # an institution's area change is a dated move (places/placement.py)
+    keep_activity_key_text()  # the lists' copy of an activity's keys (events/keys.py)
     for subscribe in (retag_when_observance_dates_change, mark_feeds_when_the_calendar_changes,
                       refresh_facts_when_figures_change, promote_waitlists_when_capacity_grows,
                       tell_registrants_when_their_dates_change):

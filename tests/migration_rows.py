@@ -326,6 +326,13 @@ def _fragments_placed(connection: Connection) -> None:
     assert rows == [(1, True, 1), (2, True, 2), (3, True, 3), (4, False, 1), (5, True, 2)], rows
 
 
+def _key_text_filled(connection) -> None:
+    """0019: each activity's keys copied, categories then audiences, each sorted; none: a single space."""
+    rows = dict(connection.execute(text("SELECT id, key_text FROM activities")).all())
+    assert rows == {1: " c:reading ", 2: " c:club c:talk a:children a:elderly ", 3: " c:exhibition ", 4: " ",
+                    5: " c:festival a:youth ", 6: " "}, rows
+
+
 #: revision -> what the test does there; every revision in migrations/versions has an entry
 STEPS: dict[str, Step] = {
     "0001": Step(rows=AT_0001),
@@ -360,4 +367,5 @@ STEPS: dict[str, Step] = {
     "0016": Step(check=_occurrences_carry_their_institution, rows={
         "occurrences": [{**_occurrence(10, 3, datetime(2025, 5, 25, 2), status="cancelled"), "institution_id": 3}]}),
     "0017": Step(check=_fragments_placed),
+    "0019": Step(check=_key_text_filled),
 }

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from .. import bounds, vocabulary
 from ..bulk import among
@@ -18,6 +19,7 @@ from ..observances.models import Observance
 from ..places.lookup import latest_unit, matching
 from ..places.models import Area, Institution
 from ..search import fold, matches, terms
+from .keys import has_key
 from .models import Activity, ActivityAudience, ActivityCategory, ActivityObservance
 
 PUBLIC_STATUSES = ("published", "cancelled")
@@ -176,19 +178,21 @@ def activity_conditions(filters: ActivityFilters, visible=None, row_by_row: bool
     walk dates and stop after a page); without it as sets of activity ids, which the database can hash once
     (feeds, which read a whole window)."""
     conditions = [is_public() if visible is None else visible]
-    if filters.area is not None:
-        conditions.append(_in_area(filters.area))
+    if filters.area is not None and (in_area := _in_area(filters.area)) is not None:
+        conditions.append(in_area)
     if filters.institution is not None:
         conditions.append(Activity.institution_id == filters.institution.id)
-    # the keys are checked row by row too (scalar subqueries, not EXISTS): a list's count goes through the latest
-    # activities and checks each one; PostgreSQL runs the cheapest check first, an index probe for a key, and
-    # looks for a date only for the activities that have the keys (an EXISTS became a join, after the date probe)
+    # a list walks dates and activities in index order and checks the keys of each activity it passes: from the
+    # activity's copy of its keys, inside the listing index (events/keys.py); a feed reads a whole window and
+    # hashes the set of activities with the key once
     if filters.category:
-        conditions.append(_has(ActivityCategory.activity_id, ActivityCategory.key == filters.category,
-                               row_by_row=row_by_row))
+        conditions.append(has_key(ActivityCategory, [filters.category]) if row_by_row else
+                          _has(ActivityCategory.activity_id, ActivityCategory.key == filters.category,
+                               row_by_row=False))
     if filters.audience:
-        conditions.append(_has(ActivityAudience.activity_id, ActivityAudience.key.in_((filters.audience, "everyone")),
-                               row_by_row=row_by_row))
+        audiences = (filters.audience, "everyone")
+        conditions.append(has_key(ActivityAudience, audiences) if row_by_row else
+                          _has(ActivityAudience.activity_id, ActivityAudience.key.in_(audiences), row_by_row=False))
     if filters.observance is not None:
         # checked row by row (a scalar subquery, not an EXISTS the planner would turn into a join): an
         # observance's list walks the dates of its window, where nearly every activity is tagged, and a join
@@ -216,13 +220,30 @@ IDS_LISTED = 5000
 
 
 def _in_area(area: Area):
-    """SQL condition on Activity: its institution lies in the area's subtree."""
+    """SQL condition on Activity: its institution lies in the area's subtree (None when every institution does:
+    the root of a deployment, whose page then lists as /events does)."""
+    inside = area.subtree_filter()
+    other = aliased(Area)
+    # the subtree's units, and one unit outside it that holds an institution if there is any
+    rows = db.session.execute(union_all(
+        select(Area.id, literal(True)).where(inside),
+        select(Area.id, literal(False)).where(Area.id == select(other.id).where(
+            ~area.subtree_filter(other.path), exists().where(Institution.area_id == other.id))
+            .limit(1).scalar_subquery())))
+    units, elsewhere = [], False
+    for unit, within in rows:
+        if within:
+            units.append(unit)
+        else:
+            elsewhere = True
+    if not elsewhere:
+        return None
     # the ids written into the statement (bulk.among): PostgreSQL checks a row against a list of constants in
     # a hash table, against a list of parameters one by one
-    units = among(Institution.area_id, db.session.scalars(select(Area.id).where(area.subtree_filter())).all())
-    ids = db.session.scalars(select(Institution.id).where(units).limit(IDS_LISTED + 1)).all()
+    in_units = among(Institution.area_id, units)
+    ids = db.session.scalars(select(Institution.id).where(in_units).limit(IDS_LISTED + 1)).all()
     if len(ids) > IDS_LISTED:
-        return Activity.institution_id.in_(select(Institution.id).where(units))
+        return Activity.institution_id.in_(select(Institution.id).where(in_units))
     return among(Activity.institution_id, ids)
 
 

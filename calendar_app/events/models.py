@@ -42,6 +42,9 @@ class Activity(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     #: ascii-folded lower-case title and description, for accent-insensitive search on any database
     search_text: Mapped[str] = mapped_column(Text, default="")
+    #: its category and audience keys, " c:club a:youth " (events/keys.py keeps it from the links): what the
+    #: lists' key filters read from the listing indexes
+    key_text: Mapped[str] = mapped_column(Text, default=" ", server_default=" ")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
@@ -65,10 +68,12 @@ class Activity(db.Model):
         CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
         CheckConstraint("ends_at >= starts_at", name="order"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
-        # the lists check each walked occurrence's activity (public? of these institutions?) from the index alone
-        Index("ix_activities_listing", "id", postgresql_include=["status", "institution_id"]),
+        # the lists check each walked occurrence's activity (public? of these institutions? with these keys?)
+        # from the index alone
+        Index("ix_activities_listing", "id", postgresql_include=["status", "institution_id", "key_text"]),
         # a list's count goes through the latest activities first (events/listing.py: count_up_to)
-        Index("ix_activities_starts_at", "starts_at", postgresql_include=["status", "institution_id", "id"]),
+        Index("ix_activities_starts_at", "starts_at",
+              postgresql_include=["status", "institution_id", "id", "key_text"]),
     )
 
     @property

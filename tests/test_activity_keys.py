@@ -1,0 +1,86 @@
+"""The activity's copy of its category and audience keys (events/keys.py), which the lists' key filters read."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from calendar_app.events import operations as ops
+from calendar_app.events.filters import ActivityFilters
+from calendar_app.events.keys import key_text
+from calendar_app.models import Activity, ActivityAudience, ActivityCategory
+from calendar_app.public.queries import list_activities
+from tests import factories as f
+
+CLUB = {
+    "title": "Câu lạc bộ đọc sách", "description": "Mỗi tuần một cuốn sách", "starts_at": "2025-10-01T18:00",
+    "ends_at": "2025-10-01T20:00", "rrule": "FREQ=WEEKLY;BYDAY=WE;COUNT=4", "categories": ["reading", "club"],
+    "audiences": ["youth"], "status": "published",
+}
+
+
+@pytest.fixture()
+def world(db):
+    province = f.area("25", "Phú Thọ", "province")
+    district = f.area("227", "Việt Trì", parent=province)
+    lib = f.institution("thu-vien", district)
+    editor = f.user("ed@example.org", "editor", institution=lib)
+    return {"lib": lib, "editor": editor}
+
+
+def _stored(db, activity_id: int) -> str:
+    db.session.expire_all()
+    return db.session.scalar(select(Activity.key_text).where(Activity.id == activity_id))
+
+
+def _listed(filters: ActivityFilters) -> list[int]:
+    return [item.activity.id for item in list_activities(filters, date(2025, 9, 30)).items]
+
+
+def test_the_copy_is_sorted_and_each_key_stands_alone():
+    assert key_text(["reading", "club"], ["youth", "children"]) == " c:club c:reading a:children a:youth "
+    assert key_text([], []) == " "
+    # "digital_skills" holds a LIKE wildcard: the filter escapes it
+    assert key_text(["digital_skills"], []) == " c:digital_skills "
+
+
+def test_every_write_of_the_links_keeps_the_copy(db, world):
+    act = ops.create_activity(world["editor"], CLUB, institution=world["lib"])
+    db.session.commit()
+    assert _stored(db, act.id) == " c:club c:reading a:youth "
+
+    ops.update_activity(world["editor"], act, {"categories": ["talk"], "audiences": ["elderly", "everyone"]})
+    db.session.commit()
+    assert _stored(db, act.id) == " c:talk a:elderly a:everyone "
+
+    # link rows written on their own, not through the activity's collections
+    db.session.add(ActivityCategory(activity_id=act.id, key="club"))
+    db.session.commit()
+    assert _stored(db, act.id) == " c:club c:talk a:elderly a:everyone "
+    db.session.delete(db.session.get(ActivityAudience, (act.id, "everyone")))
+    db.session.commit()
+    assert _stored(db, act.id) == " c:club c:talk a:elderly "
+
+    copy = ops.duplicate_activity(world["editor"], act)
+    db.session.commit()
+    assert _stored(db, copy.id) == " c:club c:talk a:elderly "
+
+
+def test_the_lists_filter_by_the_copy(db, world):
+    club = ops.create_activity(world["editor"], CLUB, institution=world["lib"])
+    talk = ops.create_activity(world["editor"], {**CLUB, "categories": ["talk"], "audiences": ["everyone"]},
+                               institution=world["lib"])
+    skills = ops.create_activity(world["editor"], {**CLUB, "categories": ["digital_skills"], "audiences": []},
+                                 institution=world["lib"])
+    db.session.commit()
+    assert _listed(ActivityFilters(category="club")) == [club.id]
+    assert _listed(ActivityFilters(category="digital_skills")) == [skills.id]
+    # "digital_skills" must not be matched by a pattern where "_" is any character
+    assert _listed(ActivityFilters(category="digitalXskills")) == []
+    # an audience also finds the activities for everyone
+    assert sorted(_listed(ActivityFilters(audience="youth"))) == sorted([club.id, talk.id])
+    assert _listed(ActivityFilters(audience="youth", category="talk")) == [talk.id]
+
+    ops.update_activity(world["editor"], club, {"categories": ["talk"]})
+    db.session.commit()
+    assert _listed(ActivityFilters(category="club")) == []
+    assert sorted(_listed(ActivityFilters(category="talk"))) == sorted([club.id, talk.id])
