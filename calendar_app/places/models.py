@@ -89,7 +89,7 @@ class Institution(db.Model):
     name: Mapped[str] = mapped_column(String(255), index=True)
     #: a key of vocabulary.INSTITUTION_CATEGORIES
     category: Mapped[str] = mapped_column(String(40), index=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     address: Mapped[str | None] = mapped_column(String(500))
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
@@ -106,6 +106,11 @@ class Institution(db.Model):
     placements: Mapped[list["Placement"]] = relationship(
         back_populates="institution", cascade="all, delete-orphan",
         order_by="Placement.valid_from.asc().nulls_first()")
+
+    __table_args__ = (
+        # an area's institutions, read from the index alone (events/filters.py: _in_area lists their ids)
+        Index("ix_institutions_area_id", "area_id", "id"),
+    )
 
     def __repr__(self) -> str:
         return f"<Institution {self.slug}>"

@@ -1,5 +1,6 @@
 """each activity carries its category and audience keys as one text, in the listing indexes: a list filtered by
-keys checks each activity it walks past inside the index instead of probing the link tables
+keys checks each activity it walks past inside the index instead of probing the link tables; an area's
+institution ids read from an index
 
 Revision ID: 0019
 Revises: 0017
@@ -8,6 +9,7 @@ activities.key_text is " c:club a:youth " (sorted, each key between spaces), a c
 activity_audiences that the app keeps at every write (events/keys.py). The two listing indexes cover it
 (PostgreSQL INCLUDE): they are dropped before the fill, which rewrites every row, and built again after it,
 then a VACUUM ANALYZE outside the transaction (the lists scan indexes only, which needs the visibility map).
+ix_institutions_area_id gains the id: an area's list reads its institutions' ids from the index alone.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -25,6 +27,8 @@ def _keys(table: str, prefix: str, aggregate: str) -> str:
 
 def upgrade():
     postgresql = op.get_bind().dialect.name == 'postgresql'
+    op.drop_index('ix_institutions_area_id', table_name='institutions')
+    op.create_index('ix_institutions_area_id', 'institutions', ['area_id', 'id'])
     if postgresql:
         op.drop_index('ix_activities_listing', table_name='activities')
         op.drop_index('ix_activities_starts_at', table_name='activities')
@@ -47,6 +51,8 @@ def upgrade():
 
 def downgrade():
     postgresql = op.get_bind().dialect.name == 'postgresql'
+    op.drop_index('ix_institutions_area_id', table_name='institutions')
+    op.create_index('ix_institutions_area_id', 'institutions', ['area_id'])
     if postgresql:
         op.drop_index('ix_activities_listing', table_name='activities')
         op.drop_index('ix_activities_starts_at', table_name='activities')
