@@ -1,5 +1,6 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from babel import numbers
@@ -23,7 +24,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import MethodNotAllowed
 
 from . import vocabulary
-from .clock import to_local
+from .clock import local_zone, to_local
 from .datestyle import TIME, cached_day, cached_time, day_pattern, moment_pattern
 
 CSP = (
@@ -59,9 +60,14 @@ def local_datetime(value, fmt=None):
     """Format a naive-UTC datetime in the local zone for the current locale (datestyle.py by default)."""
     if not value:
         return ""
-    if fmt == TIME:  # a calendar's hundreds of times
-        return cached_time(to_local(value).time(), str(get_locale()))
+    if fmt == TIME:  # a calendar's hundreds of times, most of them alike
+        return _local_time(value, local_zone(), get_locale())
     return format_datetime(to_local(value), fmt or moment_pattern(), rebase=False)
+
+
+@lru_cache(maxsize=4096)
+def _local_time(value: datetime, zone, locale) -> str:
+    return cached_time(value.replace(tzinfo=UTC).astimezone(zone).time(), str(locale))
 
 
 def local_date(value, fmt=None):

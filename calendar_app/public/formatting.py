@@ -1,9 +1,10 @@
 """How dates, times and places read on the public pages, in the reader's locale."""
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import get_locale
 
-from ..clock import ONE_DAY, to_local
+from ..clock import ONE_DAY, local_zone, to_local
 from ..datestyle import TIME, cached_day, cached_time, day_pattern, month_heading
 
 
@@ -38,7 +39,12 @@ def month_name(day: date, locale: str) -> str:
 
 def machine_time(value: datetime, all_day: bool = False) -> str:
     """The datetime attribute of a <time> element."""
-    local = to_local(value)
+    return _machine_time(value, all_day, local_zone())
+
+
+@lru_cache(maxsize=4096)
+def _machine_time(value: datetime, all_day: bool, zone) -> str:
+    local = value.replace(tzinfo=UTC).astimezone(zone)
     return local.date().isoformat() if all_day else local.isoformat(timespec="minutes")
 
 
