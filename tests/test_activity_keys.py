@@ -10,12 +10,7 @@ from calendar_app.events.keys import key_text
 from calendar_app.models import Activity, ActivityAudience, ActivityCategory
 from calendar_app.public.queries import list_activities
 from tests import factories as f
-
-CLUB = {
-    "title": "Câu lạc bộ đọc sách", "description": "Mỗi tuần một cuốn sách", "starts_at": "2025-10-01T18:00",
-    "ends_at": "2025-10-01T20:00", "rrule": "FREQ=WEEKLY;BYDAY=WE;COUNT=4", "categories": ["reading", "club"],
-    "audiences": ["youth"], "status": "published",
-}
+from tests.test_event_operations import CLUB
 
 
 @pytest.fixture()
@@ -46,7 +41,7 @@ def test_the_copy_is_sorted_and_each_key_stands_alone():
 def test_every_write_of_the_links_keeps_the_copy(db, world):
     act = ops.create_activity(world["editor"], CLUB, institution=world["lib"])
     db.session.commit()
-    assert _stored(db, act.id) == " c:club c:reading a:youth "
+    assert _stored(db, act.id) == " c:club c:reading a:youth "  # CLUB: categories club and reading, the young
 
     ops.update_activity(world["editor"], act, {"categories": ["talk"], "audiences": ["elderly", "everyone"]})
     db.session.commit()
