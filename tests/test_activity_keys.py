@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from calendar_app.events import operations as ops
 from calendar_app.events.filters import ActivityFilters
@@ -79,3 +79,22 @@ def test_the_lists_filter_by_the_copy(db, world):
     db.session.commit()
     assert _listed(ActivityFilters(category="club")) == []
     assert sorted(_listed(ActivityFilters(category="talk"))) == sorted([club.id, talk.id])
+
+
+def test_feeds_rebuild_copies_keys_written_by_other_means(app, db, world):
+    act = ops.create_activity(world["editor"], CLUB, institution=world["lib"])
+    other = ops.create_activity(world["editor"], {**CLUB, "categories": ["talk"]}, institution=world["lib"])
+    db.session.commit()
+    # SQL by hand: links the app did not write
+    db.session.execute(text("INSERT INTO activity_audiences (activity_id, key) VALUES (:id, 'elderly')"),
+                       {"id": act.id})
+    db.session.execute(text("DELETE FROM activity_categories WHERE activity_id = :id"), {"id": other.id})
+    db.session.commit()
+    assert _stored(db, act.id) == " c:club c:reading a:youth "
+
+    result = app.test_cli_runner().invoke(args=["feeds", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "2 activities' category and audience keys copied again" in result.output
+    assert _stored(db, act.id) == " c:club c:reading a:elderly a:youth "
+    assert _stored(db, other.id) == " a:youth "
+    assert _listed(ActivityFilters(audience="elderly")) == [act.id]

@@ -4,9 +4,10 @@ The public lists walk dates and activities in index order and stop after a page;
 the link tables costs an index probe for every activity walked past (a category and an audience together:
 thousands of probes for one page). The copy sits in the activities' listing indexes, so the same check is a
 comparison inside the index. The link tables stay the record; every ORM write of a link updates the copy before
-the flush (install()); bulk loads (bench/generate.py) write it themselves.
+the flush (install()); bulk loads write it themselves (bench/generate.py) or have it written again after them
+(refill(), run by `flask feeds rebuild`).
 """
-from sqlalchemy import event, inspect, or_
+from sqlalchemy import bindparam, event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import Activity, ActivityAudience, ActivityCategory
@@ -63,6 +64,36 @@ def _held(session: Session, activity: Activity, model, links: list) -> set[str]:
             elif link in session.new:
                 held.add(link.key)
     return held
+
+
+#: activities whose copies are checked per statement by refill()
+CHUNK = 5000
+
+
+def refill(session: Session) -> int:
+    """Write every activity's copy again from its links where it differs (after links written by SQL or COPY):
+    how many were rewritten."""
+    rewritten, last = 0, 0
+    while True:
+        rows = session.execute(select(Activity.id, Activity.key_text).where(Activity.id > last)
+                               .order_by(Activity.id).limit(CHUNK)).all()
+        if not rows:
+            return rewritten
+        ids = [activity_id for activity_id, _text in rows]
+        held: dict[int, dict] = {activity_id: {ActivityCategory: [], ActivityAudience: []} for activity_id in ids}
+        for model in _PREFIXES:
+            for activity_id, key in session.execute(select(model.activity_id, model.key)
+                                                    .where(model.activity_id.between(ids[0], ids[-1]))):
+                if activity_id in held:
+                    held[activity_id][model].append(key)
+        changed = [{"row_id": activity_id, "text": text} for activity_id, stored in rows
+                   if (text := key_text(held[activity_id][ActivityCategory], held[activity_id][ActivityAudience]))
+                   != stored]
+        if changed:
+            table = Activity.__table__
+            session.execute(update(table).where(table.c.id == bindparam("row_id")).values(key_text=bindparam("text")),
+                            changed)
+        rewritten, last = rewritten + len(changed), ids[-1]
 
 
 def install() -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from .. import unit_of_work
 from ..clock import local_today, utcnow
+from ..events.keys import refill as refill_key_text
 from ..extensions import db
 from . import store
 from .context import feed_context
@@ -21,7 +22,8 @@ def rebuild_command(base_url):
     """Serialise again every activity's part of the feeds and forget every assembled feed.
 
     The app keeps the store up to date on every write it makes; run this after changing activities,
-    occurrences or institutions by other means, or after changing CALENDAR_DOMAIN or CALENDAR_TIMEZONE.
+    occurrences or institutions by other means, or after changing CALENDAR_DOMAIN or CALENDAR_TIMEZONE. It first
+    copies again each activity's category and audience keys where links were written by other means.
     Fragments are serialised for the feeds' window; without a base URL they are only marked, and the first
     request of each feed serialises what it shows."""
     config = current_app.config
@@ -29,6 +31,10 @@ def rebuild_command(base_url):
     context = feed_context(base) if base else None
     window = store.Window.around(local_today(), utcnow(), config["FEED_PAST_DAYS"], config["FEED_FUTURE_DAYS"])
     started = time.perf_counter()
+    # links written by other means leave the lists' copy of an activity's keys behind (events/keys.py)
+    rewritten = unit_of_work.command(refill_key_text)(db.session)
+    if rewritten:
+        click.echo(f"  {rewritten:,} activities' category and audience keys copied again", err=True)
     marked, built = unit_of_work.command(store.rebuild)(
         db.session, context, window,
         lambda done: click.echo(f"  {done:,} serialised", err=True) if done % 5000 < 500 else None)
