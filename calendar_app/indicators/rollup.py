@@ -64,7 +64,7 @@ from ..places.lookup import reference_day, valid_between
 from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
-from . import facts
+from . import facts, kept
 from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey, Plan
 from .plans import Targets, plan_for, targets_for
 
@@ -573,8 +573,9 @@ def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping]
 def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
                museums: Collection[str] | None = None) -> list[Report]:
     """The reports of years that are over (each before the year of `now`), without the child breakdown, in
-    two statements for all of them (the dashboard's trend): the same documents as `compute` gives one by one;
-    with `museums` (slugs), only those museums' rows of the programmes indicator (the ones a chart draws).
+    at most two statements for all of them (the dashboard's trend): the same documents as `compute` gives one
+    by one; with `museums` (slugs), only those museums' rows of the programmes indicator (the ones a chart
+    draws). A year's partial rows are kept by this worker until a write changes what they count (kept.py).
 
     Each year's scope (its reference day's placements and tree) is joined to that year's and the year
     before's rows, the self-assessments of the year and its museums' programme keys since the plan's first
@@ -584,43 +585,24 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
     if not years:
         return []
     _tune_for_reporting()
-    days = union_all(*(select(literal(year).label("year"), literal(reference_day(year, area), Date).label("day"))
-                       for year in years)).subquery("days")
-    place = aliased(Area)
-    scope = (
-        select(days.c.year, Placement.institution_id.label("institution_id"), Institution.category.label("category"))
-        .select_from(days)
-        .join(Placement, Placement.on(days.c.day))
-        .join(Institution, Institution.id == Placement.institution_id)
-        .join(place, place.id == Placement.area_id)
-        .where(area.subtree_filter(place.path), Area.valid_on_filter(days.c.day, place), Institution.active.is_(True))
-        .subquery("scope")
-    )
-    held = Facts._year_rows(years, "year_facts")
-    before = Facts._year_rows([year - 1 for year in years], "before_facts")
-    assessed = SelfAssessment
-    flags, totals = _flags_and_totals(held.c, held.c, before.c, before.c.attendance, held.c, assessed.institution_id)
-    counts = [func.sum(case((flag, 1), else_=0)).label(key) for key, flag in flags.items()]
-    sums = []
-    for key, (current, earlier) in totals.items():
-        sums += [func.sum(current).label(f"{key}_now"), func.sum(earlier).label(f"{key}_before")]
-    c = scope.c
-    partials = db.session.execute(
-        select(c.year, c.category, func.count().label("institutions"), *counts, *sums)
-        .select_from(scope)
-        .outerjoin(held, and_(held.c.institution_id == c.institution_id, held.c.year == c.year))
-        .outerjoin(before, and_(before.c.institution_id == c.institution_id, before.c.year == c.year - 1))
-        .outerjoin(assessed, and_(assessed.institution_id == c.institution_id, assessed.year == c.year,
-                                  or_(*(getattr(assessed, item) for item in CHECKLIST))))
-        .group_by(c.year, c.category)).mappings().all()
-    keys = InstitutionYearKey
+    keys = kept.keys(area.id, years)  # before the figures are read: a write committed meanwhile renews them
+    partials = {year: rows for year in years if (rows := kept.KEPT.get(keys.get(year))) is not None}
+    missing = [year for year in years if year not in partials]
+    if missing:
+        computed = _past_partials(_past_scope(missing, area), missing)
+        for year in missing:
+            partials[year] = [row for row in computed if row["year"] == year]
+            if year in keys:
+                kept.KEPT.put(keys[year], partials[year])
+    scope = _past_scope(years, area)
+    c, keys_held = scope.c, InstitutionYearKey
     programmes = [] if museums is not None and not museums else db.session.execute(
         select(c.year, Institution.slug, Institution.name, Institution.category,
-               func.count(keys.key.distinct()))
+               func.count(keys_held.key.distinct()))
         .select_from(scope)
         .join(Institution, Institution.id == c.institution_id)
-        .outerjoin(keys, and_(keys.institution_id == c.institution_id, keys.kind == "programme",
-                              keys.year.between(PLAN_FIRST_YEAR, c.year), keys.first_start <= now))
+        .outerjoin(keys_held, and_(keys_held.institution_id == c.institution_id, keys_held.kind == "programme",
+                                   keys_held.year.between(PLAN_FIRST_YEAR, c.year), keys_held.first_start <= now))
         .where(c.category.in_(MUSEUM_CATEGORIES), true() if museums is None else Institution.slug.in_(museums))
         .group_by(c.year, Institution.id, Institution.slug, Institution.name, Institution.category)
         .order_by(c.year, Institution.name, Institution.slug)).all()
@@ -630,9 +612,46 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
         targets = targets_for(year, plan)
         rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
                 for museum_year, slug, name, category, count in programmes if museum_year == year]
-        reports.append(_report(year, area, now, [p for p in partials if p["year"] == year], rows, [], plan,
-                               targets))
+        reports.append(_report(year, area, now, partials[year], rows, [], plan, targets))
     return reports
+
+
+def _past_scope(years: Sequence[int], area: Area):
+    """(year, institution, category) of every active institution placed in the area's subtree on each year's
+    reference day (a subquery)."""
+    days = union_all(*(select(literal(year).label("year"), literal(reference_day(year, area), Date).label("day"))
+                       for year in years)).subquery("days")
+    place = aliased(Area)
+    return (
+        select(days.c.year, Placement.institution_id.label("institution_id"), Institution.category.label("category"))
+        .select_from(days)
+        .join(Placement, Placement.on(days.c.day))
+        .join(Institution, Institution.id == Placement.institution_id)
+        .join(place, place.id == Placement.area_id)
+        .where(area.subtree_filter(place.path), Area.valid_on_filter(days.c.day, place), Institution.active.is_(True))
+        .subquery("scope")
+    )
+
+
+def _past_partials(scope, years: Sequence[int]) -> Sequence[RowMapping]:
+    """Per (year, category) of the scope: institutions, the share numerators, and the growth totals."""
+    held = Facts._year_rows(years, "year_facts")
+    before = Facts._year_rows([year - 1 for year in years], "before_facts")
+    assessed = SelfAssessment
+    flags, totals = _flags_and_totals(held.c, held.c, before.c, before.c.attendance, held.c, assessed.institution_id)
+    counts = [func.sum(case((flag, 1), else_=0)).label(key) for key, flag in flags.items()]
+    sums = []
+    for key, (current, earlier) in totals.items():
+        sums += [func.sum(current).label(f"{key}_now"), func.sum(earlier).label(f"{key}_before")]
+    c = scope.c
+    return db.session.execute(
+        select(c.year, c.category, func.count().label("institutions"), *counts, *sums)
+        .select_from(scope)
+        .outerjoin(held, and_(held.c.institution_id == c.institution_id, held.c.year == c.year))
+        .outerjoin(before, and_(before.c.institution_id == c.institution_id, before.c.year == c.year - 1))
+        .outerjoin(assessed, and_(assessed.institution_id == c.institution_id, assessed.year == c.year,
+                                  or_(*(getattr(assessed, item) for item in CHECKLIST))))
+        .group_by(c.year, c.category)).mappings().all()
 
 
 def overall(indicator: Indicator, rows: list[Row]) -> Row:
