@@ -45,7 +45,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
 from ..bulk import among, chunked
@@ -245,7 +244,8 @@ def new_generations(connection, years: Iterable[int]) -> None:
     wanted = sorted(set(years))
     if not wanted:
         return
-    dialect = (connection.get_bind() if isinstance(connection, Session) else connection).dialect.name
+    # a session (scoped or not) or a connection
+    dialect = (connection.get_bind() if hasattr(connection, "get_bind") else connection).dialect.name
     table = FigureGeneration.__table__
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
         [{"year": year, "generation": secrets.randbits(62)} for year in wanted])

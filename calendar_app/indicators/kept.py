@@ -72,7 +72,7 @@ def keys(area_id: int, years: Iterable[int]) -> dict[int, Key]:
     years = list(years)
     wanted = {PLACES, *years, *(year - 1 for year in years)}
     generations = dict(session.execute(select(FigureGeneration.year, FigureGeneration.generation)
-                                       .where(FigureGeneration.year.in_(sorted(wanted)))).tuples().all())
+                                       .where(FigureGeneration.year.in_(sorted(wanted)))).all())
     if PLACES not in generations:
         return {}
     database = db.engine.url.render_as_string(hide_password=True)
