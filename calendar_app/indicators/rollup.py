@@ -66,7 +66,7 @@ from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
 from . import facts, kept
 from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey, Plan
-from .plans import Targets, plan_for, targets_for
+from .plans import Targets, plan_for, targets_by_year, targets_for
 
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
 
@@ -612,8 +612,7 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
         .order_by(c.year, Institution.name, Institution.slug)).all()
     plan = plan_for(area)
     reports = []
-    for year in years:
-        targets = targets_for(year, plan)
+    for year, targets in targets_by_year(years, plan).items():
         rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
                 for museum_year, slug, name, category, count in programmes if museum_year == year]
         reports.append(_report(year, area, now, partials[year], rows, [], plan, targets))
