@@ -1,5 +1,5 @@
-"""The partial rows of the years that are over, kept by this worker for as long as what they were computed from
-stays the same (rollup.past_years: the dashboard's trend).
+"""The partial rows of the years that are over (indexed: rollup.Partials), kept by this worker for as long as
+what they were computed from stays the same (rollup.past_years: the dashboard's trend).
 
 A past year's partial rows per category are computed from its year rows and the year before's, its
 self-assessments, and the institutions, placements and areas; the generations facts.py renews on every write
@@ -7,20 +7,24 @@ to these (``figure_generations``: one per year, PLACES for the places) say when 
 under the generations read *before* they were computed: a write committed in between renews one of them, so
 what was computed from the earlier state is never served again (the feed store's rule).
 
-Nothing is kept for a database whose places have no generation yet (written outside the app and not
-rebuilt since the migration), nor within a transaction that wrote through the ORM (its own writes renew the
-generations only as it commits).
+Nothing is kept while the places have no generation (migration 0018 writes one; a database made from the
+models gets one with its first institution or area, or `flask rebuild-facts`), nor within a transaction that
+wrote through the ORM (its own writes renew the generations only as it commits).
 """
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..written import KEY
 from .facts import PLACES
 from .models import FigureGeneration
+
+if TYPE_CHECKING:
+    from .rollup import Partials
 
 #: (area, year) entries a worker keeps, least recently used dropped first (a few KB each)
 MAX_ENTRIES = 2048
@@ -33,13 +37,13 @@ class Kept:
 
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self.max_entries = max_entries
-        self._items: OrderedDict[Key, Sequence[RowMapping]] = OrderedDict()
+        self._items: OrderedDict[Key, Partials] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: Key | None) -> Sequence[RowMapping] | None:
+    def get(self, key: Key | None) -> "Partials" | None:
         if key is None:
             return None
         with self._lock:
@@ -48,7 +52,7 @@ class Kept:
                 self._items.move_to_end(key)
             return rows
 
-    def put(self, key: Key, rows: Sequence[RowMapping]) -> None:
+    def put(self, key: Key, rows: "Partials") -> None:
         with self._lock:
             self._items[key] = rows
             self._items.move_to_end(key)

@@ -542,14 +542,14 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
     plan = plan_for(area)
     targets = targets_for(year, plan)
     children = child_areas(area, facts.day) if with_children else []
-    return _report(year, area, facts.now, _partials(facts), _museum_rows(facts, targets), children, plan, targets)
+    return _report(year, area, facts.now, Partials(_partials(facts)), _museum_rows(facts, targets), children, plan,
+                   targets)
 
 
-def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping],
+def _report(year: int, area: Area, now: datetime, indexed: "Partials",
             museums: list[tuple[int | None, Row]], children: list[Area], plan: Plan | None,
             targets: Targets) -> Report:
     """The report from the partial rows per (child area, category) and the museums' rows."""
-    indexed = Partials(partials)
     present = indexed.present
     # a province (or the country) shows every line of its plan: a category with a target has its row even
     # without such institutions (denominator 0, no_data), as the plan's report form does; a district or
@@ -590,12 +590,12 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
         return []
     _tune_for_reporting()
     keys = kept.keys(area.id, years)  # before the figures are read: a write committed meanwhile renews them
-    partials = {year: rows for year in years if (rows := kept.KEPT.get(keys.get(year))) is not None}
+    partials = {year: found for year in years if (found := kept.KEPT.get(keys.get(year))) is not None}
     missing = [year for year in years if year not in partials]
     if missing:
         computed = _past_partials(_past_scope(missing, area), missing)
         for year in missing:
-            partials[year] = [row for row in computed if row["year"] == year]
+            partials[year] = Partials([row for row in computed if row["year"] == year])
             if year in keys:
                 kept.KEPT.put(keys[year], partials[year])
     scope = _past_scope(years, area)
@@ -613,9 +613,9 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
     plan = plan_for(area)
     reports = []
     for year, targets in targets_by_year(years, plan).items():
-        rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
+        museum_rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
                 for museum_year, slug, name, category, count in programmes if museum_year == year]
-        reports.append(_report(year, area, now, partials[year], rows, [], plan, targets))
+        reports.append(_report(year, area, now, partials[year], museum_rows, [], plan, targets))
     return reports
 
 
