@@ -43,7 +43,7 @@ class Kept:
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: Key | None) -> "Partials" | None:
+    def get(self, key: Key | None) -> "Partials | None":
         if key is None:
             return None
         with self._lock:
