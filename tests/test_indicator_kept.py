@@ -4,12 +4,13 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from calendar_app.events.models import Activity
 from calendar_app.extensions import db as database
 from calendar_app.indicators import kept, rollup
 from calendar_app.indicators.models import FigureGeneration
-from calendar_app.participation.models import SelfAssessment
+from calendar_app.participation.models import MonthlyTally, SelfAssessment
 from calendar_app.places.models import Area
 from calendar_app.places.placement import relocate
 from tests import factories as f
@@ -126,3 +127,28 @@ def test_a_write_renews_only_the_generations_of_what_it_changed(db):
     db.session.commit()
     now = dict(db.session.execute(select(FigureGeneration.year, FigureGeneration.generation)).all())
     assert {year for year in now if now[year] != generations.get(year)} == {2023}
+
+
+def test_a_write_committed_while_a_year_is_computed_is_never_hidden(db, monkeypatch):
+    """The generations are read before the figures: figures read just before another transaction commits are
+    kept under the generations from before it, which that commit renewed, so they are never served."""
+    kept.KEPT.clear()
+    i = build()
+    province, library_id = i["province"], i["prov-lib"].id
+    real, calls = rollup._past_partials, []
+
+    def with_a_write_meanwhile(scope, years):
+        calls.append(list(years))
+        rows = real(scope, years)
+        if len(calls) == 1:  # committed once the figures are read, before they are kept
+            with Session(database.engine) as other:
+                other.add(MonthlyTally(institution_id=library_id, year=2024, month=6, metric="library_visits",
+                                       value=70))
+                other.commit()
+        return rows
+
+    monkeypatch.setattr(rollup, "_past_partials", with_a_write_meanwhile)
+    trend(province)
+    database.session.commit()  # the request ends
+    assert trend(province) == one_by_one(province)
+    assert calls == [YEARS, [2024, 2025]]
