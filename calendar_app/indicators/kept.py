@@ -2,10 +2,15 @@
 what they were computed from stays the same (rollup.past_years: the dashboard's trend).
 
 A past year's partial rows per category are computed from its year rows and the year before's, its
-self-assessments, and the institutions, placements and areas; the generations facts.py renews on every write
-to these (``figure_generations``: one per year, PLACES for the places) say when they change. Rows are kept
+self-assessments, and the institutions, placements and areas; the generations renewed by every write to these
+(``figure_generations``: one per year, PLACES for the places; facts.new_generations, called as the facts are
+refreshed and, for the places, by tracking.py) say when they change. Rows are kept
 under the generations read *before* they were computed: a write committed in between renews one of them, so
 what was computed from the earlier state is never served again (the feed store's rule).
+
+Writes that bypass the ORM (SQL by hand, COPY) renew nothing: `flask rebuild-facts` renews every generation,
+as it recomputes the facts such writes leave behind (institutions, placements, areas and self-assessments
+written by SQL need it now too, or the workers restarted).
 
 Nothing is kept while the places have no generation (migration 0018 writes one; a database made from the
 models gets one with its first institution or area, or `flask rebuild-facts`), nor within a transaction that
