@@ -223,6 +223,7 @@ def _refresh_years(connection, institution_ids: list[int], year: int | None = No
     """Recompute the year rows and year keys of these institutions (of one year, or all) from months, keys
     and tallies; returns the years whose year rows may have changed (`year`, or those that did)."""
     years_table = InstitutionYear.__table__
+
     def read():
         return set(connection.execute(select(years_table).where(among(years_table.c.institution_id, institution_ids))))
 
