@@ -52,14 +52,14 @@ class Kept:
         if key is None:
             return None
         with self._lock:
-            rows = self._items.get(key)
-            if rows is not None:
+            partials = self._items.get(key)
+            if partials is not None:
                 self._items.move_to_end(key)
-            return rows
+            return partials
 
-    def put(self, key: Key, rows: "Partials") -> None:
+    def put(self, key: Key, partials: "Partials") -> None:
         with self._lock:
-            self._items[key] = rows
+            self._items[key] = partials
             self._items.move_to_end(key)
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
