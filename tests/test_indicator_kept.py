@@ -55,6 +55,11 @@ def _renamed(i: dict) -> None:
     activity.title = "Tên mới"
 
 
+def _placed_later(i: dict) -> None:
+    """lib-b's placement corrected by itself (the institution row untouched): placed only from 2025 on."""
+    i["lib-b"].placements[0].valid_from = date(2025, 1, 1)
+
+
 def _area_closed(i: dict) -> None:
     i["b"].valid_to = date(2025, 6, 1)
 
@@ -69,6 +74,7 @@ WRITES = {
     "a library closed": (lambda i: setattr(i["lib-b2"], "active", False), YEARS),
     "a category changed": (lambda i: setattr(i["lib-b"], "category", "library_commune"), YEARS),
     "a move out of the province in 2024": (_moved_out, YEARS),
+    "a placement corrected": (_placed_later, YEARS),
     "an area closed in 2025": (_area_closed, YEARS),
     "attendance this year": (lambda i: attend(f.activity(i["lib-a"], start="2026-01-10T09:00"), 9), []),
     "a past activity renamed": (_renamed, []),
