@@ -17,8 +17,8 @@ from . import signals
 from .clock import local_day
 from .events.models import Activity, ActivityAudience, ActivityCategory, ActivityObservance, Occurrence
 from .observances.models import Observance, ObservanceDate
-from .participation.models import Attendance, MonthlyTally
-from .places.models import Area, Institution
+from .participation.models import Attendance, MonthlyTally, SelfAssessment
+from .places.models import Area, Institution, Placement
 from .written import KEY, Written, written_by
 
 #: ids per IN list when looking up the institutions of activities and occurrences
@@ -48,9 +48,13 @@ def _note(written: Written, obj) -> None:
         written.tally_months |= {(institution_id, year * 100 + month)
                               for institution_id in _values(obj, "institution_id")
                               for year in _values(obj, "year") for month in _values(obj, "month")}
+    elif isinstance(obj, SelfAssessment):
+        written.assessed_years |= _values(obj, "year")
     elif isinstance(obj, Institution):
         written.institutions |= _values(obj, "id")
         written.figure_institutions |= _values(obj, "id")
+    elif isinstance(obj, Placement):
+        written.institutions |= _values(obj, "institution_id")
     elif isinstance(obj, Area):
         written.areas |= _values(obj, "id")
     elif isinstance(obj, Observance):
@@ -118,8 +122,9 @@ def _before_commit(session: Session) -> None:
     months = _figure_months(written, session)
     written.figure_institutions, written.figure_activities = set(), set()
     written.occurrence_months, written.attended, written.tally_months = set(), set(), set()
-    if months:
-        signals.figures_changed.send(session, institution_ids=set(months), months=months)
+    years, written.assessed_years = written.assessed_years, set()
+    if months or years:
+        signals.figures_changed.send(session, institution_ids=set(months), months=months, years=years)
     activity_ids = written.activities | written.occurrence_activities
     if activity_ids or written.institutions or written.areas or written.observances:
         signals.calendar_written.send(session, activity_ids=activity_ids, institution_ids=written.institutions,

@@ -50,12 +50,13 @@ Sender: the SQLAlchemy session (a receiver writes through it, with SQL rather th
 figures_changed = _signals.signal("figures-changed", doc="""What some institutions held may count differently.
 
 Sent just before the transaction commits, inside it, when it wrote an institution (its category), an
-activity (its status, kind, audience, programme), an occurrence, the attendance of one, or a monthly tally
-(the yearly facts add them up). Self-assessments are figures entered as such: they send nothing.
+activity (its status, kind, audience, programme), an occurrence, the attendance of one, a monthly tally
+(the yearly facts add them up), or a self-assessment (a figure entered as such: only its year is told).
 
 Sender: the SQLAlchemy session (a receiver writes through it, with SQL rather than ORM objects).
 `institution_ids`: the institutions concerned (set of int); `months`: for each of them, the local months
-(yyyymm) the change touched, or None when it may touch any month (dict of int to set of int or None).
+(yyyymm) the change touched, or None when it may touch any month (dict of int to set of int or None);
+`years`: the years of the self-assessments written (set of int).
 """)
 
 capacity_grew = _signals.signal("capacity-grew", doc="""An activity now has more places than before (or no limit).

@@ -27,6 +27,8 @@ class Written:
     attended: set[int] = field(default_factory=set)
     #: (institution, yyyymm) of each monthly tally written
     tally_months: set[tuple[int, int]] = field(default_factory=set)
+    #: the years of the self-assessments written
+    assessed_years: set[int] = field(default_factory=set)
 
 
 def written_by(session: Session) -> Written:

@@ -326,6 +326,12 @@ def _fragments_placed(connection: Connection) -> None:
     assert rows == [(1, True, 1), (2, True, 2), (3, True, 3), (4, False, 1), (5, True, 2)], rows
 
 
+def _places_have_a_generation(connection: Connection) -> None:
+    """0018: the places' generation (year 0) is there, so the dashboard may keep past years from the start."""
+    rows = connection.execute(text("SELECT year, generation FROM figure_generations")).all()
+    assert [year for year, _generation in rows] == [0] and rows[0][1] > 0, rows
+
+
 def _key_text_filled(connection) -> None:
     """0019: each activity's keys copied, categories then audiences, each sorted; none: a single space."""
     rows = dict(connection.execute(text("SELECT id, key_text FROM activities")).all())
@@ -367,5 +373,6 @@ STEPS: dict[str, Step] = {
     "0016": Step(check=_occurrences_carry_their_institution, rows={
         "occurrences": [{**_occurrence(10, 3, datetime(2025, 5, 25, 2), status="cancelled"), "institution_id": 3}]}),
     "0017": Step(check=_fragments_placed),
+    "0018": Step(check=_places_have_a_generation),
     "0019": Step(check=_key_text_filled),
 }

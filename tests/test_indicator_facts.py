@@ -185,9 +185,9 @@ def test_two_transactions_refreshing_one_institution_take_turns(monkeypatch):
             both_inside = threading.Barrier(2, timeout=10)
             original, errors = facts.refresh_months, []
 
-            def refresh_together(connection, touched):
+            def refresh_together(connection, touched, *rest):
                 both_inside.wait()
-                original(connection, touched)
+                original(connection, touched, *rest)
 
             def record(occurrence_id, total):
                 try:

@@ -50,5 +50,5 @@ def test_figures_changed_names_the_institution_and_the_local_month_when_it_is_kn
         db.session.commit()
         activity.status = "cancelled"
         db.session.commit()
-    assert figures == [{"institution_ids": {library.id}, "months": {library.id: {202504, 202505}}},
-                       {"institution_ids": {library.id}, "months": {library.id: None}}]
+    assert figures == [{"institution_ids": {library.id}, "months": {library.id: {202504, 202505}}, "years": set()},
+                       {"institution_ids": {library.id}, "months": {library.id: None}, "years": set()}]

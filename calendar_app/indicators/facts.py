@@ -21,7 +21,12 @@ tracking.py calls `refresh_months` for the months of the institutions a transact
 `figures_changed` signal, monthly tallies included) just before it commits: those months, and the years
 they lie in, are recomputed. `flask rebuild-facts` (`rebuild`) recomputes every row after writes made
 outside the app, such as a bulk load with COPY.
+
+Each write also renews the generation (``figure_generations``) of every year whose year rows changed, of the
+years whose self-assessments were written, and of the places (PLACES) when institutions, their placements or
+areas were: rollup.past_years keeps a year that is over for as long as its generations stay the same.
 """
+import secrets
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 
@@ -38,6 +43,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -47,7 +53,7 @@ from ..events.models import Activity, ActivityAudience, ActivityCategory, Occurr
 from ..participation.models import Attendance, MonthlyTally
 from ..places.models import Institution
 from ..vocabulary import MUSEUM_CATEGORIES
-from .models import InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey
+from .models import FigureGeneration, InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey
 
 CLUB_CATEGORIES = ("club", "course")
 #: the institutions whose month keys are kept: the indicators count distinct keys only for these
@@ -65,6 +71,8 @@ YEAR_TALLIES = {"library_visits": "library_visits", "study_visitors": "museum_st
 CHUNK = 500
 #: institutions per statement when refreshing a month of many (written into the statement as numbers)
 MANY = 10_000
+#: the generation row of the places (institutions, their placements, areas), which every year's figures read
+PLACES = 0
 
 
 class local_month(FunctionElement):
@@ -211,14 +219,39 @@ def year_keys(institution_ids: list[int] | None = None, year: int | None = None)
     return select(*grouped, func.min(keys.first_start)).where(*conditions).group_by(*grouped)
 
 
-def _refresh_years(connection, institution_ids: list[int], year: int | None = None) -> None:
+def _refresh_years(connection, institution_ids: list[int], year: int | None = None) -> set[int]:
     """Recompute the year rows and year keys of these institutions (of one year, or all) from months, keys
-    and tallies."""
-    for table, columns, rows in ((InstitutionYear.__table__, YEAR_COLUMNS, year_rows),
+    and tallies; returns the years whose year rows may have changed (`year`, or those that did)."""
+    years_table = InstitutionYear.__table__
+
+    def read():
+        return set(connection.execute(select(years_table).where(among(years_table.c.institution_id, institution_ids))))
+
+    # every year of an institution is recomputed after any edit of one of its activities: only the years whose
+    # rows come out different stop matching what rollup.past_years keeps
+    before = read() if year is None else set()
+    for table, columns, rows in ((years_table, YEAR_COLUMNS, year_rows),
                                  (InstitutionYearKey.__table__, YEAR_KEY_COLUMNS, year_keys)):
         connection.execute(delete(table).where(among(table.c.institution_id, institution_ids),
                                                *([table.c.year == year] if year is not None else [])))
         connection.execute(insert(table).from_select(columns, rows(institution_ids, year)))
+    return {year} if year is not None else {row.year for row in before ^ read()}
+
+
+def new_generations(connection, years: Iterable[int]) -> None:
+    """What rollup.past_years keeps of these years (PLACES: of every year) stops being current once the
+    caller's transaction commits. One statement, years in ascending order: two writers lock the rows in the
+    same order (and PLACES, sent later in a transaction, last)."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return
+    # a session (scoped or not) or a connection
+    dialect = (connection.get_bind() if hasattr(connection, "get_bind") else connection).dialect.name
+    table = FigureGeneration.__table__
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
+        [{"year": year, "generation": secrets.randbits(62)} for year in wanted])
+    connection.execute(statement.on_conflict_do_update(index_elements=[table.c.year],
+                                                       set_={"generation": statement.excluded.generation}))
 
 
 def chunks(ids: Iterable[int | None], size: int = CHUNK) -> Iterator[list[int]]:
@@ -234,7 +267,13 @@ def _lock(connection, institution_ids: list[int]) -> None:
 
 def refresh(connection, institution_ids: Iterable[int]) -> None:
     """Recompute every month of these institutions from the live tables (inside the caller's transaction)."""
+    new_generations(connection, _refresh(connection, institution_ids))
+
+
+def _refresh(connection, institution_ids: Iterable[int]) -> set[int]:
+    """`refresh` without renewing the generations; returns the years whose year rows changed."""
     months, keys = InstitutionMonth.__table__, InstitutionMonthKey.__table__
+    changed: set[int] = set()
     for chunk in chunks(institution_ids):
         _lock(connection, chunk)
         connection.execute(delete(months).where(months.c.institution_id.in_(chunk)))
@@ -242,19 +281,21 @@ def refresh(connection, institution_ids: Iterable[int]) -> None:
         connection.execute(insert(months).from_select(MONTH_COLUMNS,
                                                       month_rows(Activity.institution_id.in_(chunk))))
         connection.execute(insert(keys).from_select(KEY_COLUMNS, month_keys(Activity.institution_id.in_(chunk))))
-        _refresh_years(connection, chunk)
+        changed |= _refresh_years(connection, chunk)
+    return changed
 
 
-def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) -> None:
+def refresh_months(connection, touched: Mapping[int, Collection[int] | None], years: Iterable[int] = ()) -> None:
     """Recompute the facts of {institution id: the months touched, or None for all of them}: an institution's
-    other months are left as they are, so a write costs the same however long its history.
+    other months are left as they are, so a write costs the same however long its history. The generations
+    of the years that changed are renewed, and those of `years` (whose self-assessments were written).
 
     One month at a time, for thousands of institutions per statement (an import): the database then reads
     the month's occurrences once rather than every activity of the institutions, and for a few institutions
     (one write) their activities' occurrences of that month (ix_occurrences_activity_starts)."""
     for chunk in chunks(touched, MANY):  # every lock first, in one order, so that two writers cannot deadlock
         _lock(connection, chunk)
-    refresh(connection, [institution_id for institution_id, months in touched.items() if months is None])
+    changed = _refresh(connection, [institution_id for institution_id, months in touched.items() if months is None])
     by_month: dict[int, set[int]] = {}
     for institution_id, months_touched in touched.items():
         for month in months_touched or ():
@@ -274,7 +315,8 @@ def refresh_months(connection, touched: Mapping[int, Collection[int] | None]) ->
         by_year.setdefault(month // 100, set()).update(institution_ids)
     for year, institution_ids in sorted(by_year.items()):
         for chunk in chunks(institution_ids, MANY):
-            _refresh_years(connection, chunk, year)
+            changed |= _refresh_years(connection, chunk, year)
+    new_generations(connection, changed | set(years))
 
 
 def rebuild(connection) -> tuple[int, int]:
@@ -287,5 +329,6 @@ def rebuild(connection) -> tuple[int, int]:
     for table, columns, rows in ((months, MONTH_COLUMNS, month_rows()), (keys, KEY_COLUMNS, month_keys()),
                                  (years, YEAR_COLUMNS, year_rows()), (year_keys_table, YEAR_KEY_COLUMNS, year_keys())):
         connection.execute(insert(table).from_select(columns, rows.order_by(*rows.selected_columns[:2])))
+    new_generations(connection, [PLACES])  # nothing kept of any year is current any more
     return (connection.execute(select(func.count()).select_from(months)).scalar_one(),
             connection.execute(select(func.count()).select_from(keys)).scalar_one())

@@ -7,6 +7,7 @@ against its own plan's targets. One area and year has one source: a document is 
 has institutions placed in it here, or whose ancestor or descendant already has a document for that year.
 """
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -27,6 +28,12 @@ from .schema import IndicatorsOut
 def imported_report(year: int, area: Area) -> ImportedReport | None:
     return db.session.scalar(select(ImportedReport).where(ImportedReport.area_id == area.id,
                                                           ImportedReport.year == year))
+
+
+def imported_reports(years: Iterable[int], area: Area) -> dict[int, ImportedReport]:
+    """The documents imported for the area itself, by year, of some years (one statement)."""
+    return {document.year: document for document in db.session.scalars(
+        select(ImportedReport).where(ImportedReport.area_id == area.id, ImportedReport.year.in_(list(years))))}
 
 
 def as_report(imported: ImportedReport, area: Area) -> Report:
@@ -52,12 +59,23 @@ def _row(row: dict) -> Row:
                institution=row.get("institution"), name=row.get("institution"))
 
 
-def add_imported(report: Report, targets: dict) -> Report:
-    """Add the documents imported for areas below the report's area to its rows and its child rows."""
-    below = db.session.execute(
-        select(ImportedReport, Area).join(Area, Area.id == ImportedReport.area_id)
-        .where(ImportedReport.year == report.year, Area.path.startswith(report.area.path, autoescape=True),
-               Area.id != report.area.id)).all()
+def imported_below(years: Iterable[int], area: Area) -> dict[int, list[tuple[ImportedReport, Area]]]:
+    """The documents imported for areas below `area`, with their area, by year, of some years (one statement)."""
+    found: dict[int, list[tuple[ImportedReport, Area]]] = {year: [] for year in years}
+    for document, below in db.session.execute(
+            select(ImportedReport, Area).join(Area, Area.id == ImportedReport.area_id)
+            .where(ImportedReport.year.in_(list(found)), Area.path.startswith(area.path, autoescape=True),
+                   Area.id != area.id).order_by(ImportedReport.id)):
+        found[document.year].append((document, below))
+    return found
+
+
+def add_imported(report: Report, targets: dict,
+                 below: list[tuple[ImportedReport, Area]] | None = None) -> Report:
+    """Add the documents imported for areas below the report's area to its rows and its child rows (`below`:
+    those documents, when they were read already)."""
+    if below is None:
+        below = imported_below([report.year], report.area)[report.year]
     for imported, area in below:
         for result, item in zip(report.indicators, imported.document["indicators"], strict=True):
             _merge(result, result.rows, item["rows"], targets)

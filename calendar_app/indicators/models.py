@@ -159,3 +159,15 @@ class InstitutionYearKey(db.Model):
     #: the plan's first year)
     __table_args__ = (Index("ix_institution_year_keys_kind_year", "kind", "year", "institution_id", "key",
                             postgresql_include=["first_start"]),)
+
+
+class FigureGeneration(db.Model):
+    """A new random value whenever a transaction changes what a year's figures are computed from (its year
+    rows, its self-assessments), and under year 0 (facts.PLACES) what every year's are (institutions, their
+    placements, areas): rollup.past_years keeps the reports of the years that are over while these stay."""
+
+    __tablename__ = "figure_generations"
+
+    #: the calendar year; 0 for the places
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger)

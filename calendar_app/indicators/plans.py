@@ -4,6 +4,8 @@ Plans name their area by official code and level, so a province's plan holds for
 on both sides of a reform. A target is the figure of the plan for (indicator, category) at the next
 milestone at or after the report's year (2025 up to 2025, 2030 for 2026–2030).
 """
+from collections.abc import Collection
+
 from sqlalchemy import select, tuple_
 
 from ..extensions import db
@@ -28,11 +30,19 @@ def plan_for(area: Area) -> Plan | None:
 
 def targets_for(year: int, plan: Plan | None) -> Targets:
     """(indicator, category) -> the plan's target at the next milestone at or after `year`."""
-    if plan is None:
-        return {}
-    chosen: Targets = {}
-    for target in db.session.scalars(select(IndicatorTarget).where(
-            IndicatorTarget.plan_id == plan.id, IndicatorTarget.milestone >= year)
-            .order_by(IndicatorTarget.milestone.desc())):
-        chosen[(target.indicator, target.category)] = target  # the nearest milestone is written last
+    return targets_by_year([year], plan)[year]
+
+
+def targets_by_year(years: Collection[int], plan: Plan | None) -> dict[int, Targets]:
+    """targets_for of each of some years (one statement)."""
+    if plan is None or not years:
+        return {year: {} for year in years}
+    targets = db.session.scalars(select(IndicatorTarget).where(
+        IndicatorTarget.plan_id == plan.id, IndicatorTarget.milestone >= min(years))
+        .order_by(IndicatorTarget.milestone.desc())).all()
+    chosen: dict[int, Targets] = {year: {} for year in years}
+    for year, found in chosen.items():
+        for target in targets:
+            if target.milestone >= year:
+                found[(target.indicator, target.category)] = target  # the nearest milestone is written last
     return chosen

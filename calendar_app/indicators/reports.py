@@ -24,16 +24,17 @@ def trend(area: Area, first: int, last: int, now: datetime | None = None,
     others one by one."""
     now = now or utcnow()
     years = range(first, last + 1)
-    documents = {year: imported.imported_report(year, area) for year in years}
-    over = [year for year in years if documents[year] is None and year < local_day(now).year]
+    documents = imported.imported_reports(years, area)
+    over = [year for year in years if year not in documents and year < local_day(now).year]
     computed = dict(zip(over, rollup.past_years(over, area, now, museums), strict=True))
+    below = imported.imported_below(over, area)
     reports = []
     for year in years:
-        document = documents[year]
+        document = documents.get(year)
         if document is not None:
             reports.append(imported.as_report(document, area))
         elif year in computed:
-            reports.append(imported.add_imported(computed[year], computed[year].targets))
+            reports.append(imported.add_imported(computed[year], computed[year].targets, below[year]))
         else:
             reports.append(report(year, area, now, with_children=False))
     return reports

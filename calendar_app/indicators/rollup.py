@@ -64,9 +64,9 @@ from ..places.lookup import reference_day, valid_between
 from ..places.models import Area, Institution, Placement
 from ..vocabulary import LIBRARY_CATEGORIES, MUSEUM_CATEGORIES
 from ..years import PLAN_FIRST_YEAR
-from . import facts
+from . import facts, kept
 from .models import IndicatorTarget, InstitutionMonth, InstitutionMonthKey, InstitutionYear, InstitutionYearKey, Plan
-from .plans import Targets, plan_for, targets_for
+from .plans import Targets, plan_for, targets_by_year, targets_for
 
 CHECKLIST = ("digital_catalogue", "digital_resources", "online_services", "digitised_heritage", "online_activities")
 
@@ -521,13 +521,17 @@ def _museum_row(slug: str, name: str, category: str, count: int, targets: Target
 
 def _tune_for_reporting() -> None:
     """On PostgreSQL, for this transaction: room to hash the year's occurrences and attendance in memory
-    (the 4 MB default spills them to disk), and no JIT, whose compiling takes longer than these queries run.
+    (the 4 MB default spills them to disk), no JIT, whose compiling takes longer than these queries run, and
+    a plan made for each statement's values. The driver prepares a statement run five times on a connection,
+    and the server then plans it once for any values: not knowing the area's path, it takes its subtree for a
+    few rows and walks every placement by nested loops (the museums' rows: 19 ms instead of 5).
     The public API endpoint is rate-limited, so these reports cannot be stacked up by one client."""
     if db.session.get_bind().dialect.name == "postgresql":
-        # the three in one statement (SET LOCAL takes one each); no parallel workers: each would build the
+        # the four in one statement (SET LOCAL takes one each); no parallel workers: each would build the
         # same hash tables of the year rows again, on cores the workers share
         db.session.execute(text("SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true), "
-                                "set_config('max_parallel_workers_per_gather', '0', true)"))
+                                "set_config('max_parallel_workers_per_gather', '0', true), "
+                                "set_config('plan_cache_mode', 'force_custom_plan', true)"))
 
 
 def compute(year: int, area: Area, now: datetime | None = None, with_children: bool = True) -> Report:
@@ -538,14 +542,14 @@ def compute(year: int, area: Area, now: datetime | None = None, with_children: b
     plan = plan_for(area)
     targets = targets_for(year, plan)
     children = child_areas(area, facts.day) if with_children else []
-    return _report(year, area, facts.now, _partials(facts), _museum_rows(facts, targets), children, plan, targets)
+    return _report(year, area, facts.now, Partials(_partials(facts)), _museum_rows(facts, targets), children, plan,
+                   targets)
 
 
-def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping],
+def _report(year: int, area: Area, now: datetime, indexed: "Partials",
             museums: list[tuple[int | None, Row]], children: list[Area], plan: Plan | None,
             targets: Targets) -> Report:
     """The report from the partial rows per (child area, category) and the museums' rows."""
-    indexed = Partials(partials)
     present = indexed.present
     # a province (or the country) shows every line of its plan: a category with a target has its row even
     # without such institutions (denominator 0, no_data), as the plan's report form does; a district or
@@ -573,8 +577,9 @@ def _report(year: int, area: Area, now: datetime, partials: Sequence[RowMapping]
 def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
                museums: Collection[str] | None = None) -> list[Report]:
     """The reports of years that are over (each before the year of `now`), without the child breakdown, in
-    two statements for all of them (the dashboard's trend): the same documents as `compute` gives one by one;
-    with `museums` (slugs), only those museums' rows of the programmes indicator (the ones a chart draws).
+    at most two statements for all of them (the dashboard's trend): the same documents as `compute` gives one
+    by one; with `museums` (slugs), only those museums' rows of the programmes indicator (the ones a chart
+    draws). A year's partial rows are kept by this worker until a write changes what they count (kept.py).
 
     Each year's scope (its reference day's placements and tree) is joined to that year's and the year
     before's rows, the self-assessments of the year and its museums' programme keys since the plan's first
@@ -584,10 +589,43 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
     if not years:
         return []
     _tune_for_reporting()
+    keys = kept.keys(area.id, years)  # before the figures are read: a write committed meanwhile renews them
+    partials = {year: found for year in years if (found := kept.KEPT.get(keys.get(year))) is not None}
+    missing = [year for year in years if year not in partials]
+    if missing:
+        computed = _past_partials(_past_scope(missing, area), missing)
+        for year in missing:
+            partials[year] = Partials([row for row in computed if row["year"] == year])
+            if year in keys:
+                kept.KEPT.put(keys[year], partials[year])
+    scope = _past_scope(years, area)
+    c, keys_held = scope.c, InstitutionYearKey
+    programmes = [] if museums is not None and not museums else db.session.execute(
+        select(c.year, Institution.slug, Institution.name, Institution.category,
+               func.count(keys_held.key.distinct()))
+        .select_from(scope)
+        .join(Institution, Institution.id == c.institution_id)
+        .outerjoin(keys_held, and_(keys_held.institution_id == c.institution_id, keys_held.kind == "programme",
+                                   keys_held.year.between(PLAN_FIRST_YEAR, c.year), keys_held.first_start <= now))
+        .where(c.category.in_(MUSEUM_CATEGORIES), true() if museums is None else Institution.slug.in_(museums))
+        .group_by(c.year, Institution.id, Institution.slug, Institution.name, Institution.category)
+        .order_by(c.year, Institution.name, Institution.slug)).all()
+    plan = plan_for(area)
+    reports = []
+    for year, targets in targets_by_year(years, plan).items():
+        museum_rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
+                for museum_year, slug, name, category, count in programmes if museum_year == year]
+        reports.append(_report(year, area, now, partials[year], museum_rows, [], plan, targets))
+    return reports
+
+
+def _past_scope(years: Sequence[int], area: Area):
+    """(year, institution, category) of every active institution placed in the area's subtree on each year's
+    reference day (a subquery)."""
     days = union_all(*(select(literal(year).label("year"), literal(reference_day(year, area), Date).label("day"))
                        for year in years)).subquery("days")
     place = aliased(Area)
-    scope = (
+    return (
         select(days.c.year, Placement.institution_id.label("institution_id"), Institution.category.label("category"))
         .select_from(days)
         .join(Placement, Placement.on(days.c.day))
@@ -596,6 +634,10 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
         .where(area.subtree_filter(place.path), Area.valid_on_filter(days.c.day, place), Institution.active.is_(True))
         .subquery("scope")
     )
+
+
+def _past_partials(scope, years: Sequence[int]) -> Sequence[RowMapping]:
+    """Per (year, category) of the scope: institutions, the share numerators, and the growth totals."""
     held = Facts._year_rows(years, "year_facts")
     before = Facts._year_rows([year - 1 for year in years], "before_facts")
     assessed = SelfAssessment
@@ -605,7 +647,7 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
     for key, (current, earlier) in totals.items():
         sums += [func.sum(current).label(f"{key}_now"), func.sum(earlier).label(f"{key}_before")]
     c = scope.c
-    partials = db.session.execute(
+    return db.session.execute(
         select(c.year, c.category, func.count().label("institutions"), *counts, *sums)
         .select_from(scope)
         .outerjoin(held, and_(held.c.institution_id == c.institution_id, held.c.year == c.year))
@@ -613,26 +655,6 @@ def past_years(years: Sequence[int], area: Area, now: datetime | None = None,
         .outerjoin(assessed, and_(assessed.institution_id == c.institution_id, assessed.year == c.year,
                                   or_(*(getattr(assessed, item) for item in CHECKLIST))))
         .group_by(c.year, c.category)).mappings().all()
-    keys = InstitutionYearKey
-    programmes = [] if museums is not None and not museums else db.session.execute(
-        select(c.year, Institution.slug, Institution.name, Institution.category,
-               func.count(keys.key.distinct()))
-        .select_from(scope)
-        .join(Institution, Institution.id == c.institution_id)
-        .outerjoin(keys, and_(keys.institution_id == c.institution_id, keys.kind == "programme",
-                              keys.year.between(PLAN_FIRST_YEAR, c.year), keys.first_start <= now))
-        .where(c.category.in_(MUSEUM_CATEGORIES), true() if museums is None else Institution.slug.in_(museums))
-        .group_by(c.year, Institution.id, Institution.slug, Institution.name, Institution.category)
-        .order_by(c.year, Institution.name, Institution.slug)).all()
-    plan = plan_for(area)
-    reports = []
-    for year in years:
-        targets = targets_for(year, plan)
-        rows: list[tuple[int | None, Row]] = [(None, _museum_row(slug, name, category, count, targets))
-                for museum_year, slug, name, category, count in programmes if museum_year == year]
-        reports.append(_report(year, area, now, [p for p in partials if p["year"] == year], rows, [], plan,
-                               targets))
-    return reports
 
 
 def overall(indicator: Indicator, rows: list[Row]) -> Row:

@@ -3,7 +3,7 @@ keys checks each activity it walks past inside the index instead of probing the 
 institution ids read from an index
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 
 activities.key_text is " c:club a:youth " (sorted, each key between spaces), a copy of activity_categories and
 activity_audiences that the app keeps at every write (events/keys.py). The two listing indexes cover it
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
