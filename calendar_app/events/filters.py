@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, cast, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import String, and_, cast, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from .. import bounds, vocabulary
@@ -222,22 +222,15 @@ IDS_LISTED = 5000
 def _in_area(area: Area):
     """SQL condition on Activity: its institution lies in the area's subtree (None when every institution does:
     the root of a deployment, whose page then lists as /events does)."""
-    inside = area.subtree_filter()
     other = aliased(Area)
-    # the subtree's units, and one unit outside it that holds an institution if there is any
-    rows = db.session.execute(union_all(
-        select(Area.id, literal(True)).where(inside),
-        select(Area.id, literal(False)).where(Area.id == select(other.id).where(
-            ~area.subtree_filter(other.path), exists().where(Institution.area_id == other.id))
-            .limit(1).scalar_subquery())))
-    units, elsewhere = [], False
-    for unit, within in rows:
-        if within:
-            units.append(unit)
-        else:
-            elsewhere = True
+    # in one row: the subtree's units, and whether a unit outside it holds an institution
+    units_text, elsewhere = db.session.execute(select(
+        select(func.aggregate_strings(cast(Area.id, String), ",")).where(area.subtree_filter()).scalar_subquery(),
+        select(other.id).where(~area.subtree_filter(other.path), exists().where(Institution.area_id == other.id))
+        .exists())).one()
     if not elsewhere:
         return None
+    units = [int(unit) for unit in units_text.split(",")] if units_text else []
     # the ids written into the statement (bulk.among): PostgreSQL checks a row against a list of constants in
     # a hash table, against a list of parameters one by one
     in_units = among(Institution.area_id, units)

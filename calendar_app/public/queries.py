@@ -280,10 +280,14 @@ class InstitutionRow:
 def institutions_in(area: Area, page: int = 1, per_page: int = 50) -> tuple[list[InstitutionRow], bool]:
     """One page of the active institutions anywhere in the area's subtree, by name, and whether more follow
     (a province has thousands: the page lists them a page at a time, uncounted)."""
+    # the area's path written into the statement: a province's page walks the names, a commune's sorts its few
+    # institutions, and the driver's prepared statement, shared by every area, would get one plan for all
+    # (a district's, 0.5 → 9 ms for the province); paths are ids and slashes, nothing to escape
+    within = Area.path.startswith(bindparam("subtree_path", area.path, literal_execute=True))
     rows = [InstitutionRow(*row) for row in db.session.execute(
         select(Institution.slug, Institution.name, Institution.category, Institution.area_id, Area.name)
         .join(Institution.area)
-        .where(area.subtree_filter(), Institution.active.is_(True))
+        .where(within, Institution.active.is_(True))
         .order_by(Institution.name, Institution.id).offset((page - 1) * per_page).limit(per_page + 1))]
     return rows[:per_page], len(rows) > per_page
 
