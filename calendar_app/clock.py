@@ -24,9 +24,9 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-def to_local(value: datetime) -> datetime:
-    """Naive UTC -> aware local datetime."""
-    return value.replace(tzinfo=UTC).astimezone(local_zone())
+def to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """Naive UTC -> aware local datetime (in `zone` when the caller has looked it up already)."""
+    return value.replace(tzinfo=UTC).astimezone(zone or local_zone())
 
 
 def local_midnight_utc(day: date) -> datetime:

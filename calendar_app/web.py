@@ -1,6 +1,6 @@
 """What every HTML response shares: template helpers, error pages, security headers."""
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 
 from babel import numbers
@@ -67,7 +67,7 @@ def local_datetime(value, fmt=None):
 
 @lru_cache(maxsize=4096)
 def _local_time(value: datetime, zone, locale) -> str:
-    return cached_time(value.replace(tzinfo=UTC).astimezone(zone).time(), str(locale))
+    return cached_time(to_local(value, zone).time(), str(locale))
 
 
 def local_date(value, fmt=None):

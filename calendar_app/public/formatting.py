@@ -1,5 +1,5 @@
 """How dates, times and places read on the public pages, in the reader's locale."""
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from flask_babel import get_locale
@@ -44,7 +44,7 @@ def machine_time(value: datetime, all_day: bool = False) -> str:
 
 @lru_cache(maxsize=4096)
 def _machine_time(value: datetime, all_day: bool, zone) -> str:
-    local = value.replace(tzinfo=UTC).astimezone(zone)
+    local = to_local(value, zone)
     return local.date().isoformat() if all_day else local.isoformat(timespec="minutes")
 
 
